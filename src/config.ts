@@ -1,0 +1,100 @@
+import path from 'node:path';
+
+/** Typed configuration of one node, read from the environment and validated at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  /** `sqlite` keeps data in `dataDir`; `postgres` uses `databaseUrl`. */
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  dataDir: string;
+  logLevel: string;
+  /** Declarative tenant configuration file or folder (YAML/JSON), if any. */
+  tenantConfigPath: string | undefined;
+  tenantConfigRefreshMinutes: number;
+  /** Base64 32-byte master key for secrets at rest, and older ones still accepted. */
+  masterKey: string | undefined;
+  previousMasterKeys: string[];
+  sessionIdleMinutes: number;
+  errorLogRetentionDays: number;
+  errorLogMaxPerTenant: number;
+  /** Whether this node runs the background jobs loop. */
+  runJobs: boolean;
+  jobIntervalMs: number;
+  /** Trust X-Forwarded-* from a reverse proxy. */
+  trustProxy: boolean;
+  /** Set the Secure flag on the console cookie (behind HTTPS). */
+  secureCookies: boolean;
+  /** Provision the demo tenant on the very first start with an empty store. */
+  seedDemo: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function masterKeyVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (Buffer.from(raw, 'base64').length !== 32) {
+    throw new Error(`${name} must be 32 bytes in base64 (e.g. \`openssl rand -base64 32\`)`);
+  }
+  return raw;
+}
+
+/** Reads and validates the configuration; throws with a message naming the bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  const url = env.DATABASE_URL;
+  let database: Config['database'];
+  if (url === undefined || url === '') {
+    database = { kind: 'sqlite', file: path.join(dataDir, 'opencallback.db') };
+  } else if (/^postgres(ql)?:\/\//.test(url)) {
+    database = { kind: 'postgres', url };
+  } else if (url.startsWith('sqlite:')) {
+    database = { kind: 'sqlite', file: url.slice('sqlite:'.length) };
+  } else {
+    throw new Error('DATABASE_URL must start with postgres:// or sqlite:');
+  }
+  return {
+    port: intVar(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    database,
+    dataDir,
+    logLevel: env.LOG_LEVEL || 'info',
+    tenantConfigPath: env.TENANT_CONFIG || undefined,
+    tenantConfigRefreshMinutes: intVar(env, 'TENANT_CONFIG_REFRESH_MINUTES', 30, 1, 10_080),
+    masterKey: masterKeyVar(env, 'MASTER_KEY'),
+    previousMasterKeys: (env.MASTER_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== '')
+      .map(
+        (k, i) =>
+          masterKeyVar({ [`MASTER_KEY_PREVIOUS[${i}]`]: k }, `MASTER_KEY_PREVIOUS[${i}]`) ?? k,
+      ),
+    sessionIdleMinutes: intVar(env, 'SESSION_IDLE_MINUTES', 20, 1, 1440),
+    errorLogRetentionDays: intVar(env, 'ERROR_LOG_RETENTION_DAYS', 14, 1, 3650),
+    errorLogMaxPerTenant: intVar(env, 'ERROR_LOG_MAX_PER_TENANT', 10_000, 10, 10_000_000),
+    runJobs: boolVar(env, 'RUN_JOBS', true),
+    jobIntervalMs: intVar(env, 'JOB_INTERVAL_MS', 5_000, 100, 3_600_000),
+    trustProxy: boolVar(env, 'TRUST_PROXY', false),
+    secureCookies: boolVar(env, 'SECURE_COOKIES', false),
+    seedDemo: boolVar(env, 'SEED_DEMO', true),
+  };
+}

@@ -1,0 +1,98 @@
+import {
+  type CountryCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+} from 'libphonenumber-js/max';
+import { AppError } from './errors.js';
+import type { NumberRule } from './queue-settings.js';
+
+const MAX_RAW_LENGTH = 64;
+
+function describeLengthProblem(raw: string, country: CountryCode | undefined): string {
+  switch (validatePhoneNumberLength(raw, country ? { defaultCountry: country } : {})) {
+    case 'TOO_SHORT':
+      return 'is too short';
+    case 'TOO_LONG':
+      return 'is too long';
+    case 'INVALID_COUNTRY':
+      return 'has an unknown country calling code';
+    case 'INVALID_LENGTH':
+      return 'has a length no number of that country has';
+    case 'NOT_A_NUMBER':
+    case undefined:
+      return `is not a valid number${country ? ` (numbers without "+" are read as ${country})` : ''}`;
+  }
+}
+
+/**
+ * The E.164 form of a callback number under a queue's number rule. Throws INVALID_PHONE_NUMBER
+ * for unparseable, impossible or unassigned numbers and PHONE_NUMBER_NOT_PERMITTED for premium
+ * rate numbers, countries outside permittedCountries and numbers matching a blocked pattern.
+ */
+export function normalizePhoneNumber(raw: string, rule: NumberRule): string {
+  const text = raw.trim();
+  if (text === '') throw new AppError('INVALID_PHONE_NUMBER', 'phoneNumber is empty');
+  if (text.length > MAX_RAW_LENGTH) {
+    throw new AppError(
+      'INVALID_PHONE_NUMBER',
+      `phoneNumber is longer than ${MAX_RAW_LENGTH} characters`,
+    );
+  }
+  const country = isSupportedCountry(rule.defaultCountry) ? rule.defaultCountry : undefined;
+  const parsed = parsePhoneNumberFromString(text, country ? { defaultCountry: country } : {});
+  const shown = JSON.stringify(text);
+  if (!parsed || !parsed.isPossible() || !parsed.isValid()) {
+    throw new AppError(
+      'INVALID_PHONE_NUMBER',
+      `phoneNumber ${shown} ${describeLengthProblem(text, country)}`,
+    );
+  }
+  // A dialer calls the number itself; an extension would silently be lost.
+  if (parsed.ext) {
+    throw new AppError(
+      'INVALID_PHONE_NUMBER',
+      `phoneNumber ${shown} has an extension, which cannot be called back`,
+    );
+  }
+  const e164 = parsed.number;
+  if (parsed.getType() === 'PREMIUM_RATE') {
+    throw new AppError(
+      'PHONE_NUMBER_NOT_PERMITTED',
+      `phoneNumber ${e164} is a premium-rate number`,
+    );
+  }
+  if (rule.permittedCountries.length > 0) {
+    const where = parsed.country;
+    if (!where || !rule.permittedCountries.includes(where)) {
+      throw new AppError(
+        'PHONE_NUMBER_NOT_PERMITTED',
+        `phoneNumber ${e164} belongs to ${where ?? 'no single country'}; this queue accepts ${rule.permittedCountries.join(', ')}`,
+      );
+    }
+  }
+  for (const pattern of rule.blocked) {
+    if (safeRegExp(pattern)?.test(e164)) {
+      throw new AppError(
+        'PHONE_NUMBER_NOT_PERMITTED',
+        `phoneNumber ${e164} matches the blocked pattern ${JSON.stringify(pattern)}`,
+      );
+    }
+  }
+  return e164;
+}
+
+// Patterns are validated with the settings; a stored one that no longer compiles blocks nothing
+// rather than failing every booking.
+function safeRegExp(pattern: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ISO country of an E.164 number, or undefined (non-geographic or unparseable). */
+export function phoneCountry(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}

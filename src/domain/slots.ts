@@ -1,0 +1,97 @@
+import { type Span, checkRange, ownedSpans } from './calendar.js';
+import { type Weekday, WEEKDAYS, parseClock, weekdayOf } from './hours.js';
+import type { CapacityRule, QueueSettings } from './queue-settings.js';
+import { MINUTE_MS, plainDateOf, zoned } from './time.js';
+
+/** A bookable slot: real instants [start, end) and its total capacity. */
+export interface Slot {
+  start: number;
+  end: number;
+  capacity: number;
+}
+
+/** The settings slot generation reads. */
+export type SlotSettings = Pick<
+  QueueSettings,
+  'timezone' | 'businessHours' | 'slotDurationMinutes' | 'slotCapacity' | 'capacityRule'
+>;
+
+// Each owned business interval is tiled from its own start, so a slot grid never depends on the
+// range a caller asks for. Where intervals overlap, the later one is tiled from the end of the
+// earlier one, which keeps every slot disjoint.
+function tilingSpans(owned: readonly Span[]): Span[] {
+  const out: Span[] = [];
+  let reach = -Infinity;
+  for (const s of owned) {
+    const start = Math.max(s.start, reach);
+    if (s.end > start) out.push({ start, end: s.end });
+    reach = Math.max(reach, s.end);
+  }
+  return out;
+}
+
+/**
+ * The slots starting in [max(fromMs, nowMs), toMs), in order. A slot is slotDurationMinutes of
+ * real time tiled from the start of its business interval; a trailing remainder shorter than that
+ * is not a slot, and a slot that has already started is not offered. 24/7 queues tile each local
+ * day from its midnight.
+ */
+export function slots(settings: SlotSettings, fromMs: number, toMs: number, nowMs: number): Slot[] {
+  checkRange(fromMs, toMs);
+  const lo = Math.max(fromMs, nowMs);
+  if (toMs <= lo) return [];
+  const tz = settings.timezone;
+  const step = settings.slotDurationMinutes * MINUTE_MS;
+  // Two days back reaches overnight intervals and whatever they overlap.
+  const owned = ownedSpans(
+    settings.businessHours,
+    tz,
+    plainDateOf(lo, tz).subtract({ days: 2 }),
+    plainDateOf(toMs, tz),
+  );
+  const out: Slot[] = [];
+  for (const span of tilingSpans(owned)) {
+    const skip = Math.max(0, Math.ceil((lo - span.start) / step));
+    for (let t = span.start + skip * step; t + step <= span.end && t < toMs; t += step) {
+      out.push({ start: t, end: t + step, capacity: slotCapacityAt(settings, t) });
+    }
+  }
+  return out;
+}
+
+/** The slot whose span holds `ms` (started or not), or undefined outside every slot. */
+export function slotContaining(settings: SlotSettings, ms: number): Slot | undefined {
+  const step = settings.slotDurationMinutes * MINUTE_MS;
+  return slots(settings, ms - step + 1, ms + 1, ms - step + 1).find(
+    (s) => s.start <= ms && ms < s.end,
+  );
+}
+
+function previousWeekday(day: Weekday): Weekday {
+  return WEEKDAYS[(WEEKDAYS.indexOf(day) + 6) % 7] ?? 'sun';
+}
+
+function ruleMatches(rule: CapacityRule, day: Weekday, minute: number): boolean {
+  const from = parseClock(rule.from, false);
+  const to = parseClock(rule.to, true);
+  if (from === undefined || to === undefined || from === to) return false;
+  if (from < to) return rule.days.includes(day) && from <= minute && minute < to;
+  // A window crossing midnight belongs to the day it starts on.
+  return (
+    (rule.days.includes(day) && minute >= from) ||
+    (rule.days.includes(previousWeekday(day)) && minute < to)
+  );
+}
+
+/** Total capacity of a slot starting at `startMs`: the first capacityRule matching its local start, else slotCapacity. */
+export function slotCapacityAt(
+  settings: Pick<QueueSettings, 'timezone' | 'slotCapacity' | 'capacityRule'>,
+  startMs: number,
+): number {
+  const rules = settings.capacityRule;
+  if (!rules || rules.length === 0) return settings.slotCapacity;
+  const local = zoned(startMs, settings.timezone);
+  const day = weekdayOf(local.toPlainDate());
+  const minute = local.hour * 60 + local.minute;
+  return rules.find((r) => ruleMatches(r, day, minute))?.capacity ?? settings.slotCapacity;
+}

@@ -1,0 +1,113 @@
+import { Temporal } from 'temporal-polyfill';
+import { AppError } from './errors.js';
+
+// Instants cross this module's boundary as epoch milliseconds (numbers); Temporal stays inside.
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** The canonical spelling of an IANA zone id ("america/new_york" → "America/New_York"), or undefined. */
+export function canonicalTimeZone(timeZone: string): string | undefined {
+  // Temporal also accepts fixed offsets ("+01:00"); a queue needs a real zone with DST rules.
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(timeZone)) return undefined;
+  try {
+    return new Temporal.ZonedDateTime(0n, timeZone).timeZoneId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `timeZone` names an IANA time zone known to the runtime. */
+export function isValidTimeZone(timeZone: string): boolean {
+  return canonicalTimeZone(timeZone) !== undefined;
+}
+
+/** The zoned date-time of an instant (for the other domain modules). */
+export function zoned(ms: number, timeZone: string): Temporal.ZonedDateTime {
+  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone);
+}
+
+/** Local ISO 8601 with offset and milliseconds, e.g. "2026-03-08T03:00:00.000-04:00". */
+export function formatLocal(ms: number, timeZone: string): string {
+  return zoned(ms, timeZone).toString({ fractionalSecondDigits: 3, timeZoneName: 'never' });
+}
+
+/** UTC ISO 8601 with milliseconds, e.g. "2026-03-08T07:00:00.000Z". */
+export function formatUtc(ms: number): string {
+  return Temporal.Instant.fromEpochMilliseconds(ms).toString({ fractionalSecondDigits: 3 });
+}
+
+const ISO_INSTANT_SHAPE =
+  /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}(:\d{2}(:\d{2}([.,]\d{1,9})?)?)?([Zz]|[+-]\d{2}(:?\d{2})?)/;
+
+/** Epoch ms of an ISO 8601 instant with "Z" or an offset; AppError INVALID_PARAMETER otherwise. */
+export function parseInstant(iso: string, field = 'time'): number {
+  // The shape check keeps out Temporal's extended years and offset-less local times, which
+  // would otherwise be read in some zone the client never named.
+  if (!ISO_INSTANT_SHAPE.test(iso)) {
+    throw new AppError(
+      'INVALID_PARAMETER',
+      `${field}: ${JSON.stringify(iso.slice(0, 64))} is not an ISO 8601 date-time with "Z" or an offset (e.g. 2026-03-08T07:00:00.000Z)`,
+    );
+  }
+  try {
+    return Temporal.Instant.from(iso).epochMilliseconds;
+  } catch {
+    throw new AppError(
+      'INVALID_PARAMETER',
+      `${field}: ${JSON.stringify(iso.slice(0, 64))} is not a valid date-time`,
+    );
+  }
+}
+
+/** The local calendar date "YYYY-MM-DD" of an instant in a zone. */
+export function localDate(ms: number, timeZone: string): string {
+  return zoned(ms, timeZone).toPlainDate().toString();
+}
+
+/** The instant the local day containing `ms` begins (the first instant of that date). */
+export function startOfLocalDay(ms: number, timeZone: string): number {
+  return zoned(ms, timeZone).startOfDay().epochMilliseconds;
+}
+
+/** The instant the local day containing `ms` ends, exclusive: the start of the next local day. */
+export function endOfLocalDay(ms: number, timeZone: string): number {
+  return dayStart(zoned(ms, timeZone).toPlainDate().add({ days: 1 }), timeZone);
+}
+
+/** The first instant of a local date (Temporal handles zones whose midnight is skipped). */
+export function dayStart(date: Temporal.PlainDate, timeZone: string): number {
+  return date.toZonedDateTime(timeZone).epochMilliseconds;
+}
+
+/**
+ * The instant a local wall-clock time first happens on `date` (minuteOfDay may exceed 1440 to
+ * reach into the following days). A repeated time maps to its first occurrence and a skipped time
+ * to the instant the clocks jump, so the mapping never decreases: touching local intervals stay
+ * touching in real time and never overlap.
+ */
+export function localTimeToInstant(
+  date: Temporal.PlainDate,
+  minuteOfDay: number,
+  timeZone: string,
+): number {
+  const days = Math.floor(minuteOfDay / 1440);
+  const minutes = minuteOfDay - days * 1440;
+  const wall = (days === 0 ? date : date.add({ days })).toPlainDateTime({
+    hour: Math.floor(minutes / 60),
+    minute: minutes % 60,
+  });
+  const zdt = wall.toZonedDateTime(timeZone, { disambiguation: 'compatible' });
+  if (Temporal.PlainDateTime.compare(zdt.toPlainDateTime(), wall) !== 0) {
+    // 'compatible' pushed a skipped time forward by the gap; SPEC wants the jump itself.
+    const jump = zdt.getTimeZoneTransition('previous');
+    if (jump) return jump.epochMilliseconds;
+  }
+  return zdt.epochMilliseconds;
+}
+
+/** The local date of an instant as a Temporal.PlainDate (for calendar arithmetic). */
+export function plainDateOf(ms: number, timeZone: string): Temporal.PlainDate {
+  return zoned(ms, timeZone).toPlainDate();
+}

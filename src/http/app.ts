@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { Config } from '../config.js';
+import type { Services } from '../services/index.js';
+import { catalogueTable } from './envelope.js';
+import { correlationId, registerCorrelation } from './plugins/correlation.js';
+import { registerErrorHandling, routeNotFound } from './plugins/errors.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { adminApi } from './routes/admin/index.js';
+import { engagementApi } from './routes/engagement/index.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface AppOptions {
+  config: Config;
+  services: Services;
+  /** pino options, or false for silence (tests). */
+  logger?: boolean | { level: string };
+  /** Called for every route as it is registered (embedding, route audits in tests). */
+  onRoute?: ((route: RouteOptions) => void) | undefined;
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+/** Where the built console lives (dist/public beside the package root). */
+function consoleDir(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dir = path.resolve(
+    here,
+    '..',
+    '..',
+    here.includes(`${path.sep}dist`) ? 'public' : 'dist/public',
+  );
+  return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+}
+
+/** Builds the whole HTTP application over the given services (nothing listens yet). */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config, services } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    genReqId: (req) => correlationId(req.headers['x-correlation-id']),
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    ajv: { customOptions: { allErrors: false } },
+  });
+
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  registerCorrelation(app);
+  registerErrorHandling(app);
+  const registry = registerMetrics(app);
+
+  await app.register(helmet, {
+    // HSTS and upgrade-insecure-requests only make sense behind HTTPS.
+    hsts: config.secureCookies,
+    contentSecurityPolicy: {
+      directives: {
+        upgradeInsecureRequests: config.secureCookies ? [] : null,
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OpenCallback API',
+        version: '1.0.0',
+        description:
+          'GES-compatible Engagement API v3 (`x-api-key`), dispatch API and admin API.\n\n' +
+          'Every response carries `x-correlation-id`. Error codes:\n\n' +
+          '| code | HTTP | name | message |\n|---|---|---|---|\n' +
+          catalogueTable(),
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          session: { type: 'apiKey', in: 'cookie', name: 'oc_session' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { services, registry });
+  await app.register(engagementApi, { prefix: '/engagement/v3', services });
+  await app.register(adminApi, { prefix: '/admin/v1', services, config });
+
+  const web = consoleDir();
+  if (web) {
+    await app.register(fastifyStatic, { root: web, prefix: '/', wildcard: false });
+    // The console is a single-page app: unknown non-API paths load it.
+    app.setNotFoundHandler((request, reply) => {
+      const apiPath = /^\/(engagement|admin|dispatch)\//.test(request.url);
+      if (request.method === 'GET' && !apiPath) return reply.sendFile('index.html');
+      return routeNotFound(request, reply);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,48 @@
+import { Type, type TSchema } from 'typebox';
+import { ERROR_CATALOGUE, type AppError } from '../domain/errors.js';
+
+/** The GES response envelope's status block. */
+export const StatusSchema = Type.Object({
+  code: Type.Integer(),
+  message: Type.String(),
+  corrId: Type.String(),
+});
+
+/** A success envelope around `data`. */
+export const envelope = <T extends TSchema>(data: T) => Type.Object({ status: StatusSchema, data });
+
+/** An error envelope (a 429 on create adds `data`). */
+export const ErrorEnvelope = Type.Object({
+  status: StatusSchema,
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+
+/** The success body. */
+export function success<T>(corrId: string, data: T) {
+  return { status: { code: 0, message: 'Successful', corrId }, data };
+}
+
+/** The error body for an AppError. */
+export function failure(corrId: string, error: AppError) {
+  return {
+    status: { code: error.code, message: error.message, corrId },
+    ...(error.data === undefined ? {} : { data: error.data }),
+  };
+}
+
+/** Error responses every route may give, for the OpenAPI document. */
+export const errorResponses = {
+  400: ErrorEnvelope,
+  401: ErrorEnvelope,
+  403: ErrorEnvelope,
+  404: ErrorEnvelope,
+  409: ErrorEnvelope,
+  429: ErrorEnvelope,
+  500: ErrorEnvelope,
+};
+
+/** The catalogue as a table, for the API reference. */
+export const catalogueTable = () =>
+  Object.entries(ERROR_CATALOGUE)
+    .map(([kind, e]) => `| ${e.code} | ${e.http} | ${kind} | ${e.message} |`)
+    .join('\n');

@@ -1,0 +1,19 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+
+const HEADER = 'x-correlation-id';
+const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Reuses a client's well-formed correlation ID, or mints one. */
+export function correlationId(header: string | string[] | undefined): string {
+  return typeof header === 'string' && ACCEPTABLE.test(header) ? header : crypto.randomUUID();
+}
+
+/** Every response carries its correlation ID in the `x-correlation-id` header. */
+export function registerCorrelation(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(HEADER, request.id);
+  });
+}
+
+export const CORRELATION_HEADER = HEADER;

@@ -1,0 +1,75 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, isAppError, type ErrorKind } from '../../domain/errors.js';
+import { failure } from '../envelope.js';
+
+type ValidationError = NonNullable<FastifyError['validation']>[number];
+
+const paramText = (value: unknown) => (typeof value === 'string' ? value : '');
+
+function describeValidation(error: FastifyError): AppError {
+  const first: ValidationError | undefined = error.validation?.[0];
+  const where = error.validationContext ?? 'request';
+  if (!first) return new AppError('INVALID_PARAMETER', error.message);
+  if (first.keyword === 'required') {
+    const missing = paramText(first.params.missingProperty);
+    return new AppError('MISSING_PARAMETER', `Missing parameter: ${where}.${missing}`);
+  }
+  const field = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const path = field === '' ? where : `${where}.${field}`;
+  if (first.keyword === 'additionalProperties') {
+    return new AppError(
+      'INVALID_PARAMETER',
+      `Invalid parameter: ${path}.${paramText(first.params.additionalProperty)} is not a known field`,
+    );
+  }
+  return new AppError(
+    'INVALID_PARAMETER',
+    `Invalid parameter: ${path} ${first.message ?? ''}`.trim(),
+  );
+}
+
+const BY_STATUS: Record<number, ErrorKind> = {
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+/** Maps any thrown error to a catalogue error; unknown ones become 50001 without details. */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  if (typeof error === 'object' && error !== null && 'validation' in error) {
+    return describeValidation(error as FastifyError);
+  }
+  const status = (error as Partial<FastifyError> | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const kind = BY_STATUS[status];
+    if (kind) return new AppError(kind);
+    // Body parser errors (malformed JSON, empty body) say what is wrong without internals.
+    return new AppError('MALFORMED_BODY', `Malformed request body: ${(error as Error).message}`);
+  }
+  return new AppError('INTERNAL');
+}
+
+/** Sends the error envelope for `error`. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  return reply.code(error.http).send(failure(request.id, error));
+}
+
+/** Every error, thrown anywhere, leaves in the envelope with the catalogue code. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.http >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: appError.code, msg: appError.message }, 'request refused');
+    return sendError(request, reply, appError);
+  });
+  app.setNotFoundHandler(routeNotFound);
+}
+
+/** The envelope for a path no route serves. */
+export function routeNotFound(request: FastifyRequest, reply: FastifyReply) {
+  const path = request.url.split('?')[0] ?? '';
+  return sendError(request, reply, new AppError('NOT_FOUND', `No route ${request.method} ${path}`));
+}

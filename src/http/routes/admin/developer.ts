@@ -1,0 +1,127 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError } from '../../../domain/errors.js';
+import { tenantOf } from '../../plugins/auth.js';
+import { envelope, errorResponses, success } from '../../envelope.js';
+import type { AdminOptions } from './index.js';
+import { DEVELOPERS } from './roles.js';
+
+const ErrorSummary = Type.Object({
+  id: Type.String(),
+  corrId: Type.String(),
+  method: Type.String(),
+  url: Type.String(),
+  statusCode: Type.Integer(),
+  code: Type.Integer(),
+  message: Type.String(),
+  timestamp: Type.String(),
+});
+
+/** The Developer tab: error log, API key validation, allowed CORS domains. */
+export async function developerRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { roles: DEVELOPERS };
+
+  app.get(
+    '/errors',
+    {
+      config,
+      schema: {
+        tags: ['developer'],
+        summary: 'Most recent Engagement API errors, newest first',
+        querystring: Type.Object({
+          corrId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          before: Type.Optional(Type.String({ maxLength: 64 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+        response: {
+          200: envelope(
+            Type.Object({
+              items: Type.Array(ErrorSummary),
+              nextBefore: Type.Optional(Type.String()),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { corrId, before, limit } = request.query;
+      const page = await services.errors.list(tenantOf(request), {
+        limit,
+        ...(before === undefined ? {} : { before }),
+        ...(corrId === undefined ? {} : { corrId: corrId.trim() }),
+      });
+      return success(request.id, page);
+    },
+  );
+
+  app.get(
+    '/errors/:id',
+    {
+      config,
+      schema: {
+        tags: ['developer'],
+        summary: 'One error with its redacted request and its response',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      },
+    },
+    async (request) => {
+      const detail = await services.errors.get(tenantOf(request), request.params.id);
+      if (!detail) throw new AppError('NOT_FOUND', `No error ${request.params.id}`);
+      return success(request.id, detail);
+    },
+  );
+
+  app.post(
+    '/api-keys/validate',
+    {
+      config,
+      schema: {
+        tags: ['developer'],
+        summary: 'Whether a key is a valid API key of this tenant',
+        body: Type.Object({ key: Type.String({ maxLength: 512 }) }),
+        response: {
+          200: envelope(Type.Object({ valid: Type.Boolean(), message: Type.String() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const valid = await services.access.validateKeyForTenant(tenantOf(request), request.body.key);
+      return success(request.id, { valid, message: valid ? 'Valid API Key' : 'Invalid API Key' });
+    },
+  );
+
+  app.get(
+    '/cors-origins',
+    {
+      config,
+      schema: {
+        tags: ['developer'],
+        summary: 'Allowed CORS domains (read-only; the operator manages them)',
+        response: {
+          200: envelope(
+            Type.Object({
+              items: Type.Array(
+                Type.Object({
+                  origin: Type.String(),
+                  source: Type.String(),
+                  createdAt: Type.String(),
+                }),
+              ),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const origins = await services.tenants.listOrigins(tenantOf(request));
+      return success(request.id, {
+        items: origins.map((o) => ({ ...o, createdAt: new Date(o.createdAt).toISOString() })),
+      });
+    },
+  );
+}

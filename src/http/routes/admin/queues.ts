@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { actorOf, tenantOf } from '../../plugins/auth.js';
+import { success } from '../../envelope.js';
+import type { AdminOptions } from './index.js';
+import { EVERYONE, TOOLS } from './roles.js';
+
+const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+// The settings document is validated by the domain, which names the field that is wrong.
+const SettingsBody = Type.Record(Type.String(), Type.Unknown());
+
+/** Queue (callback service) settings: the CALLBACK_SETTINGS rows. */
+export async function queueRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/queues',
+    { config: { roles: EVERYONE }, schema: { tags: ['queues'], summary: 'List queues' } },
+    async (request) =>
+      success(request.id, { items: await services.queues.list(tenantOf(request)) }),
+  );
+
+  app.get(
+    '/queues/:name',
+    {
+      config: { roles: EVERYONE },
+      schema: { tags: ['queues'], summary: "One queue's settings", params: NameParams },
+    },
+    async (request) =>
+      success(request.id, await services.queues.get(tenantOf(request), request.params.name)),
+  );
+
+  app.post(
+    '/queues',
+    {
+      config: { roles: TOOLS },
+      schema: { tags: ['queues'], summary: 'Create a queue', body: SettingsBody },
+    },
+    async (request) =>
+      success(request.id, await services.queues.create(actorOf(request), request.body)),
+  );
+
+  app.patch(
+    '/queues/:name',
+    {
+      config: { roles: TOOLS },
+      schema: {
+        tags: ['queues'],
+        summary: "Change some of a queue's settings",
+        params: NameParams,
+        body: SettingsBody,
+      },
+    },
+    async (request) =>
+      success(
+        request.id,
+        await services.queues.update(actorOf(request), request.params.name, request.body),
+      ),
+  );
+
+  app.delete(
+    '/queues/:name',
+    {
+      config: { roles: TOOLS },
+      schema: { tags: ['queues'], summary: 'Delete a queue', params: NameParams },
+    },
+    async (request) => {
+      await services.queues.delete(actorOf(request), request.params.name);
+      return success(request.id, { name: request.params.name, deleted: true });
+    },
+  );
+}

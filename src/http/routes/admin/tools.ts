@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../../domain/errors.js';
+import { actorOf, tenantOf } from '../../plugins/auth.js';
+import { success } from '../../envelope.js';
+import type { AdminOptions } from './index.js';
+import { TOOLS } from './roles.js';
+
+/** The Tools tab: tenant configuration status and refetch. */
+export async function toolsRoutes(app: FastifyInstance, { services, config }: AdminOptions) {
+  const routeConfig = { roles: TOOLS };
+
+  const status = async (tenantId: string) => ({
+    ...(await services.tenantConfig.status(tenantId)),
+    refreshMinutes: config.tenantConfigRefreshMinutes,
+  });
+
+  app.get(
+    '/tenant-config',
+    {
+      config: routeConfig,
+      schema: { tags: ['tools'], summary: 'When the tenant configuration was last refreshed' },
+    },
+    async (request) => success(request.id, await status(tenantOf(request))),
+  );
+
+  app.post(
+    '/tenant-config/refetch',
+    {
+      config: routeConfig,
+      schema: { tags: ['tools'], summary: 'Re-read the tenant configuration now' },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const result = await services.tenantConfig.refresh(actor.tenantId);
+      await services.audit.record(
+        actor,
+        'tenant-config.refetch',
+        actor.tenantId,
+        undefined,
+        result,
+      );
+      if (!result.ok) {
+        throw new AppError(
+          'INVALID_PARAMETER',
+          `The tenant configuration could not be applied; the last good one stays: ${result.error ?? ''}`,
+        );
+      }
+      return success(request.id, await status(actor.tenantId));
+    },
+  );
+}

@@ -1,0 +1,188 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { parseInstant } from '../../../domain/time.js';
+import type { Services } from '../../../services/index.js';
+import { tenantOf } from '../../plugins/auth.js';
+import { envelope, errorResponses, success } from '../../envelope.js';
+
+const Instant = Type.String({ minLength: 1, maxLength: 40 });
+const EpochMs = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000 });
+const ServiceParams = Type.Object({ serviceName: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** `start` (ISO) or `startMS` (epoch ms): whichever the client sent. */
+function instantOf(iso: string | undefined, ms: number | undefined, field: string) {
+  if (iso !== undefined) return parseInstant(iso, field);
+  return ms;
+}
+
+/** Availability, open-for, queue-status and estimated wait time (GES). */
+export async function availabilityRoutes(
+  fastify: FastifyInstance,
+  { services }: { services: Services },
+) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['availability'];
+
+  app.get(
+    '/callbacks/availability/:serviceName',
+    {
+      schema: {
+        tags,
+        summary: 'Open slots of a service',
+        params: ServiceParams,
+        querystring: Type.Object({
+          start: Type.Optional(Instant),
+          startMS: Type.Optional(EpochMs),
+          end: Type.Optional(Instant),
+          endMS: Type.Optional(EpochMs),
+          numberOfDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })),
+          timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          maxTimeSlots: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+          reportBusy: Type.Optional(Type.Boolean()),
+        }),
+        response: {
+          200: envelope(
+            Type.Object({
+              slots: Type.Array(
+                Type.Object({
+                  utcTime: Type.String(),
+                  localTime: Type.String(),
+                  capacity: Type.Integer(),
+                  total: Type.Integer(),
+                }),
+              ),
+              durationMin: Type.Integer(),
+              timezone: Type.String(),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const data = await services.queueInfo.availability(
+        tenantOf(request),
+        request.params.serviceName,
+        {
+          startMs: instantOf(q.start, q.startMS, 'start'),
+          endMs: instantOf(q.end, q.endMS, 'end'),
+          numberOfDays: q.numberOfDays,
+          timezone: q.timezone,
+          maxTimeSlots: q.maxTimeSlots,
+          reportBusy: q.reportBusy,
+        },
+      );
+      return success(request.id, data);
+    },
+  );
+
+  app.get(
+    '/callbacks/open-for/:serviceName',
+    {
+      schema: {
+        tags,
+        summary: 'Seconds until the office closes (0 when closed)',
+        params: ServiceParams,
+        querystring: Type.Object({
+          start: Type.Optional(Instant),
+          timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          queryImmediateOfferHours: Type.Optional(Type.Boolean()),
+          returnWithinImmediateOfferTime: Type.Optional(Type.Boolean()),
+          checkImmediateEnabled: Type.Optional(Type.Boolean()),
+        }),
+        response: {
+          200: envelope(
+            Type.Object({
+              openFor: Type.Integer(),
+              immediateOfferHoursOpenFor: Type.Optional(Type.Integer()),
+              isWithinImmediateOfferTime: Type.Optional(Type.Boolean()),
+              isImmediateEnabled: Type.Optional(Type.Boolean()),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const data = await services.queueInfo.openFor(tenantOf(request), request.params.serviceName, {
+        startMs: instantOf(q.start, undefined, 'start'),
+        timezone: q.timezone,
+        queryImmediateOfferHours: q.queryImmediateOfferHours,
+        returnWithinImmediateOfferTime: q.returnWithinImmediateOfferTime,
+        checkImmediateEnabled: q.checkImmediateEnabled,
+      });
+      return success(request.id, data);
+    },
+  );
+
+  app.get(
+    '/callbacks/queue-status/:serviceName',
+    {
+      schema: {
+        tags,
+        summary: 'EWT and whether immediate and scheduled callbacks may be offered now',
+        params: ServiceParams,
+        response: {
+          200: envelope(
+            Type.Object({
+              ewt: Type.Integer(),
+              offerImmediateCallback: Type.Boolean(),
+              offerScheduledCallback: Type.Boolean(),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) =>
+      success(
+        request.id,
+        await services.queueInfo.queueStatus(tenantOf(request), request.params.serviceName),
+      ),
+  );
+
+  app.get(
+    '/estimated-wait-time',
+    {
+      schema: {
+        tags,
+        summary: 'EWT of one or more virtual queues',
+        querystring: Type.Object({
+          'virtual-queues': Type.String({ minLength: 1, maxLength: 2000 }),
+          mode: Type.Optional(Type.Union([Type.Literal('mode1'), Type.Literal('mode2')])),
+        }),
+        response: {
+          200: envelope(
+            Type.Array(
+              Type.Object({
+                virtualQueue: Type.String(),
+                estimatedWaitTime: Type.Integer(),
+                message: Type.Optional(Type.String()),
+              }),
+            ),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const names = [
+        ...new Set(
+          request.query['virtual-queues']
+            .split(',')
+            .map((n) => n.trim())
+            .filter((n) => n !== ''),
+        ),
+      ].slice(0, 50);
+      const data = await services.queueInfo.estimatedWaitTimes(
+        tenantOf(request),
+        names,
+        request.query.mode ?? 'mode2',
+      );
+      return success(request.id, data);
+    },
+  );
+}

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../../services/index.js';
+import { authenticateKey } from '../../plugins/auth.js';
+import { checkOriginForTenant, registerEngagementCors } from '../../plugins/engagement-cors.js';
+import { registerErrorLog } from '../../plugins/error-log.js';
+import { callbackRoutes } from './callbacks.js';
+import { availabilityRoutes } from './availability.js';
+
+/** The GES-compatible Engagement API v3: key auth, CORS, error log, then the routes. */
+export async function engagementApi(app: FastifyInstance, opts: { services: Services }) {
+  const { services } = opts;
+  registerEngagementCors(app, services);
+  registerErrorLog(app, services);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'OPTIONS') return;
+    const principal = await authenticateKey(services, request, ['engagement']);
+    checkOriginForTenant(request, reply, principal.tenantId);
+    request.principal = principal;
+  });
+  await app.register(callbackRoutes, { services });
+  await app.register(availabilityRoutes, { services });
+}

@@ -1,0 +1,97 @@
+import crypto from 'node:crypto';
+import argon2 from 'argon2';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+let lastTime = 0;
+let lastRandom: Uint8Array = new Uint8Array(10);
+
+function encodeBase32(bytes: Uint8Array, length: number): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += CROCKFORD.charAt((value >>> (bits - 5)) & 31);
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += CROCKFORD.charAt((value << (5 - bits)) & 31);
+  return out.slice(0, length);
+}
+
+function incrementRandom(bytes: Uint8Array): Uint8Array {
+  const next = Uint8Array.from(bytes);
+  for (let i = next.length - 1; i >= 0; i--) {
+    const byte = next[i] ?? 0;
+    if (byte < 255) {
+      next[i] = byte + 1;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return next;
+}
+
+/**
+ * Mints a prefixed, lexicographically sortable id (`cb_01J…`): 48 bits of milliseconds then 80
+ * random bits, monotonic within one process so ids minted in the same millisecond still sort.
+ */
+export function newId(prefix: string, nowMs: number = Date.now()): string {
+  if (nowMs <= lastTime) {
+    lastRandom = incrementRandom(lastRandom);
+  } else {
+    lastTime = nowMs;
+    lastRandom = crypto.randomBytes(10);
+  }
+  const time = Buffer.alloc(6);
+  time.writeUIntBE(Math.max(lastTime, 0), 0, 6);
+  return `${prefix}_${encodeBase32(time, 10)}${encodeBase32(lastRandom, 16)}`;
+}
+
+/** SHA-256 of a bearer secret (API key, session token): what we store instead of the secret. */
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+/** A fresh API key; the part before the second underscore is safe to show as its prefix. */
+export function generateApiKey(): { key: string; prefix: string } {
+  const secret = crypto.randomBytes(24).toString('base64url');
+  const prefix = `ocb_${secret.slice(0, 6)}`;
+  return { key: `${prefix}_${secret.slice(6)}`, prefix };
+}
+
+/** A fresh console session token (256 bits). */
+export function generateSessionToken(): string {
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+/** A readable random password for generated accounts. */
+export function generatePassword(): string {
+  return crypto.randomBytes(12).toString('base64url');
+}
+
+/** argon2id hash of a console password. */
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id });
+}
+
+/** Whether `password` matches the stored argon2 hash. */
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+// A real hash to verify against when the user does not exist, so a login for an unknown user
+// takes as long as one with a wrong password (no username probing by timing).
+let dummyHash: Promise<string> | undefined;
+/** Burns the same time as a password check, for unknown users. */
+export async function verifyDummyPassword(password: string): Promise<false> {
+  dummyHash ??= hashPassword('not-a-real-password');
+  await verifyPassword(await dummyHash, password);
+  return false;
+}

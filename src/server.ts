@@ -1,0 +1,65 @@
+import { loadConfig } from './config.js';
+import { buildApp } from './http/app.js';
+import { standardJobs } from './jobs/index.js';
+import { startScheduler } from './jobs/scheduler.js';
+import { openRuntime } from './runtime.js';
+import { seedDemoTenant, type DemoCredentials } from './services/demo.js';
+
+function printDemoHint(url: string, demo: DemoCredentials): void {
+  const lines = [
+    '',
+    'OpenCallback is ready. This first start created a demo tenant (shown once, keep it):',
+    `  Console:   ${url}/  (tenant "${demo.tenantId}", user "${demo.username}", password "${demo.password}")`,
+    `  API key:   ${demo.apiKey}`,
+    `  Try it:    curl -H 'x-api-key: ${demo.apiKey}' ${url}/engagement/v3/callbacks/queue-status/${demo.queue}`,
+    `  API docs:  ${url}/docs`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Process entry: config → store → services → HTTP + jobs, with graceful shutdown. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await openRuntime(config);
+  const { services } = runtime;
+  if (config.tenantConfigPath !== undefined) {
+    const result = await services.tenantConfig.refresh();
+    if (!result.ok)
+      process.stderr.write(`Tenant configuration not applied: ${result.error ?? ''}\n`);
+  }
+  const demo = config.seedDemo
+    ? await seedDemoTenant(services.store, services.tenants, services.queues, services.access)
+    : undefined;
+  const app = await buildApp({ config, services });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  if (demo) printDemoHint(url, demo);
+  else app.log.info(`OpenCallback listening on ${url} (console at /, API docs at /docs)`);
+
+  const scheduler = config.runJobs
+    ? startScheduler(standardJobs(config, services), config.jobIntervalMs, app.log)
+    : undefined;
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await scheduler?.stop();
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `OpenCallback failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,339 @@
+import {
+  CANCELLABLE_STATES,
+  RESCHEDULABLE_STATES,
+  duplicateLimit,
+  nearestFreeSlots,
+  resolveDesiredTime,
+  sanitizeUserData,
+} from '../domain/booking.js';
+import { slotContaining, slots as slotsBetween } from '../domain/slots.js';
+import { AppError } from '../domain/errors.js';
+import { normalizePhoneNumber } from '../domain/phone.js';
+import type { QueueSettings } from '../domain/queue-settings.js';
+import { formatUtc, parseInstant, startOfLocalDay } from '../domain/time.js';
+import type { Tx } from '../store/db.js';
+import { ACTIVE_STATES, type CallbackRow } from '../store/repos/callbacks.js';
+import type { Store } from '../store/index.js';
+import { newId } from '../security/tokens.js';
+import type { Clock } from './clock.js';
+import type { QueueService } from './queues.js';
+
+/** The create request's fields (SPEC "Create"), already shape-checked by the route. */
+export interface CreateCallbackInput {
+  serviceName: string;
+  phoneNumber: string;
+  desiredTime?: string | undefined;
+  cbOfferType?: string | undefined;
+  language?: string | undefined;
+  inboundVQ?: string | undefined;
+  offerThreshold?: number | string | undefined;
+  channel?: string | undefined;
+  offerTiming?: string | undefined;
+  cbOriginationIxnId?: string | undefined;
+  surveyRP?: string | undefined;
+  routePoint?: string | undefined;
+  priority?: number | undefined;
+  userData?: unknown;
+  captchaToken?: string | undefined;
+  pushChannel?: string | undefined;
+  pushTarget?: string | undefined;
+  pushTargets?: { channel: string; target: string }[] | undefined;
+  alwaysCheckCapacity?: boolean | undefined;
+}
+
+/** Optional checks a deployment plugs in (CAPTCHA comes with the integrations). */
+export interface BookingGuards {
+  verifyCaptcha?: (tenantId: string, token: string | undefined) => Promise<void>;
+}
+
+const PROPOSALS = 5;
+const PROPOSAL_WINDOW_MS = 7 * 86_400_000;
+
+/** Booking, cancelling, rescheduling and reading callbacks. */
+export class BookingService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly queues: QueueService,
+    private readonly guards: BookingGuards = {},
+  ) {}
+
+  /** Books a callback under every rule of SPEC "Create"; returns the stored row. */
+  async create(tenantId: string, input: CreateCallbackInput): Promise<CallbackRow> {
+    const now = this.clock.now();
+    const settings = await this.queues.get(tenantId, input.serviceName);
+    const phone = normalizePhoneNumber(input.phoneNumber, settings.numberRule);
+    const desired = resolveDesiredTime(
+      input.desiredTime === undefined ? undefined : parseInstant(input.desiredTime, 'desiredTime'),
+      now,
+      settings,
+    );
+    const userData = sanitizeUserData(input.userData);
+    await this.guards.verifyCaptcha?.(tenantId, input.captchaToken);
+    const checkCapacity =
+      !desired.immediate &&
+      (input.alwaysCheckCapacity === true || settings.enforceCapacityOnCreate);
+    const slot = desired.immediate ? undefined : slotContaining(settings, desired.desiredMs);
+
+    const id = newId('cb', now);
+    const row: CallbackRow = {
+      id,
+      tenant_id: tenantId,
+      service_name: settings.name,
+      phone_number: phone,
+      desired_time: desired.desiredMs,
+      requested_at: now,
+      immediate: desired.immediate ? 1 : 0,
+      state: desired.immediate ? 'QUEUED' : 'SCHEDULED',
+      reason: null,
+      priority: input.priority ?? settings.priority,
+      attempts: 0,
+      slot_start: slot?.start ?? null,
+      user_data: JSON.stringify(userData),
+      details: JSON.stringify(reportingDetails(input, desired.immediate)),
+      lease_owner: null,
+      lease_expires_at: null,
+      created_at: now,
+      updated_at: now,
+      completed_at: null,
+    };
+
+    await this.store.db.transaction(async (trx) => {
+      // Per-number and per-queue locks make the counting checks race-free on every node.
+      await this.store.db.lock(trx, `number:${tenantId}:${settings.name}:${phone}`);
+      await this.checkNumberLimits(trx, tenantId, settings, phone, now);
+      if (desired.immediate) {
+        await this.store.db.lock(trx, `immediate:${tenantId}:${settings.name}`);
+        const queued = await this.store.callbacks.countActiveImmediate(
+          trx,
+          tenantId,
+          settings.name,
+        );
+        if (queued >= settings.maxQueuedImmediate) {
+          throw new AppError(
+            'QUEUE_FULL',
+            `Service "${settings.name}" has too many waiting callbacks`,
+          );
+        }
+      }
+      if (checkCapacity)
+        await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, now);
+      await this.store.callbacks.insert(row, trx);
+      await this.store.callbacks.insertEvent(trx, {
+        tenantId,
+        callbackId: id,
+        type: desired.immediate ? 'callback.queued' : 'callback.created',
+        payload: eventPayload(row),
+        now,
+      });
+    });
+    return row;
+  }
+
+  private async checkNumberLimits(
+    trx: Tx,
+    tenantId: string,
+    settings: QueueSettings,
+    phone: string,
+    now: number,
+  ): Promise<void> {
+    if (settings.throttlePerNumberPerDay > 0) {
+      const today = await this.store.callbacks.countForNumberSince(
+        trx,
+        tenantId,
+        settings.name,
+        phone,
+        startOfLocalDay(now, settings.timezone),
+      );
+      if (today >= settings.throttlePerNumberPerDay) {
+        throw new AppError(
+          'THROTTLED',
+          `${phone} already has ${today} callbacks today in "${settings.name}" (limit ${settings.throttlePerNumberPerDay})`,
+        );
+      }
+    }
+    const limit = duplicateLimit(settings.duplicateCheck);
+    const active = await this.store.callbacks.countActiveForNumber(
+      trx,
+      tenantId,
+      settings.name,
+      phone,
+    );
+    if (active >= limit) {
+      throw new AppError(
+        'DUPLICATE_CALLBACK',
+        `${phone} already has ${active} active callback${active === 1 ? '' : 's'} in "${settings.name}"`,
+      );
+    }
+  }
+
+  /** Refuses a full (or closed) slot with 42901 and the nearest free slots. */
+  private async checkSlotCapacity(
+    trx: Tx,
+    tenantId: string,
+    settings: QueueSettings,
+    desiredMs: number,
+    now: number,
+  ): Promise<void> {
+    const target = slotContaining(settings, desiredMs);
+    if (target) {
+      await this.store.db.lock(trx, `slot:${tenantId}:${settings.name}:${target.start}`);
+      const booked = await this.store.callbacks.activeBySlot(
+        trx,
+        tenantId,
+        settings.name,
+        target.start,
+        target.start + 1,
+      );
+      if ((booked.get(target.start) ?? 0) < target.capacity) return;
+    }
+    const from = Math.max(now, desiredMs - PROPOSAL_WINDOW_MS);
+    const to = desiredMs + PROPOSAL_WINDOW_MS;
+    const counts = await this.store.callbacks.activeBySlot(trx, tenantId, settings.name, from, to);
+    const uses = slotsBetween(settings, from, to, now).map((s) => ({
+      ...s,
+      booked: counts.get(s.start) ?? 0,
+    }));
+    const proposals = nearestFreeSlots(uses, desiredMs, PROPOSALS).map((s) => ({
+      utcTime: formatUtc(s.start),
+      capacity: s.capacity - s.booked,
+      total: s.capacity,
+    }));
+    throw new AppError(
+      'SLOT_FULL',
+      target ? 'The requested slot is full' : 'The requested time is not in an open slot',
+      { slots: proposals },
+    );
+  }
+
+  /** A tenant's callback or 40401 (also for another tenant's id). */
+  async get(tenantId: string, id: string): Promise<CallbackRow> {
+    const row = await this.store.callbacks.get(tenantId, id);
+    if (!row) throw new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`);
+    return row;
+  }
+
+  /** Cancels a waiting callback; a PROCESSING or completed one answers 40902. */
+  async cancel(tenantId: string, id: string, reason = 'CANCELLED'): Promise<CallbackRow> {
+    const now = this.clock.now();
+    return this.store.db.transaction(async (trx) => {
+      const updated = await this.store.callbacks.transition(trx, tenantId, id, CANCELLABLE_STATES, {
+        state: 'COMPLETED',
+        reason,
+        completed_at: now,
+        updated_at: now,
+        lease_owner: null,
+        lease_expires_at: null,
+      });
+      if (!updated) throw await this.stateError(trx, tenantId, id, 'cancelled');
+      await this.store.callbacks.insertEvent(trx, {
+        tenantId,
+        callbackId: id,
+        type: 'callback.cancelled',
+        payload: eventPayload(updated),
+        now,
+      });
+      return updated;
+    });
+  }
+
+  /** Moves a waiting callback to a new desired time (capacity checked when the queue enforces it). */
+  async reschedule(tenantId: string, id: string, desiredTime: string, checkCapacity?: boolean) {
+    const now = this.clock.now();
+    const current = await this.get(tenantId, id);
+    const settings = await this.queues.get(tenantId, current.service_name);
+    const desired = resolveDesiredTime(parseInstant(desiredTime, 'desiredTime'), now, settings);
+    const slot = desired.immediate ? undefined : slotContaining(settings, desired.desiredMs);
+    return this.store.db.transaction(async (trx) => {
+      if (!desired.immediate && (checkCapacity === true || settings.enforceCapacityOnCreate)) {
+        await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, now);
+      }
+      const updated = await this.store.callbacks.transition(
+        trx,
+        tenantId,
+        id,
+        RESCHEDULABLE_STATES,
+        {
+          desired_time: desired.desiredMs,
+          state: desired.immediate ? 'QUEUED' : 'SCHEDULED',
+          slot_start: slot?.start ?? null,
+          updated_at: now,
+        },
+      );
+      if (!updated) throw await this.stateError(trx, tenantId, id, 'rescheduled');
+      await this.store.callbacks.insertEvent(trx, {
+        tenantId,
+        callbackId: id,
+        type: 'callback.rescheduled',
+        payload: eventPayload(updated),
+        now,
+      });
+      return updated;
+    });
+  }
+
+  private async stateError(trx: Tx, tenantId: string, id: string, verb: string) {
+    const row = await this.store.callbacks.get(tenantId, id, trx);
+    if (!row) return new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`);
+    const state = row.state === 'COMPLETED' ? `COMPLETED (${row.reason ?? ''})` : row.state;
+    return new AppError('STATE_CONFLICT', `Callback ${id} is ${state} and cannot be ${verb}`);
+  }
+
+  /** Callbacks of a tenant by phone number, queue and states (active ones by default). */
+  async query(
+    tenantId: string,
+    filter: { phoneNumber?: string; serviceName?: string; states?: string[]; limit?: number },
+  ): Promise<CallbackRow[]> {
+    let phoneNumber: string | undefined;
+    if (filter.phoneNumber !== undefined) {
+      const rule = filter.serviceName
+        ? (await this.queues.get(tenantId, filter.serviceName)).numberRule
+        : { defaultCountry: 'US', permittedCountries: [], blocked: [] };
+      phoneNumber = normalizePhoneNumber(filter.phoneNumber, rule);
+    }
+    return this.store.callbacks.find(tenantId, {
+      phoneNumber,
+      serviceName: filter.serviceName,
+      states: filter.states ?? ACTIVE_STATES,
+      limit: filter.limit ?? 100,
+    });
+  }
+
+  /** Position among QUEUED callbacks (1 = next), for a QUEUED one. */
+  async positionInQueue(row: CallbackRow): Promise<number> {
+    return (await this.store.callbacks.countAhead(this.store.db.kysely, row)) + 1;
+  }
+}
+
+function reportingDetails(input: CreateCallbackInput, immediate: boolean) {
+  const pushTargets =
+    input.pushTargets ??
+    (input.pushChannel !== undefined && input.pushTarget !== undefined
+      ? [{ channel: input.pushChannel, target: input.pushTarget }]
+      : []);
+  return {
+    cbOfferType: input.cbOfferType ?? (immediate ? 'ASAP' : 'SCHEDULED'),
+    language: input.language ?? 'en-US',
+    inboundVQ: input.inboundVQ,
+    offerThreshold: input.offerThreshold,
+    channel: input.channel,
+    offerTiming: input.offerTiming,
+    cbOriginationIxnId: input.cbOriginationIxnId,
+    surveyRP: input.surveyRP,
+    routePoint: input.routePoint,
+    pushTargets,
+  };
+}
+
+/** The event snapshot of a callback: never userData (it may hold personal data). */
+export function eventPayload(row: CallbackRow) {
+  return {
+    id: row.id,
+    serviceName: row.service_name,
+    state: row.state,
+    reason: row.reason,
+    desiredTime: formatUtc(row.desired_time),
+    attempts: row.attempts,
+    priority: row.priority,
+  };
+}

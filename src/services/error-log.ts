@@ -1,0 +1,130 @@
+import type { Store } from '../store/index.js';
+import { newId } from '../security/tokens.js';
+import type { Clock } from './clock.js';
+
+/** One Engagement API error response, as the HTTP layer saw it. */
+export interface ErrorRecord {
+  tenantId: string;
+  corrId: string;
+  method: string;
+  url: string;
+  httpStatus: number;
+  code: number;
+  message: string;
+  requestHeaders: Record<string, unknown>;
+  requestBody: unknown;
+  responseBody: unknown;
+}
+
+const REDACTED = '[REDACTED]';
+// Header and field names whose values are secrets or personal data: never stored.
+const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'cookie', 'set-cookie']);
+const SECRET_FIELDS =
+  /^(userData|captchaToken|password|secret|clientSecret|privateKey|key|token|apiKey)$/i;
+
+/** Replaces secrets and userData in a request body or header map, at any depth. */
+export function redact(value: unknown, isHeaders = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => redact(v));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const secret = isHeaders ? SECRET_HEADERS.has(k.toLowerCase()) : SECRET_FIELDS.test(k);
+    out[k] = secret ? REDACTED : redact(v);
+  }
+  return out;
+}
+
+const PRUNE_EVERY = 500;
+
+/** The per-tenant log of Engagement API errors shown in the console's Developer tab. */
+export class ErrorLogService {
+  private sinceLastPrune = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly retentionMs: number,
+    private readonly maxPerTenant: number,
+  ) {}
+
+  /** Stores one error, redacted; every few hundred, trims the tenant's log to its bounds. */
+  async record(error: ErrorRecord): Promise<void> {
+    const now = this.clock.now();
+    await this.store.logs.insertError({
+      id: newId('err', now),
+      tenant_id: error.tenantId,
+      corr_id: error.corrId,
+      method: error.method,
+      url: error.url,
+      http_status: error.httpStatus,
+      code: error.code,
+      message: error.message,
+      request: JSON.stringify({
+        headers: redact(error.requestHeaders, true),
+        body: redact(error.requestBody),
+      }),
+      response: JSON.stringify(error.responseBody),
+      created_at: now,
+    });
+    const count = (this.sinceLastPrune.get(error.tenantId) ?? 0) + 1;
+    this.sinceLastPrune.set(error.tenantId, count);
+    if (count >= PRUNE_EVERY) {
+      this.sinceLastPrune.set(error.tenantId, 0);
+      await this.prune(error.tenantId);
+    }
+  }
+
+  /** Applies the age and count bounds to one tenant's log. */
+  prune(tenantId: string): Promise<number> {
+    return this.store.logs.pruneErrors(
+      tenantId,
+      this.clock.now() - this.retentionMs,
+      this.maxPerTenant,
+    );
+  }
+
+  /** Applies the bounds to every tenant's log. */
+  async pruneAll(): Promise<number> {
+    let removed = 0;
+    for (const tenantId of await this.store.logs.tenantsWithErrors()) {
+      removed += await this.prune(tenantId);
+    }
+    return removed;
+  }
+
+  /** A page of a tenant's errors, newest first. */
+  async list(tenantId: string, query: { limit: number; before?: string; corrId?: string }) {
+    const rows = await this.store.logs.listErrors(tenantId, query);
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        corrId: r.corr_id,
+        method: r.method,
+        url: r.url,
+        statusCode: r.http_status,
+        code: r.code,
+        message: r.message,
+        timestamp: new Date(r.created_at).toISOString(),
+      })),
+      nextBefore: rows.length === query.limit ? rows[rows.length - 1]?.id : undefined,
+    };
+  }
+
+  /** One error with its redacted request and response, or undefined. */
+  async get(tenantId: string, id: string) {
+    const r = await this.store.logs.getError(tenantId, id);
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      corrId: r.corr_id,
+      method: r.method,
+      url: r.url,
+      statusCode: r.http_status,
+      code: r.code,
+      message: r.message,
+      timestamp: new Date(r.created_at).toISOString(),
+      request: JSON.parse(r.request) as unknown,
+      response: JSON.parse(r.response) as unknown,
+    };
+  }
+}

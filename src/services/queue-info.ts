@@ -1,0 +1,164 @@
+import { secondsUntilClose } from '../domain/calendar.js';
+import { AppError } from '../domain/errors.js';
+import { positionAndWait } from '../domain/ewt.js';
+import {
+  immediateOfferHoursOpenFor,
+  isWithinImmediateOfferTime,
+  queueOffer,
+} from '../domain/offer.js';
+import { slots as slotsBetween } from '../domain/slots.js';
+import { endOfLocalDay, formatLocal, formatUtc } from '../domain/time.js';
+import type { CallbackRow } from '../store/repos/callbacks.js';
+import type { Store } from '../store/index.js';
+import type { BookingService } from './booking.js';
+import type { Clock } from './clock.js';
+import type { QueueService } from './queues.js';
+import { checkTimeZone } from './tenants.js';
+import type { EwtMode, WaitTimeService } from './wait-time.js';
+
+const MAX_AVAILABILITY_DAYS = 31;
+const DAY_MS = 86_400_000;
+
+export interface AvailabilityQuery {
+  startMs?: number | undefined;
+  endMs?: number | undefined;
+  numberOfDays?: number | undefined;
+  timezone?: string | undefined;
+  maxTimeSlots?: number | undefined;
+  reportBusy?: boolean | undefined;
+}
+
+export interface OpenForQuery {
+  startMs?: number | undefined;
+  timezone?: string | undefined;
+  queryImmediateOfferHours?: boolean | undefined;
+  returnWithinImmediateOfferTime?: boolean | undefined;
+  checkImmediateEnabled?: boolean | undefined;
+}
+
+const WAITING_STATES = new Set(['QUEUED', 'ROUTING', 'PROCESSING']);
+
+/** What a client asks before booking: slots, opening, queue status, wait times. */
+export class QueueInfoService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly queues: QueueService,
+    private readonly waitTime: WaitTimeService,
+    private readonly booking: BookingService,
+  ) {}
+
+  /** Open slots of a queue in a range (GES availability). */
+  async availability(tenantId: string, serviceName: string, q: AvailabilityQuery) {
+    const settings = await this.queues.get(tenantId, serviceName);
+    const now = this.clock.now();
+    const timezone = q.timezone === undefined ? settings.timezone : checkTimeZone(q.timezone);
+    const start = q.startMs ?? now;
+    let end: number;
+    if (q.endMs !== undefined) end = q.endMs;
+    else if (q.numberOfDays !== undefined) end = start + q.numberOfDays * DAY_MS;
+    else end = endOfLocalDay(start, timezone);
+    if (end <= start) throw new AppError('INVALID_PARAMETER', 'end must be after start');
+    if (end - start > MAX_AVAILABILITY_DAYS * DAY_MS) {
+      throw new AppError(
+        'INVALID_PARAMETER',
+        `the range may span at most ${MAX_AVAILABILITY_DAYS} days`,
+      );
+    }
+    const slots = slotsBetween(settings, start, end, now);
+    const booked = await this.store.callbacks.activeBySlot(
+      this.store.db.kysely,
+      tenantId,
+      settings.name,
+      start - settings.slotDurationMinutes * 60_000,
+      end,
+    );
+    const out = [];
+    for (const s of slots) {
+      const free = Math.max(0, s.capacity - (booked.get(s.start) ?? 0));
+      if (free === 0 && q.reportBusy !== true) continue;
+      out.push({
+        utcTime: formatUtc(s.start),
+        localTime: formatLocal(s.start, timezone),
+        capacity: free,
+        total: s.capacity,
+      });
+      if (q.maxTimeSlots !== undefined && out.length >= q.maxTimeSlots) break;
+    }
+    return { slots: out, durationMin: settings.slotDurationMinutes, timezone };
+  }
+
+  /** Seconds until the office closes, with the optional immediate-offer fields. */
+  async openFor(tenantId: string, serviceName: string, q: OpenForQuery) {
+    const settings = await this.queues.get(tenantId, serviceName);
+    if (q.timezone !== undefined) checkTimeZone(q.timezone);
+    const now = q.startMs ?? this.clock.now();
+    const result: {
+      openFor: number;
+      immediateOfferHoursOpenFor?: number;
+      isWithinImmediateOfferTime?: boolean;
+      isImmediateEnabled?: boolean;
+    } = { openFor: secondsUntilClose(settings.businessHours, settings.timezone, now) };
+    if (q.queryImmediateOfferHours === true) {
+      result.immediateOfferHoursOpenFor = immediateOfferHoursOpenFor(settings, now);
+    }
+    if (q.returnWithinImmediateOfferTime === true) {
+      const ewt = await this.waitTime.estimate(tenantId, settings.name);
+      result.isWithinImmediateOfferTime = isWithinImmediateOfferTime(settings, now, ewt);
+    }
+    if (q.checkImmediateEnabled === true) result.isImmediateEnabled = settings.immediateEnabled;
+    return result;
+  }
+
+  /** EWT and what may be offered now (GES queue-status). */
+  async queueStatus(tenantId: string, serviceName: string) {
+    const settings = await this.queues.get(tenantId, serviceName);
+    const ewt = await this.waitTime.estimate(tenantId, settings.name);
+    return { ewt, ...queueOffer(settings, this.clock.now(), ewt) };
+  }
+
+  /** EWT of several queues; an unknown queue answers -1 with a message. */
+  async estimatedWaitTimes(tenantId: string, names: string[], mode: EwtMode) {
+    return Promise.all(
+      names.map(async (virtualQueue) => {
+        const settings = await this.queues.find(tenantId, virtualQueue);
+        if (!settings) {
+          return { virtualQueue, estimatedWaitTime: -1, message: 'Service not found' };
+        }
+        return {
+          virtualQueue,
+          estimatedWaitTime: await this.waitTime.estimate(tenantId, virtualQueue, mode),
+        };
+      }),
+    );
+  }
+
+  /** The GES retrieve view of a callback, with position and wait while it waits. */
+  async retrieve(tenantId: string, id: string) {
+    const row = await this.booking.get(tenantId, id);
+    return this.view(row);
+  }
+
+  /** The GES view of a callback row. */
+  async view(row: CallbackRow) {
+    const base = {
+      id: row.id,
+      serviceName: row.service_name,
+      desiredTime: formatUtc(row.desired_time),
+      callbackState: row.state,
+      ...(row.reason === null ? {} : { callbackReason: row.reason }),
+      phoneNumber: row.phone_number,
+    };
+    if (!WAITING_STATES.has(row.state)) return base;
+    if (row.state !== 'QUEUED') {
+      // Being routed or on the call: first in line, no wait left.
+      return { ...base, positionInQueue: 0, estimatedWaitTime: 0 };
+    }
+    const [ahead, pending, queueEwt] = await Promise.all([
+      this.booking.positionInQueue(row).then((p) => p - 1),
+      this.store.callbacks.countQueued(row.tenant_id, row.service_name),
+      this.waitTime.estimate(row.tenant_id, row.service_name),
+    ]);
+    return { ...base, ...positionAndWait({ ahead, pending, queueEwtSeconds: queueEwt }) };
+  }
+}

@@ -1,0 +1,109 @@
+import { AppError } from '../domain/errors.js';
+import {
+  mergeQueueSettings,
+  parseQueueSettings,
+  type QueueSettings,
+} from '../domain/queue-settings.js';
+import type { Tx } from '../store/db.js';
+import type { Store } from '../store/index.js';
+import type { Actor, AuditService } from './audit.js';
+import type { Clock } from './clock.js';
+import { TtlCache } from './ttl-cache.js';
+
+const SETTINGS_CACHE_MS = 5_000;
+
+/** Callback services (virtual queues): their settings, validated and cached. */
+export class QueueService {
+  private readonly cache = new TtlCache<QueueSettings | null>(SETTINGS_CACHE_MS);
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** A queue's settings, or undefined when the tenant has no such queue. */
+  async find(tenantId: string, name: string): Promise<QueueSettings | undefined> {
+    const settings = await this.cache.getOrLoad(
+      `${tenantId}\u0000${name}`,
+      this.clock.now(),
+      async () => {
+        const row = await this.store.queues.get(tenantId, name);
+        return row ? parseQueueSettings(JSON.parse(row.settings)) : null;
+      },
+    );
+    return settings ?? undefined;
+  }
+
+  /** A queue's settings, or 40402 (also for another tenant's queue). */
+  async get(tenantId: string, name: string): Promise<QueueSettings> {
+    const settings = await this.find(tenantId, name);
+    if (!settings) throw new AppError('SERVICE_NOT_FOUND', `Service "${name}" not found`);
+    return settings;
+  }
+
+  /** A tenant's queues. */
+  async list(tenantId: string): Promise<QueueSettings[]> {
+    const rows = await this.store.queues.list(tenantId);
+    return rows.map((r) => parseQueueSettings(JSON.parse(r.settings)));
+  }
+
+  /** Validates a full settings document, filling defaults (time zone: the tenant's). */
+  async validate(tenantId: string, input: unknown): Promise<QueueSettings> {
+    const tenant = await this.store.tenants.get(tenantId);
+    if (!tenant) throw new AppError('NOT_FOUND', `No tenant ${tenantId}`);
+    return parseQueueSettings(input, { defaultTimezone: tenant.timezone });
+  }
+
+  /** Creates a queue; 40903 when the name is taken. */
+  async create(actor: Actor, input: unknown): Promise<QueueSettings> {
+    const settings = await this.validate(actor.tenantId, input);
+    if (await this.store.queues.get(actor.tenantId, settings.name)) {
+      throw new AppError('ALREADY_EXISTS', `Service "${settings.name}" already exists`);
+    }
+    await this.save(actor.tenantId, settings, 'api');
+    await this.audit.record(actor, 'queue.create', settings.name, undefined, settings);
+    return settings;
+  }
+
+  /** Applies a partial change to a queue's settings. */
+  async update(actor: Actor, name: string, patch: unknown): Promise<QueueSettings> {
+    const before = await this.get(actor.tenantId, name);
+    const after = mergeQueueSettings(before, patch);
+    if (after.name !== name) {
+      throw new AppError('INVALID_PARAMETER', 'name: a queue cannot be renamed');
+    }
+    await this.save(actor.tenantId, after, 'api');
+    await this.audit.record(actor, 'queue.update', name, before, after);
+    return after;
+  }
+
+  /** Deletes a queue. */
+  async delete(actor: Actor, name: string): Promise<void> {
+    const before = await this.get(actor.tenantId, name);
+    await this.store.queues.delete(actor.tenantId, name);
+    this.forget(actor.tenantId, name);
+    await this.audit.record(actor, 'queue.delete', name, before);
+  }
+
+  /** Stores already-validated settings (used by the tenant configuration inside its transaction). */
+  async save(tenantId: string, settings: QueueSettings, source: string, trx?: Tx): Promise<void> {
+    await this.store.queues.upsert(
+      {
+        tenant_id: tenantId,
+        name: settings.name,
+        settings: JSON.stringify(settings),
+        source,
+        now: this.clock.now(),
+      },
+      trx,
+    );
+    this.forget(tenantId, settings.name);
+  }
+
+  /** Drops cached settings so the next read sees the store. */
+  forget(tenantId?: string, name?: string): void {
+    if (tenantId === undefined || name === undefined) this.cache.clear();
+    else this.cache.delete(`${tenantId}\u0000${name}`);
+  }
+}

@@ -1,0 +1,218 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { AppError } from '../domain/errors.js';
+import type { QueueSettings } from '../domain/queue-settings.js';
+import { parseQueueSettings } from '../domain/queue-settings.js';
+import type { Store } from '../store/index.js';
+import type { AuditService } from './audit.js';
+import type { Clock } from './clock.js';
+import type { QueueService } from './queues.js';
+import { checkTenantId, checkTimeZone, normalizeOrigin, type TenantService } from './tenants.js';
+
+/** One tenant of the operator's declarative configuration, validated. */
+export interface TenantDocument {
+  id: string;
+  name: string | undefined;
+  timezone: string | undefined;
+  corsOrigins: string[] | undefined;
+  queues: QueueSettings[];
+}
+
+const TENANT_KEYS = new Set(['id', 'name', 'timezone', 'corsOrigins', 'queues']);
+const CONFIG_FILE = /\.(ya?ml|json)$/i;
+const STATE_REFRESHED = 'tenantConfig.lastRefreshedAt';
+const STATE_ERROR = 'tenantConfig.lastError';
+
+function fail(where: string, message: string): never {
+  throw new AppError('INVALID_PARAMETER', `${where}: ${message}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates a parsed configuration document completely before anything is applied. */
+export function parseTenantDocument(doc: unknown, existingZones: Map<string, string>) {
+  if (!isRecord(doc) || !Array.isArray(doc.tenants)) fail('document', 'needs a "tenants" list');
+  const seen = new Set<string>();
+  return doc.tenants.map((raw: unknown, i): TenantDocument => {
+    const where = `tenants[${i}]`;
+    if (!isRecord(raw)) fail(where, 'must be an object');
+    for (const key of Object.keys(raw)) {
+      if (!TENANT_KEYS.has(key)) fail(`${where}.${key}`, 'unknown field');
+    }
+    if (typeof raw.id !== 'string') fail(`${where}.id`, 'is required');
+    const id = checkTenantId(raw.id);
+    if (seen.has(id)) fail(`${where}.id`, `tenant "${id}" is listed twice`);
+    seen.add(id);
+    if (raw.name !== undefined && typeof raw.name !== 'string')
+      fail(`${where}.name`, 'must be text');
+    if (raw.timezone !== undefined && typeof raw.timezone !== 'string') {
+      fail(`${where}.timezone`, 'must be an IANA time zone name');
+    }
+    const timezone = raw.timezone === undefined ? undefined : checkTimeZone(raw.timezone);
+    let corsOrigins: string[] | undefined;
+    if (raw.corsOrigins !== undefined) {
+      if (!Array.isArray(raw.corsOrigins)) fail(`${where}.corsOrigins`, 'must be a list');
+      corsOrigins = raw.corsOrigins.map((o: unknown, j) =>
+        typeof o === 'string'
+          ? normalizeOrigin(o)
+          : fail(`${where}.corsOrigins[${j}]`, 'must be text'),
+      );
+    }
+    const rawQueues: unknown = raw.queues ?? [];
+    if (!Array.isArray(rawQueues)) fail(`${where}.queues`, 'must be a list');
+    const defaultTimezone = timezone ?? existingZones.get(id) ?? 'UTC';
+    const names = new Set<string>();
+    const queues = rawQueues.map((q: unknown, j) => {
+      try {
+        const settings = parseQueueSettings(q, { defaultTimezone });
+        if (names.has(settings.name)) fail(`queue "${settings.name}"`, 'is listed twice');
+        names.add(settings.name);
+        return settings;
+      } catch (e) {
+        if (e instanceof AppError) fail(`${where}.queues[${j}]`, e.message);
+        throw e;
+      }
+    });
+    return { id, name: raw.name, timezone, corsOrigins, queues };
+  });
+}
+
+/** Reads a YAML/JSON file, or every such file of a folder (in name order), as one document. */
+export async function readConfigSource(source: string): Promise<unknown> {
+  const stat = await fs.stat(source);
+  const files = stat.isDirectory()
+    ? (await fs.readdir(source))
+        .filter((f) => CONFIG_FILE.test(f))
+        .sort()
+        .map((f) => path.join(source, f))
+    : [source];
+  const tenants: unknown[] = [];
+  for (const file of files) {
+    let doc: unknown;
+    try {
+      doc = YAML.parse(await fs.readFile(file, 'utf8'));
+    } catch (e) {
+      fail(
+        path.basename(file),
+        e instanceof Error ? (e.message.split('\n')[0] ?? 'unreadable') : 'unreadable',
+      );
+    }
+    if (!isRecord(doc) || !Array.isArray(doc.tenants)) {
+      fail(path.basename(file), 'needs a "tenants" list');
+    }
+    tenants.push(...(doc.tenants as unknown[]));
+  }
+  return { tenants };
+}
+
+/** The operator's declarative tenant configuration: applied, refreshed and reported. */
+export class TenantConfigService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly tenants: TenantService,
+    private readonly queues: QueueService,
+    private readonly sourcePath: string | undefined,
+  ) {}
+
+  /** Applies a document idempotently; all of it or (on any error) nothing. */
+  async apply(doc: unknown, source: string): Promise<TenantDocument[]> {
+    const existing = new Map((await this.store.tenants.list()).map((t) => [t.id, t.timezone]));
+    const parsed = parseTenantDocument(doc, existing);
+    const now = this.clock.now();
+    await this.store.db.transaction(async (trx) => {
+      // Several nodes refresh on the same schedule: one applies at a time.
+      await this.store.db.lock(trx, 'tenant-config');
+      for (const t of parsed) {
+        const current = await this.store.tenants.get(t.id, trx);
+        if (!current) {
+          await this.store.tenants.insert(
+            {
+              id: t.id,
+              name: t.name ?? t.id,
+              timezone: t.timezone ?? 'UTC',
+              settings: '{}',
+              source,
+              created_at: now,
+              config_refreshed_at: now,
+              config_error: null,
+            },
+            trx,
+          );
+        } else {
+          await this.store.tenants.update(
+            t.id,
+            { name: t.name ?? current.name, timezone: t.timezone ?? current.timezone },
+            trx,
+          );
+        }
+        if (t.corsOrigins !== undefined) {
+          const wanted = new Set(t.corsOrigins);
+          for (const o of await this.store.cors.list(t.id)) {
+            if (o.source === source && !wanted.has(o.origin)) {
+              await this.store.cors.remove(t.id, o.origin, trx);
+            }
+          }
+          for (const origin of wanted) await this.store.cors.add(t.id, origin, source, now, trx);
+        }
+        for (const q of t.queues) await this.queues.save(t.id, q, source, trx);
+        await this.store.tenants.setConfigStatus(t.id, { refreshedAt: now, error: null }, trx);
+      }
+    });
+    this.invalidateCaches();
+    for (const t of parsed) {
+      await this.audit.record({ tenantId: t.id, name: source }, 'tenant.apply', t.id, undefined, {
+        corsOrigins: t.corsOrigins,
+        queues: t.queues.map((q) => q.name),
+      });
+    }
+    return parsed;
+  }
+
+  /**
+   * Re-reads the configured source and applies it. A broken or half-written file keeps the last
+   * good configuration: the error is recorded and reported, nothing is changed.
+   */
+  async refresh(requestingTenant?: string): Promise<{ ok: boolean; error: string | null }> {
+    const now = this.clock.now();
+    let error: string | null = null;
+    if (this.sourcePath !== undefined) {
+      try {
+        await this.apply(await readConfigSource(this.sourcePath), 'config');
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    this.invalidateCaches();
+    await this.store.system.set(STATE_ERROR, error ?? '');
+    if (error === null) await this.store.system.set(STATE_REFRESHED, String(now));
+    if (requestingTenant !== undefined) {
+      await this.store.tenants.setConfigStatus(requestingTenant, {
+        ...(error === null ? { refreshedAt: now } : {}),
+        error,
+      });
+    }
+    return { ok: error === null, error };
+  }
+
+  /** When a tenant's configuration was last refreshed, and the last error if any. */
+  async status(tenantId: string) {
+    const tenant = await this.tenants.get(tenantId);
+    const lastError = (await this.store.system.get(STATE_ERROR)) || null;
+    const refreshed = tenant.config_refreshed_at;
+    return {
+      lastRefreshedAt: refreshed === null ? null : new Date(refreshed).toISOString(),
+      lastError: tenant.config_error ?? lastError,
+      source: this.sourcePath ?? null,
+    };
+  }
+
+  private invalidateCaches(): void {
+    this.tenants.invalidateOrigins();
+    this.queues.forget();
+  }
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type Transaction,
+} from 'kysely';
+import type { Database } from './schema.js';
+import { CAPABILITIES, type Capabilities, type Engine } from './engine.js';
+import { migrations } from './migrations/index.js';
+
+export type Tx = Transaction<Database>;
+export type Queryable = Kysely<Database> | Tx;
+
+/** Where the data lives: a SQLite file (or ':memory:') or a PostgreSQL URL. */
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+/** An open database with its engine's capabilities; the only holder of a connection. */
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly caps: Capabilities;
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /** Serialises work on `key` across nodes until the transaction ends (no-op where writes are already serial). */
+  lock(trx: Tx, key: string): Promise<void>;
+  /** Round-trip to the database, for readiness. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// BIGINT arrives from pg as a string by default; our instants fit a double exactly.
+const PG_INT8 = 20;
+const pgTypes = new pg.TypeOverrides();
+pgTypes.setTypeParser(PG_INT8, 'text', (value: string) => Number(value));
+
+function dialectFor(target: DatabaseTarget) {
+  if (target.kind === 'postgres') {
+    return new PostgresDialect({
+      pool: new pg.Pool({ connectionString: target.url, max: 10, types: pgTypes }),
+    });
+  }
+  if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true });
+  const database = new SQLite(target.file);
+  // WAL keeps readers off the writer's back; NORMAL sync is durable against a process crash.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new SqliteDialect({ database });
+}
+
+/** Opens the database (does not migrate). */
+export function openDb(target: DatabaseTarget): Db {
+  const engine: Engine = target.kind;
+  const kysely = new Kysely<Database>({ dialect: dialectFor(target) });
+  const caps = CAPABILITIES[engine];
+  return {
+    kysely,
+    caps,
+    transaction: (fn) => kysely.transaction().execute(fn),
+    async lock(trx, key) {
+      if (!caps.advisoryLocks) return;
+      await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+    },
+    async ping() {
+      await sql`select 1`.execute(kysely);
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+/** Brings the schema up to date; safe when several nodes start together (the migrator locks). */
+export async function migrate(db: Db): Promise<string[]> {
+  const all = migrations(db.caps.engine);
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async (): Promise<Record<string, Migration>> => all },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error('migration failed');
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

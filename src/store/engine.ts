@@ -1,0 +1,20 @@
+/** The two supported database engines. */
+export type Engine = 'sqlite' | 'postgres';
+
+/**
+ * What an engine can do, so callers ask for a capability instead of testing the engine by name.
+ * SQLite serialises every write through one connection in one process, so it needs neither
+ * row locks nor advisory locks to be safe; PostgreSQL has several nodes and needs both.
+ */
+export interface Capabilities {
+  engine: Engine;
+  /** `FOR UPDATE SKIP LOCKED` on claims. */
+  skipLocked: boolean;
+  /** Transaction-scoped advisory locks for once-only work and capacity checks. */
+  advisoryLocks: boolean;
+}
+
+export const CAPABILITIES: Record<Engine, Capabilities> = {
+  sqlite: { engine: 'sqlite', skipLocked: false, advisoryLocks: false },
+  postgres: { engine: 'postgres', skipLocked: true, advisoryLocks: true },
+};

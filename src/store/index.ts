@@ -1,0 +1,37 @@
+import type { Db } from './db.js';
+import { ApiKeyRepo } from './repos/api-keys.js';
+import { CallbackRepo } from './repos/callbacks.js';
+import { CorsRepo } from './repos/cors.js';
+import { LogRepo } from './repos/logs.js';
+import { QueueRepo } from './repos/queues.js';
+import { SystemStateRepo } from './repos/system-state.js';
+import { TenantRepo } from './repos/tenants.js';
+import { UserRepo } from './repos/users.js';
+
+/** Every repository over one database. */
+export interface Store {
+  db: Db;
+  tenants: TenantRepo;
+  apiKeys: ApiKeyRepo;
+  users: UserRepo;
+  cors: CorsRepo;
+  logs: LogRepo;
+  system: SystemStateRepo;
+  queues: QueueRepo;
+  callbacks: CallbackRepo;
+}
+
+/** Builds the repositories over an open database. */
+export function createStore(db: Db): Store {
+  return {
+    db,
+    tenants: new TenantRepo(db),
+    apiKeys: new ApiKeyRepo(db),
+    users: new UserRepo(db),
+    cors: new CorsRepo(db),
+    logs: new LogRepo(db),
+    system: new SystemStateRepo(db),
+    queues: new QueueRepo(db),
+    callbacks: new CallbackRepo(db),
+  };
+}

@@ -1,0 +1,234 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db, Queryable, Tx } from '../db.js';
+import type { CallbacksTable } from '../schema.js';
+
+export type CallbackRow = Selectable<CallbacksTable>;
+
+/** States in which a callback still waits or is being worked. */
+export const ACTIVE_STATES = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'] as const;
+
+export interface CallbackFilter {
+  phoneNumber?: string | undefined;
+  serviceName?: string | undefined;
+  states?: readonly string[] | undefined;
+  createdFrom?: number | undefined;
+  createdTo?: number | undefined;
+  limit: number;
+  /** Continue below this id (newest first). */
+  before?: string | undefined;
+}
+
+/** Callbacks: the queue itself (no job-queue library; this table is the queue). */
+export class CallbackRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a new callback. */
+  async insert(row: Insertable<CallbacksTable>, q: Queryable = this.db.kysely): Promise<void> {
+    await q.insertInto('callbacks').values(row).execute();
+  }
+
+  /** A tenant's callback by id. */
+  get(
+    tenantId: string,
+    id: string,
+    q: Queryable = this.db.kysely,
+  ): Promise<CallbackRow | undefined> {
+    return q
+      .selectFrom('callbacks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Changes a callback only if it is still in one of `fromStates`; the updated row or undefined. */
+  async transition(
+    trx: Tx,
+    tenantId: string,
+    id: string,
+    fromStates: readonly string[],
+    set: Partial<Omit<CallbackRow, 'id' | 'tenant_id'>>,
+  ): Promise<CallbackRow | undefined> {
+    return trx
+      .updateTable('callbacks')
+      .set(set)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('state', 'in', fromStates)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Callbacks of this number in this queue created since `sinceMs` (the daily throttle). */
+  async countForNumberSince(
+    q: Queryable,
+    tenantId: string,
+    serviceName: string,
+    phoneNumber: string,
+    sinceMs: number,
+  ): Promise<number> {
+    const row = await q
+      .selectFrom('callbacks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('phone_number', '=', phoneNumber)
+      .where('service_name', '=', serviceName)
+      .where('created_at', '>=', sinceMs)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Active callbacks of this number in this queue (the duplicate check). */
+  async countActiveForNumber(
+    q: Queryable,
+    tenantId: string,
+    serviceName: string,
+    phoneNumber: string,
+  ): Promise<number> {
+    const row = await q
+      .selectFrom('callbacks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('phone_number', '=', phoneNumber)
+      .where('service_name', '=', serviceName)
+      .where('completed_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Active immediate callbacks of a queue (maxQueuedImmediate). */
+  async countActiveImmediate(q: Queryable, tenantId: string, serviceName: string): Promise<number> {
+    const row = await q
+      .selectFrom('callbacks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('service_name', '=', serviceName)
+      .where('state', 'in', ['QUEUED', 'ROUTING', 'PROCESSING'])
+      .where('immediate', '=', 1)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Active callbacks booked into each slot starting in [fromMs, toMs). */
+  async activeBySlot(
+    q: Queryable,
+    tenantId: string,
+    serviceName: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<Map<number, number>> {
+    const rows = await q
+      .selectFrom('callbacks')
+      .select(['slot_start', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('tenant_id', '=', tenantId)
+      .where('service_name', '=', serviceName)
+      .where('slot_start', '>=', fromMs)
+      .where('slot_start', '<', toMs)
+      .where('completed_at', 'is', null)
+      .groupBy('slot_start')
+      .execute();
+    const counts = new Map<number, number>();
+    for (const r of rows) if (r.slot_start !== null) counts.set(Number(r.slot_start), Number(r.n));
+    return counts;
+  }
+
+  /** How many QUEUED callbacks of the queue are ahead of this one in dispatch order. */
+  async countAhead(q: Queryable, row: CallbackRow): Promise<number> {
+    const result = await q
+      .selectFrom('callbacks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', row.tenant_id)
+      .where('service_name', '=', row.service_name)
+      .where('state', '=', 'QUEUED')
+      .where((eb) =>
+        eb.or([
+          eb('priority', '>', row.priority),
+          eb.and([eb('priority', '=', row.priority), eb('requested_at', '<', row.requested_at)]),
+          eb.and([
+            eb('priority', '=', row.priority),
+            eb('requested_at', '=', row.requested_at),
+            eb('id', '<', row.id),
+          ]),
+        ]),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(result.n);
+  }
+
+  /** Number of QUEUED callbacks per queue of a tenant. */
+  async countQueued(tenantId: string, serviceName: string): Promise<number> {
+    const row = await this.db.kysely
+      .selectFrom('callbacks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('service_name', '=', serviceName)
+      .where('state', '=', 'QUEUED')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Completion instants of the queue's most recent connected callbacks, newest first. */
+  async recentCompletions(tenantId: string, serviceName: string, count: number): Promise<number[]> {
+    const rows = await this.db.kysely
+      .selectFrom('callbacks')
+      .select('completed_at')
+      .where('tenant_id', '=', tenantId)
+      .where('service_name', '=', serviceName)
+      .where('reason', '=', 'AGENT_CONNECTED')
+      .where('completed_at', 'is not', null)
+      .orderBy('completed_at', 'desc')
+      .limit(count)
+      .execute();
+    return rows.flatMap((r) => (r.completed_at === null ? [] : [Number(r.completed_at)]));
+  }
+
+  /** A tenant's callbacks matching a filter, newest first. */
+  find(tenantId: string, filter: CallbackFilter): Promise<CallbackRow[]> {
+    let query = this.db.kysely
+      .selectFrom('callbacks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('id', 'desc')
+      .limit(filter.limit);
+    if (filter.phoneNumber !== undefined)
+      query = query.where('phone_number', '=', filter.phoneNumber);
+    if (filter.serviceName !== undefined)
+      query = query.where('service_name', '=', filter.serviceName);
+    if (filter.states !== undefined && filter.states.length > 0) {
+      query = query.where('state', 'in', filter.states);
+    }
+    if (filter.createdFrom !== undefined)
+      query = query.where('created_at', '>=', filter.createdFrom);
+    if (filter.createdTo !== undefined) query = query.where('created_at', '<', filter.createdTo);
+    if (filter.before !== undefined) query = query.where('id', '<', filter.before);
+    return query.execute();
+  }
+
+  /** Appends an event to the outbox in the caller's transaction. */
+  async insertEvent(
+    trx: Tx,
+    event: { tenantId: string; callbackId: string; type: string; payload: unknown; now: number },
+  ): Promise<void> {
+    await trx
+      .insertInto('callback_events')
+      .values({
+        tenant_id: event.tenantId,
+        callback_id: event.callbackId,
+        type: event.type,
+        payload: JSON.stringify(event.payload),
+        created_at: event.now,
+      })
+      .execute();
+  }
+
+  /** A callback's events in order (its history). */
+  history(tenantId: string, callbackId: string) {
+    return this.db.kysely
+      .selectFrom('callback_events')
+      .select(['id', 'type', 'payload', 'created_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('callback_id', '=', callbackId)
+      .orderBy('id')
+      .execute();
+  }
+}

@@ -1,0 +1,102 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../db.js';
+import type { AuditLogTable, ErrorLogTable } from '../schema.js';
+
+export type ErrorLogRow = Selectable<ErrorLogTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
+
+/** A page request: newest first, continuing below the `before` id. */
+export interface PageQuery {
+  limit: number;
+  before?: string | undefined;
+}
+
+/** The Engagement API error log and the admin audit log. */
+export class LogRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Stores one error response. */
+  async insertError(row: Insertable<ErrorLogTable>): Promise<void> {
+    await this.db.kysely.insertInto('error_log').values(row).execute();
+  }
+
+  /** A tenant's errors, newest first, optionally only one correlation ID. */
+  listErrors(
+    tenantId: string,
+    page: PageQuery & { corrId?: string | undefined },
+  ): Promise<ErrorLogRow[]> {
+    let query = this.db.kysely
+      .selectFrom('error_log')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('id', 'desc')
+      .limit(page.limit);
+    if (page.before !== undefined) query = query.where('id', '<', page.before);
+    if (page.corrId !== undefined) query = query.where('corr_id', '=', page.corrId);
+    return query.execute();
+  }
+
+  /** One error of a tenant. */
+  getError(tenantId: string, id: string): Promise<ErrorLogRow | undefined> {
+    return this.db.kysely
+      .selectFrom('error_log')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Deletes a tenant's errors older than `olderThanMs` and beyond the newest `keep`. */
+  async pruneErrors(tenantId: string, olderThanMs: number, keep: number): Promise<number> {
+    const byAge = await this.db.kysely
+      .deleteFrom('error_log')
+      .where('tenant_id', '=', tenantId)
+      .where('created_at', '<', olderThanMs)
+      .executeTakeFirst();
+    const cutoff = await this.db.kysely
+      .selectFrom('error_log')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .orderBy('id', 'desc')
+      .offset(keep)
+      .limit(1)
+      .executeTakeFirst();
+    let byCount = 0n;
+    if (cutoff) {
+      const result = await this.db.kysely
+        .deleteFrom('error_log')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '<=', cutoff.id)
+        .executeTakeFirst();
+      byCount = result.numDeletedRows;
+    }
+    return Number(byAge.numDeletedRows + byCount);
+  }
+
+  /** Tenants that have errors, for the pruning job. */
+  async tenantsWithErrors(): Promise<string[]> {
+    const rows = await this.db.kysely
+      .selectFrom('error_log')
+      .select('tenant_id')
+      .distinct()
+      .execute();
+    return rows.map((r) => r.tenant_id);
+  }
+
+  /** Records one admin action. */
+  async insertAudit(row: Insertable<AuditLogTable>): Promise<void> {
+    await this.db.kysely.insertInto('audit_log').values(row).execute();
+  }
+
+  /** A tenant's admin actions, newest first. */
+  listAudit(tenantId: string, page: PageQuery): Promise<AuditLogRow[]> {
+    let query = this.db.kysely
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('id', 'desc')
+      .limit(page.limit);
+    if (page.before !== undefined) query = query.where('id', '<', page.before);
+    return query.execute();
+  }
+}

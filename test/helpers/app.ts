@@ -1,0 +1,112 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { migrate, openDb } from '../../src/store/db.js';
+import { createStore } from '../../src/store/index.js';
+import { createServices, type Services } from '../../src/services/index.js';
+import type { Role, Scope } from '../../src/services/access.js';
+import { FakeClock } from './clock.js';
+import { freshDatabase, type EngineName } from './engines.js';
+
+/** The GES envelope as a test reads it. */
+export interface Envelope<T = Record<string, unknown>> {
+  status: { code: number; message: string; corrId: string };
+  data: T;
+}
+
+/** A tenant made for a test, with a key of each scope and a logged-in user per role. */
+export interface TestTenant {
+  id: string;
+  keys: Record<Scope, string>;
+  keyIds: Record<Scope, string>;
+  cookies: Record<Role, string>;
+}
+
+/** The real app over a real, fresh database, with a fake clock. */
+export interface TestApp {
+  app: FastifyInstance;
+  services: Services;
+  clock: FakeClock;
+  config: Config;
+  /** A request through the real HTTP stack; the body parsed as JSON when it is JSON. */
+  call<T = Record<string, unknown>>(
+    opts: InjectOptions,
+  ): Promise<{ res: LightMyRequestResponse; body: Envelope<T> }>;
+  tenant(id: string, opts?: { timezone?: string }): Promise<TestTenant>;
+  close(): Promise<void>;
+}
+
+const PASSWORD = 'correct horse battery';
+
+/** Boots the app on `engine` (or on an existing database target, for a second node). */
+export async function startTestApp(
+  engine: EngineName,
+  opts: {
+    env?: Record<string, string>;
+    clock?: FakeClock;
+    shared?: TestApp['config']['database'];
+    onRoute?: (route: RouteOptions) => void;
+  } = {},
+): Promise<TestApp & { dropDatabase(): Promise<void> }> {
+  const fresh = opts.shared ? undefined : await freshDatabase(engine);
+  const target = opts.shared ?? fresh?.target;
+  if (!target) throw new Error('no database');
+  const config: Config = {
+    ...loadConfig({ SEED_DEMO: 'false', RUN_JOBS: 'false', ...opts.env }),
+    database: target,
+  };
+  const db = openDb(target);
+  await migrate(db);
+  const clock = opts.clock ?? new FakeClock();
+  const services = createServices(config, createStore(db), clock);
+  const app = await buildApp({ config, services, logger: false, onRoute: opts.onRoute });
+  await app.ready();
+
+  const call: TestApp['call'] = async (injectOpts) => {
+    const res = await app.inject(injectOpts);
+    const isJson = String(res.headers['content-type'] ?? '').includes('json');
+    return { res, body: isJson ? res.json() : ({} as never) };
+  };
+
+  const tenant: TestApp['tenant'] = async (id, tenantOpts = {}) => {
+    await services.tenants.create({ id, timezone: tenantOpts.timezone ?? 'UTC', source: 'test' });
+    const actor = { tenantId: id, name: 'test' };
+    const keys = {} as Record<Scope, string>;
+    const keyIds = {} as Record<Scope, string>;
+    for (const scope of ['engagement', 'dispatch', 'admin'] as const) {
+      const created = await services.access.createApiKey(actor, scope);
+      keys[scope] = created.key;
+      keyIds[scope] = created.id;
+    }
+    const cookies = {} as Record<Role, string>;
+    for (const role of ['Administrator', 'Supervisor', 'Developer', 'Monitor'] as const) {
+      const username = role.toLowerCase();
+      await services.access.upsertUser(actor, username, role, PASSWORD);
+      const login = await app.inject({
+        method: 'POST',
+        url: '/admin/v1/login',
+        payload: { tenant: id, username, password: PASSWORD },
+      });
+      const cookie = login.cookies.find((c) => c.name === 'oc_session');
+      if (!cookie) throw new Error(`login failed for ${username}: ${login.body}`);
+      cookies[role] = `oc_session=${cookie.value}`;
+    }
+    return { id, keys, keyIds, cookies };
+  };
+
+  return {
+    app,
+    services,
+    clock,
+    config,
+    call,
+    tenant,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+    dropDatabase: async () => fresh?.drop(),
+  };
+}
+
+export { PASSWORD };

@@ -1,0 +1,50 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { describe } from 'vitest';
+import type { DatabaseTarget } from '../../src/store/db.js';
+
+export type EngineName = 'sqlite' | 'postgres';
+
+/** The PostgreSQL server for tests (`scripts/test.mjs` sets it when one answers). */
+export const PG_URL = process.env.OC_TEST_PG_URL;
+
+/** The engines this run covers: SQLite always, PostgreSQL when a server is available. */
+export const ENGINES: EngineName[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** A fresh, empty database of the engine; `drop` removes it. */
+export async function freshDatabase(
+  engine: EngineName,
+): Promise<{ target: DatabaseTarget; drop(): Promise<void> }> {
+  if (engine === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-test-'));
+    return {
+      target: { kind: 'sqlite', file: path.join(dir, 'test.db') },
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  if (!PG_URL) throw new Error('PostgreSQL is not available for tests');
+  const name = `oc_test_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    target: { kind: 'postgres', url: url.toString() },
+    async drop() {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Runs a suite once per available engine, named after it. */
+export function describeEngines(name: string, suite: (engine: EngineName) => void): void {
+  for (const engine of ENGINES) describe(`${name} [${engine}]`, () => suite(engine));
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { HTTPMethods, RouteOptions } from 'fastify';
+import { describeEngines } from '../helpers/engines.js';
+import { startTestApp, type TestTenant } from '../helpers/app.js';
+
+interface RouteInfo {
+  method: HTTPMethods;
+  url: string;
+  public: boolean;
+  roles: readonly string[] | undefined;
+}
+
+/** Every route the app serves, with its access rules, as the app registered them. */
+function recordRoute(routes: RouteInfo[], route: RouteOptions): void {
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  const config = (route.config ?? {}) as { public?: boolean; roles?: readonly string[] };
+  for (const method of methods) {
+    if (method === 'HEAD') continue;
+    routes.push({ method, url: route.url, public: config.public === true, roles: config.roles });
+  }
+}
+
+// A concrete URL for a route pattern: parameters get a plausible value.
+const concrete = (url: string) => url.replace(/:(\w+)/g, (_m, name: string) => `x-${name}`);
+
+describeEngines('every route refuses callers it must refuse', (engine) => {
+  let t: Awaited<ReturnType<typeof startTestApp>>;
+  let a: TestTenant;
+  let b: TestTenant;
+  const routes: RouteInfo[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, { onRoute: (route) => recordRoute(routes, route) });
+    a = await t.tenant('tenant-a');
+    b = await t.tenant('tenant-b');
+    await t.services.access.revokeApiKey({ tenantId: b.id, name: 'test' }, b.keyIds.engagement);
+  });
+  afterAll(async () => {
+    await t.close();
+    await t.dropDatabase();
+  });
+
+  const engagement = () =>
+    routes.filter((r) => r.url.startsWith('/engagement/v3/') && r.method !== 'OPTIONS');
+  const admin = () => routes.filter((r) => r.url.startsWith('/admin/v1/') && !r.public);
+
+  it('finds the routes to check', () => {
+    expect(engagement().length).toBeGreaterThanOrEqual(9);
+    expect(admin().length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('Engagement API: no key is 40101, a wrong or revoked key 40102, with the envelope and corrId', async () => {
+    for (const r of engagement()) {
+      const url = concrete(r.url);
+      const cases: [Record<string, string>, number, number][] = [
+        [{}, 401, 40101],
+        [{ 'x-api-key': 'ocb_not_a_real_key' }, 401, 40102],
+        [{ 'x-api-key': b.keys.engagement }, 401, 40102],
+      ];
+      for (const [headers, http, code] of cases) {
+        const { res, body } = await t.call({ method: r.method, url, headers, payload: {} });
+        expect(res.statusCode, `${r.method} ${url} ${JSON.stringify(headers)}`).toBe(http);
+        expect(body.status.code).toBe(code);
+        expect(body.status.corrId).toBe(res.headers['x-correlation-id']);
+      }
+    }
+  });
+
+  it('Admin API: no session is 40103, and an engagement-scope key is 40302', async () => {
+    for (const r of admin()) {
+      const url = concrete(r.url);
+      const anon = await t.call({ method: r.method, url, payload: {} });
+      expect(anon.res.statusCode, `${r.method} ${url}`).toBe(401);
+      expect(anon.body.status.code).toBe(40103);
+      const wrongScope = await t.call({
+        method: r.method,
+        url,
+        headers: { 'x-api-key': a.keys.engagement },
+        payload: {},
+      });
+      expect(wrongScope.res.statusCode, `${r.method} ${url}`).toBe(403);
+      expect(wrongScope.body.status.code).toBe(40302);
+    }
+  });
+
+  it('Admin API: a role the route does not allow is 40302 on the server', async () => {
+    let checked = 0;
+    for (const r of admin()) {
+      for (const role of ['Administrator', 'Supervisor', 'Developer', 'Monitor'] as const) {
+        if (r.roles === undefined || r.roles.includes(role)) continue;
+        const { res, body } = await t.call({
+          method: r.method,
+          url: concrete(r.url),
+          headers: { cookie: a.cookies[role] },
+          payload: {},
+        });
+        expect(res.statusCode, `${role} ${r.method} ${r.url}`).toBe(403);
+        expect(body.status.code).toBe(40302);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it("another tenant's records answer 404, never 403", async () => {
+    await t.call({
+      method: 'POST',
+      url: '/admin/v1/queues',
+      headers: { cookie: a.cookies.Administrator },
+      payload: { name: 'only-a' },
+    });
+    const created = await t.call<{ id: string }>({
+      method: 'POST',
+      url: '/engagement/v3/callbacks/create',
+      headers: { 'x-api-key': a.keys.engagement },
+      payload: { serviceName: 'only-a', phoneNumber: '+12125550100' },
+    });
+    expect(created.res.statusCode).toBe(200);
+    const asB = { 'x-api-key': b.keys.admin };
+    const retrieve = await t.call({
+      method: 'POST',
+      url: '/engagement/v3/callbacks/retrieve',
+      headers: asB,
+      payload: { id: created.body.data.id },
+    });
+    expect(retrieve.res.statusCode).toBe(404);
+    expect(retrieve.body.status.code).toBe(40401);
+    const cancel = await t.call({
+      method: 'POST',
+      url: '/engagement/v3/callbacks/cancel',
+      headers: asB,
+      payload: { id: created.body.data.id },
+    });
+    expect(cancel.body.status.code).toBe(40401);
+    const status = await t.call({
+      method: 'GET',
+      url: '/engagement/v3/callbacks/queue-status/only-a',
+      headers: asB,
+    });
+    expect(status.body.status.code).toBe(40402);
+    const queue = await t.call({
+      method: 'GET',
+      url: '/admin/v1/queues/only-a',
+      headers: { cookie: b.cookies.Administrator },
+    });
+    expect(queue.res.statusCode).toBe(404);
+    const revokeOther = await t.call({
+      method: 'DELETE',
+      url: `/admin/v1/api-keys/${a.keyIds.engagement}`,
+      headers: { cookie: b.cookies.Administrator },
+    });
+    expect(revokeOther.res.statusCode).toBe(404);
+    // ...and tenant A's key still works.
+    const still = await t.call({
+      method: 'POST',
+      url: '/engagement/v3/callbacks/retrieve',
+      headers: { 'x-api-key': a.keys.engagement },
+      payload: { id: created.body.data.id },
+    });
+    expect(still.res.statusCode).toBe(200);
+  });
+});
