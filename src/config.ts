@@ -26,6 +26,23 @@ export interface Config {
   secureCookies: boolean;
   /** Provision the demo tenant on the very first start with an empty store. */
   seedDemo: boolean;
+  /** Outbound provider endpoints and limits (overridable so tests and proxies can redirect them). */
+  integrations: IntegrationsConfig;
+}
+
+/** Where outbound integration calls go; undefined means the provider's public endpoint. */
+export interface IntegrationsConfig {
+  timeoutMs: number;
+  fcmBaseUrl: string | undefined;
+  /** Replaces the token_uri of every FCM service account. */
+  fcmTokenUrl: string | undefined;
+  apnsProductionHost: string | undefined;
+  apnsSandboxHost: string | undefined;
+  recaptchaVerifyUrl: string | undefined;
+  hcaptchaVerifyUrl: string | undefined;
+  turnstileVerifyUrl: string | undefined;
+  /** Sends of one push notification before it is given up. */
+  pushMaxAttempts: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +72,35 @@ function masterKeyVar(env: Env, name: string): string | undefined {
     throw new Error(`${name} must be 32 bytes in base64 (e.g. \`openssl rand -base64 32\`)`);
   }
   return raw;
+}
+
+function urlVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} must be an http:// or https:// URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${name} must be an http:// or https:// URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+function integrationsConfig(env: Env): IntegrationsConfig {
+  return {
+    timeoutMs: intVar(env, 'OUTBOUND_TIMEOUT_MS', 10_000, 100, 120_000),
+    fcmBaseUrl: urlVar(env, 'FCM_BASE_URL'),
+    fcmTokenUrl: urlVar(env, 'FCM_TOKEN_URL'),
+    apnsProductionHost: urlVar(env, 'APNS_HOST'),
+    apnsSandboxHost: urlVar(env, 'APNS_SANDBOX_HOST'),
+    recaptchaVerifyUrl: urlVar(env, 'RECAPTCHA_VERIFY_URL'),
+    hcaptchaVerifyUrl: urlVar(env, 'HCAPTCHA_VERIFY_URL'),
+    turnstileVerifyUrl: urlVar(env, 'TURNSTILE_VERIFY_URL'),
+    pushMaxAttempts: intVar(env, 'PUSH_MAX_ATTEMPTS', 5, 1, 20),
+  };
 }
 
 /** Reads and validates the configuration; throws with a message naming the bad variable. */
@@ -92,9 +138,10 @@ export function loadConfig(env: Env = process.env): Config {
     errorLogRetentionDays: intVar(env, 'ERROR_LOG_RETENTION_DAYS', 14, 1, 3650),
     errorLogMaxPerTenant: intVar(env, 'ERROR_LOG_MAX_PER_TENANT', 10_000, 10, 10_000_000),
     runJobs: boolVar(env, 'RUN_JOBS', true),
-    jobIntervalMs: intVar(env, 'JOB_INTERVAL_MS', 5_000, 100, 3_600_000),
+    jobIntervalMs: intVar(env, 'JOB_INTERVAL_MS', 1_000, 100, 3_600_000),
     trustProxy: boolVar(env, 'TRUST_PROXY', false),
     secureCookies: boolVar(env, 'SECURE_COOKIES', false),
     seedDemo: boolVar(env, 'SEED_DEMO', true),
+    integrations: integrationsConfig(env),
   };
 }

@@ -1,4 +1,6 @@
 import type { Config } from './config.js';
+import { resolveMasterKey } from './security/master-key.js';
+import { Keyring } from './security/secret-box.js';
 import { migrate, openDb } from './store/db.js';
 import { createStore } from './store/index.js';
 import { createServices, type Services } from './services/index.js';
@@ -12,6 +14,7 @@ export interface Runtime {
 
 /** Opens the configured database, brings its schema up to date and wires the services. */
 export async function openRuntime(config: Config, clock: Clock = systemClock): Promise<Runtime> {
+  const keyring = new Keyring(resolveMasterKey(config), config.previousMasterKeys);
   const db = openDb(config.database);
   try {
     await migrate(db);
@@ -19,6 +22,6 @@ export async function openRuntime(config: Config, clock: Clock = systemClock): P
     await db.close();
     throw e;
   }
-  const services = createServices(config, createStore(db), clock);
+  const services = createServices(config, createStore(db), clock, keyring);
   return { services, close: () => db.close() };
 }

@@ -140,11 +140,15 @@ export function stretchAt(
   ms: number,
 ): Span | undefined {
   if (!hours) return { start: -Infinity, end: Infinity };
-  const lookAhead = ms + OPEN_FOR_CAP_SECONDS * 1000 + DAY_MS;
-  const { spans, coveredUntil } = spansAround(hours, timeZone, ms, lookAhead);
-  const found = mergeSpans(spans).find((s) => s.start <= ms && ms < s.end);
-  if (!found) return undefined;
-  return { start: found.start, end: found.end >= coveredUntil ? Infinity : found.end };
+  // Most stretches end within a day; look a week ahead only when this one runs on.
+  let found: Span | undefined;
+  for (const aheadMs of [DAY_MS, OPEN_FOR_CAP_SECONDS * 1000 + DAY_MS]) {
+    const { spans, coveredUntil } = spansAround(hours, timeZone, ms, ms + aheadMs);
+    found = mergeSpans(spans).find((s) => s.start <= ms && ms < s.end);
+    if (!found) return undefined;
+    if (found.end < coveredUntil) return found;
+  }
+  return found && { start: found.start, end: Infinity };
 }
 
 /**

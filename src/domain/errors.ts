@@ -33,6 +33,11 @@ export const ERROR_CATALOGUE = {
   THROTTLED: { code: 42902, http: 429, message: 'Too many callbacks for this number' },
   QUEUE_FULL: { code: 42903, http: 429, message: 'The queue is full' },
   RATE_LIMITED: { code: 42904, http: 429, message: 'Too many requests' },
+  CALL_IN_POOL_EXHAUSTED: {
+    code: 42905,
+    http: 429,
+    message: 'Every call-in number and access code of the group is in use',
+  },
   INTERNAL: { code: 50001, http: 500, message: 'Internal error' },
   UPSTREAM_FAILED: { code: 50201, http: 502, message: 'Upstream service failed' },
   NOT_READY: { code: 50301, http: 503, message: 'Service not ready' },

@@ -1,16 +1,17 @@
-import { isSupportedCountry } from 'libphonenumber-js/max';
 import { AppError } from './errors.js';
+import { type BusinessHours, parseBusinessHours } from './hours.js';
 import {
-  type BusinessHours,
-  type Weekday,
-  isWeekday,
-  parseBusinessHours,
-  parseClock,
-} from './hours.js';
+  type CapacityRule,
+  type NumberRule,
+  type PurgeRule,
+  CAPACITY_RANGE,
+  parseCapacityRules,
+  parseNumberRule,
+  parsePurge,
+} from './settings-rules.js';
 import { canonicalTimeZone } from './time.js';
 import {
   Issues,
-  at,
   describe,
   isRecord,
   readBool,
@@ -20,32 +21,9 @@ import {
 } from './validation.js';
 
 export type { BusinessHours, SpecialDay, TimeInterval, Weekday } from './hours.js';
-
-/** Capacity override: slots whose local start lies in [from, to) on one of `days` get `capacity`. */
-export interface CapacityRule {
-  days: Weekday[];
-  from: string;
-  /** "24:00" allowed; a `to` at or before `from` runs into the next day. */
-  to: string;
-  capacity: number;
-}
+export type { CapacityRule, NumberRule, PurgeRule } from './settings-rules.js';
 
 export type DuplicateCheck = 'lenient' | 'strict' | 'off';
-
-/** Which numbers a queue accepts; `blocked` regexes are matched against the E.164 form. */
-export interface NumberRule {
-  /** ISO 3166-1 alpha-2 country used for numbers written without "+". */
-  defaultCountry: string;
-  /** Empty means every country. */
-  permittedCountries: string[];
-  blocked: string[];
-}
-
-export interface PurgeRule {
-  atEndOfBusinessDay: boolean;
-  /** For 24/7 queues: purge a callback after waiting this long; null = never. */
-  afterMinutes: number | null;
-}
 
 /** One queue's settings (the CALLBACK_SETTINGS row); field names are the public JSON contract. */
 export interface QueueSettings {
@@ -113,7 +91,7 @@ const FIELDS = [
 /** Limits of every numeric setting: [min, max, default]. */
 export const NUMERIC_LIMITS = {
   slotDurationMinutes: [5, 120, 15],
-  slotCapacity: [0, 100_000, 10],
+  slotCapacity: [CAPACITY_RANGE.min, CAPACITY_RANGE.max, 10],
   immediateBlackoutMinutes: [0, 1440, 0],
   throttlePerNumberPerDay: [0, 1000, 6],
   maxQueuedImmediate: [0, 1_000_000, 1000],
@@ -129,7 +107,6 @@ export const NUMERIC_LIMITS = {
 const MAX_EWT_LIMIT = 604_800;
 const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const DUPLICATE_CHECKS: readonly DuplicateCheck[] = ['lenient', 'strict', 'off'];
-const MAX_BLOCKED_PATTERN_LENGTH = 200;
 
 function isDuplicateCheck(value: unknown): value is DuplicateCheck {
   return typeof value === 'string' && (DUPLICATE_CHECKS as readonly string[]).includes(value);
@@ -142,149 +119,6 @@ function readNumeric(
 ): number {
   const [min, max, fallback] = NUMERIC_LIMITS[key];
   return readInt(input[key], key, issues, { min, max }, fallback);
-}
-
-function readCountry(value: unknown, path: string, issues: Issues): string | undefined {
-  if (typeof value === 'string' && isSupportedCountry(value.toUpperCase())) {
-    return value.toUpperCase();
-  }
-  return issues.add(path, `${describe(value)} is not a supported ISO 3166 two-letter country code`);
-}
-
-function parseNumberRule(value: unknown, issues: Issues): NumberRule {
-  const rule: NumberRule = { defaultCountry: 'US', permittedCountries: [], blocked: [] };
-  if (value === undefined || value === null) return rule;
-  if (!isRecord(value)) {
-    issues.add('numberRule', 'must be an object {defaultCountry, permittedCountries, blocked}');
-    return rule;
-  }
-  rejectUnknownKeys(
-    value,
-    ['defaultCountry', 'permittedCountries', 'blocked'],
-    'numberRule',
-    issues,
-  );
-  if (value.defaultCountry !== undefined && value.defaultCountry !== null) {
-    rule.defaultCountry =
-      readCountry(value.defaultCountry, 'numberRule.defaultCountry', issues) ?? 'US';
-  }
-  const permitted = value.permittedCountries;
-  if (permitted !== undefined && permitted !== null) {
-    if (!Array.isArray(permitted)) {
-      issues.add('numberRule.permittedCountries', 'must be an array of country codes');
-    } else {
-      permitted.forEach((c: unknown, i) => {
-        const code = readCountry(c, at('numberRule.permittedCountries', i), issues);
-        if (code && !rule.permittedCountries.includes(code)) rule.permittedCountries.push(code);
-      });
-    }
-  }
-  const blocked = value.blocked;
-  if (blocked !== undefined && blocked !== null) {
-    if (!Array.isArray(blocked)) {
-      issues.add('numberRule.blocked', 'must be an array of regular expressions');
-    } else {
-      blocked.forEach((pattern: unknown, i) => {
-        const p = at('numberRule.blocked', i);
-        if (
-          typeof pattern !== 'string' ||
-          pattern.length === 0 ||
-          pattern.length > MAX_BLOCKED_PATTERN_LENGTH
-        ) {
-          issues.add(
-            p,
-            `must be a regular expression of 1 to ${MAX_BLOCKED_PATTERN_LENGTH} characters`,
-          );
-          return;
-        }
-        try {
-          new RegExp(pattern);
-          rule.blocked.push(pattern);
-        } catch (e) {
-          const why = e instanceof Error ? e.message : 'syntax error';
-          issues.add(p, `${describe(pattern)} is not a valid regular expression (${why})`);
-        }
-      });
-    }
-  }
-  return rule;
-}
-
-function parseCapacityRules(value: unknown, issues: Issues): CapacityRule[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) {
-    return issues.add('capacityRule', 'must be an array of {days, from, to, capacity}');
-  }
-  const rules: CapacityRule[] = [];
-  value.forEach((entry: unknown, i) => {
-    const p = at('capacityRule', i);
-    if (!isRecord(entry)) {
-      issues.add(p, 'must be an object {days:["mon",…], from:"HH:MM", to:"HH:MM", capacity}');
-      return;
-    }
-    rejectUnknownKeys(entry, ['days', 'from', 'to', 'capacity'], p, issues);
-    const days: Weekday[] = [];
-    if (!Array.isArray(entry.days) || entry.days.length === 0) {
-      issues.add(at(p, 'days'), 'must be a non-empty array of weekdays (mon … sun)');
-    } else {
-      entry.days.forEach((d: unknown, j) => {
-        if (typeof d === 'string' && isWeekday(d)) {
-          if (!days.includes(d)) days.push(d);
-        } else {
-          issues.add(at(at(p, 'days'), j), `${describe(d)} is not a weekday (mon … sun)`);
-        }
-      });
-    }
-    const from = typeof entry.from === 'string' ? parseClock(entry.from, false) : undefined;
-    const to = typeof entry.to === 'string' ? parseClock(entry.to, true) : undefined;
-    if (from === undefined) {
-      issues.add(
-        at(p, 'from'),
-        `${describe(entry.from)} is not a time in HH:MM form (00:00 to 23:59)`,
-      );
-    }
-    if (to === undefined) {
-      issues.add(at(p, 'to'), `${describe(entry.to)} is not a time in HH:MM form (00:00 to 24:00)`);
-    }
-    if (from !== undefined && to !== undefined && from === to) {
-      issues.add(p, 'to equals from; use "00:00" to "24:00" for a whole day');
-    }
-    const [min, max] = NUMERIC_LIMITS.slotCapacity;
-    const capacity = readInt(entry.capacity, at(p, 'capacity'), issues, { min, max });
-    if (entry.capacity === undefined || entry.capacity === null) {
-      issues.add(at(p, 'capacity'), 'is required');
-    }
-    if (
-      typeof entry.from === 'string' &&
-      typeof entry.to === 'string' &&
-      from !== undefined &&
-      to !== undefined &&
-      capacity !== undefined &&
-      days.length > 0
-    ) {
-      rules.push({ days, from: entry.from, to: entry.to, capacity });
-    }
-  });
-  return rules;
-}
-
-function parsePurge(value: unknown, issues: Issues): PurgeRule {
-  const purge: PurgeRule = { atEndOfBusinessDay: true, afterMinutes: null };
-  if (value === undefined || value === null) return purge;
-  if (!isRecord(value)) {
-    issues.add('purge', 'must be an object {atEndOfBusinessDay, afterMinutes}');
-    return purge;
-  }
-  rejectUnknownKeys(value, ['atEndOfBusinessDay', 'afterMinutes'], 'purge', issues);
-  purge.atEndOfBusinessDay = readBool(
-    value.atEndOfBusinessDay,
-    'purge.atEndOfBusinessDay',
-    issues,
-    true,
-  );
-  purge.afterMinutes =
-    readInt(value.afterMinutes, 'purge.afterMinutes', issues, { min: 1, max: 525_600 }) ?? null;
-  return purge;
 }
 
 /**

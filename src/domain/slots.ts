@@ -1,7 +1,8 @@
 import { type Span, checkRange, ownedSpans } from './calendar.js';
+import { AppError } from './errors.js';
 import { type Weekday, WEEKDAYS, parseClock, weekdayOf } from './hours.js';
 import type { CapacityRule, QueueSettings } from './queue-settings.js';
-import { MINUTE_MS, plainDateOf, zoned } from './time.js';
+import { DAY_MS, MINUTE_MS, plainDateOf, zoned } from './time.js';
 
 /** A bookable slot: real instants [start, end) and its total capacity. */
 export interface Slot {
@@ -42,6 +43,10 @@ export function slots(settings: SlotSettings, fromMs: number, toMs: number, nowM
   if (toMs <= lo) return [];
   const tz = settings.timezone;
   const step = settings.slotDurationMinutes * MINUTE_MS;
+  // Settings are validated, but a zero step would never end the loop below.
+  if (!(step >= MINUTE_MS)) {
+    throw new AppError('INVALID_PARAMETER', 'slotDurationMinutes: must be at least 1');
+  }
   // Two days back reaches overnight intervals and whatever they overlap.
   const owned = ownedSpans(
     settings.businessHours,
@@ -52,11 +57,41 @@ export function slots(settings: SlotSettings, fromMs: number, toMs: number, nowM
   const out: Slot[] = [];
   for (const span of tilingSpans(owned)) {
     const skip = Math.max(0, Math.ceil((lo - span.start) / step));
+    const capacityAt = capacityReader(settings, span);
     for (let t = span.start + skip * step; t + step <= span.end && t < toMs; t += step) {
-      out.push({ start: t, end: t + step, capacity: slotCapacityAt(settings, t) });
+      out.push({ start: t, end: t + step, capacity: capacityAt(t) });
     }
   }
   return out;
+}
+
+// Converting every slot start to local time is the slow part of a month of 5-minute slots; when
+// the UTC offset is the same at both ends of a span, plain arithmetic on the offset gives the
+// same local clock.
+function capacityReader(settings: SlotSettings, span: Span): (startMs: number) => number {
+  const rules = settings.capacityRule;
+  if (!rules || rules.length === 0) return () => settings.slotCapacity;
+  const offset = zoned(span.start, settings.timezone).offsetNanoseconds / 1e6;
+  if (zoned(span.end, settings.timezone).offsetNanoseconds / 1e6 !== offset) {
+    return (t) => slotCapacityAt(settings, t);
+  }
+  return (t) => {
+    const local = t + offset;
+    const dayIndex = Math.floor(local / DAY_MS);
+    // 1970-01-01 was a Thursday (index 3 with Monday = 0).
+    const day = WEEKDAYS[(((dayIndex + 3) % 7) + 7) % 7] ?? 'mon';
+    const minute = Math.floor((local - dayIndex * DAY_MS) / MINUTE_MS);
+    return capacityFor(rules, settings.slotCapacity, day, minute);
+  };
+}
+
+function capacityFor(
+  rules: readonly CapacityRule[],
+  fallback: number,
+  day: Weekday,
+  minute: number,
+): number {
+  return rules.find((r) => ruleMatches(r, day, minute))?.capacity ?? fallback;
 }
 
 /** The slot whose span holds `ms` (started or not), or undefined outside every slot. */
@@ -92,6 +127,5 @@ export function slotCapacityAt(
   if (!rules || rules.length === 0) return settings.slotCapacity;
   const local = zoned(startMs, settings.timezone);
   const day = weekdayOf(local.toPlainDate());
-  const minute = local.hour * 60 + local.minute;
-  return rules.find((r) => ruleMatches(r, day, minute))?.capacity ?? settings.slotCapacity;
+  return capacityFor(rules, settings.slotCapacity, day, local.hour * 60 + local.minute);
 }

@@ -12,9 +12,10 @@ import type { Config } from '../config.js';
 import type { Services } from '../services/index.js';
 import { catalogueTable } from './envelope.js';
 import { correlationId, registerCorrelation } from './plugins/correlation.js';
-import { registerErrorHandling, routeNotFound } from './plugins/errors.js';
+import { registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { adminApi } from './routes/admin/index.js';
+import { dispatchApi } from './routes/dispatch/index.js';
 import { engagementApi } from './routes/engagement/index.js';
 import { healthRoutes } from './routes/health.js';
 
@@ -53,8 +54,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  const web = consoleDir();
   registerCorrelation(app);
-  registerErrorHandling(app);
+  registerErrorHandling(app, { spa: web !== undefined });
   const registry = registerMetrics(app);
 
   await app.register(helmet, {
@@ -98,16 +100,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { services, registry });
   await app.register(engagementApi, { prefix: '/engagement/v3', services });
   await app.register(adminApi, { prefix: '/admin/v1', services, config });
+  await app.register(dispatchApi, { prefix: '/dispatch/v1', services });
 
-  const web = consoleDir();
-  if (web) {
-    await app.register(fastifyStatic, { root: web, prefix: '/', wildcard: false });
-    // The console is a single-page app: unknown non-API paths load it.
-    app.setNotFoundHandler((request, reply) => {
-      const apiPath = /^\/(engagement|admin|dispatch)\//.test(request.url);
-      if (request.method === 'GET' && !apiPath) return reply.sendFile('index.html');
-      return routeNotFound(request, reply);
-    });
-  }
+  if (web) await app.register(fastifyStatic, { root: web, prefix: '/', wildcard: false });
   return app;
 }

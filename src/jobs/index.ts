@@ -6,7 +6,17 @@ const MINUTE = 60_000;
 
 /** The jobs every node runs (each safe to run on several nodes at once). */
 export function standardJobs(config: Config, services: Services): Job[] {
+  const tick = config.jobIntervalMs;
+  const { lifecycle, events, webhooks } = services;
   return [
+    { name: 'promote-due', everyMs: tick, run: (now) => lifecycle.promoteDue(now) },
+    { name: 'recover-leases', everyMs: tick, run: (now) => lifecycle.recoverLeases(now) },
+    { name: 'dispatch-events', everyMs: tick, run: (now) => events.dispatch(now) },
+    { name: 'deliver-webhooks', everyMs: tick, run: (now) => webhooks.deliverDue(now) },
+    { name: 'raise-upcoming', everyMs: 15_000, run: (now) => lifecycle.raiseUpcoming(now) },
+    { name: 'purge', everyMs: 30_000, run: (now) => lifecycle.purge(now) },
+    { name: 'expire-ttl', everyMs: MINUTE, run: (now) => lifecycle.expireTtl(now) },
+    { name: 'retention', everyMs: 60 * MINUTE, run: (now) => lifecycle.applyRetention(now) },
     {
       name: 'tenant-config-refresh',
       everyMs: config.tenantConfigRefreshMinutes * MINUTE,
@@ -16,5 +26,16 @@ export function standardJobs(config: Config, services: Services): Job[] {
     },
     { name: 'error-log-prune', everyMs: 10 * MINUTE, run: () => services.errors.pruneAll() },
     { name: 'session-prune', everyMs: 5 * MINUTE, run: () => services.access.pruneSessions() },
+    { name: 'push-retry', everyMs: 30_000, run: (now) => services.push.retryPushDeliveries(now) },
+    {
+      name: 'credential-rewrap',
+      everyMs: 60 * MINUTE,
+      run: () => services.credentials.rewrapAll(),
+    },
+    {
+      name: 'call-in-prune',
+      everyMs: 60 * MINUTE,
+      run: (now) => services.callIn.pruneRequests(now),
+    },
   ];
 }

@@ -93,6 +93,8 @@ export class BookingService {
       details: JSON.stringify(reportingDetails(input, desired.immediate)),
       lease_owner: null,
       lease_expires_at: null,
+      claimed_at: null,
+      upcoming_notified_at: null,
       created_at: now,
       updated_at: now,
       completed_at: null,
@@ -167,15 +169,20 @@ export class BookingService {
     }
   }
 
-  /** Refuses a full (or closed) slot with 42901 and the nearest free slots. */
+  /**
+   * Refuses a full (or closed) slot with 42901 and the nearest free slots. `heldSlot` is the slot
+   * the callback already occupies (on reschedule): moving inside it takes no new place.
+   */
   private async checkSlotCapacity(
     trx: Tx,
     tenantId: string,
     settings: QueueSettings,
     desiredMs: number,
     now: number,
+    heldSlot: number | null = null,
   ): Promise<void> {
     const target = slotContaining(settings, desiredMs);
+    if (target && target.start === heldSlot) return;
     if (target) {
       await this.store.db.lock(trx, `slot:${tenantId}:${settings.name}:${target.start}`);
       const booked = await this.store.callbacks.activeBySlot(
@@ -246,7 +253,14 @@ export class BookingService {
     const slot = desired.immediate ? undefined : slotContaining(settings, desired.desiredMs);
     return this.store.db.transaction(async (trx) => {
       if (!desired.immediate && (checkCapacity === true || settings.enforceCapacityOnCreate)) {
-        await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, now);
+        await this.checkSlotCapacity(
+          trx,
+          tenantId,
+          settings,
+          desired.desiredMs,
+          now,
+          current.slot_start,
+        );
       }
       const updated = await this.store.callbacks.transition(
         trx,

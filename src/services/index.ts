@@ -1,20 +1,33 @@
 import type { Config } from '../config.js';
+import type { Keyring } from '../security/secret-box.js';
 import type { Store } from '../store/index.js';
 import { AccessService } from './access.js';
 import { AuditService } from './audit.js';
 import { BookingService } from './booking.js';
+import { CallInService } from './call-in.js';
+import { CaptchaService } from './captcha.js';
 import type { Clock } from './clock.js';
+import { CredentialService } from './credentials.js';
+import { DispatchService } from './dispatch.js';
 import { ErrorLogService } from './error-log.js';
+import { EventDispatcher } from './events.js';
+import { LifecycleService } from './lifecycle.js';
+import { PushService } from './push.js';
 import { QueueInfoService } from './queue-info.js';
 import { QueueService } from './queues.js';
+import { StatisticsService } from './statistics.js';
+import { StatsService } from './stats.js';
 import { TenantConfigService } from './tenant-config.js';
 import { TenantService } from './tenants.js';
 import { WaitTimeService } from './wait-time.js';
+import { WebhookService } from './webhooks.js';
 
 /** Every use case of the service, wired over one store and clock. */
 export interface Services {
   store: Store;
   clock: Clock;
+  /** Seals and opens secrets at rest (webhook and credential secrets). */
+  keyring: Keyring;
   audit: AuditService;
   access: AccessService;
   tenants: TenantService;
@@ -24,10 +37,25 @@ export interface Services {
   booking: BookingService;
   waitTime: WaitTimeService;
   queueInfo: QueueInfoService;
+  dispatch: DispatchService;
+  lifecycle: LifecycleService;
+  webhooks: WebhookService;
+  events: EventDispatcher;
+  stats: StatsService;
+  credentials: CredentialService;
+  captcha: CaptchaService;
+  push: PushService;
+  statistics: StatisticsService;
+  callIn: CallInService;
 }
 
 /** Wires the services; pure construction, no I/O. */
-export function createServices(config: Config, store: Store, clock: Clock): Services {
+export function createServices(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  keyring: Keyring,
+): Services {
   const audit = new AuditService(store, clock);
   const access = new AccessService(store, clock, audit, config.sessionIdleMinutes * 60_000);
   const tenants = new TenantService(store, clock, audit);
@@ -46,12 +74,37 @@ export function createServices(config: Config, store: Store, clock: Clock): Serv
     config.errorLogRetentionDays * 86_400_000,
     config.errorLogMaxPerTenant,
   );
-  const booking = new BookingService(store, clock, queues);
-  const waitTime = new WaitTimeService(store);
+  const credentials = new CredentialService(store, clock, audit, keyring, config.integrations);
+  const captcha = new CaptchaService(store, audit, credentials, config.integrations);
+  const booking = new BookingService(store, clock, queues, {
+    verifyCaptcha: (tenantId, token) => captcha.requireValid(tenantId, token),
+  });
+  const dispatch = new DispatchService(store, clock, queues);
+  const waitTime = new WaitTimeService(store, dispatch);
+  const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit);
+  const webhooks = new WebhookService(store, clock, keyring, audit);
+  const events = new EventDispatcher(store, webhooks);
+  const stats = new StatsService(store, clock, queues, waitTime, dispatch);
   const queueInfo = new QueueInfoService(store, clock, queues, waitTime, booking);
+  const push = new PushService(store, clock, credentials, config.integrations);
+  events.listen({
+    onCallbackEvent: async (tenantId, type, callback) => {
+      await push.notifyCallbackEvent(tenantId, type, callback);
+    },
+  });
+  const statistics = new StatisticsService(
+    store,
+    clock,
+    queues,
+    waitTime,
+    credentials,
+    config.integrations,
+  );
+  const callIn = new CallInService(store, clock, audit, booking);
   return {
     store,
     clock,
+    keyring,
     audit,
     access,
     tenants,
@@ -61,5 +114,15 @@ export function createServices(config: Config, store: Store, clock: Clock): Serv
     booking,
     waitTime,
     queueInfo,
+    dispatch,
+    lifecycle,
+    webhooks,
+    events,
+    stats,
+    credentials,
+    captcha,
+    push,
+    statistics,
+    callIn,
   };
 }

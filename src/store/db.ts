@@ -86,3 +86,15 @@ export async function migrate(db: Db): Promise<string[]> {
   if (error) throw error instanceof Error ? error : new Error('migration failed');
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/**
+ * Runs a row-picking SELECT (locked with `FOR UPDATE SKIP LOCKED` where the engine has it) and
+ * returns the ids, for an UPDATE … WHERE id IN (ids) in the same transaction. Two statements on
+ * purpose: PostgreSQL may re-run a LIMITed locking subquery inside an UPDATE once per row, and
+ * each run skips the rows the previous one locked, so one "claim" would take them all.
+ */
+export async function idsOf<T extends string | number>(picker: {
+  execute(): Promise<{ id: T }[]>;
+}): Promise<T[]> {
+  return (await picker.execute()).map((r) => r.id);
+}

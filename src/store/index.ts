@@ -1,9 +1,15 @@
 import type { Db } from './db.js';
 import { ApiKeyRepo } from './repos/api-keys.js';
 import { CallbackRepo } from './repos/callbacks.js';
+import { CallInRepo } from './repos/call-in.js';
 import { CorsRepo } from './repos/cors.js';
+import { CredentialRepo } from './repos/credentials.js';
+import { EventRepo } from './repos/events.js';
+import { LifecycleRepo } from './repos/lifecycle.js';
 import { LogRepo } from './repos/logs.js';
+import { PushDeliveryRepo } from './repos/push-deliveries.js';
 import { QueueRepo } from './repos/queues.js';
+import { QueueStatsRepo } from './repos/queue-stats.js';
 import { SystemStateRepo } from './repos/system-state.js';
 import { TenantRepo } from './repos/tenants.js';
 import { UserRepo } from './repos/users.js';
@@ -19,6 +25,12 @@ export interface Store {
   system: SystemStateRepo;
   queues: QueueRepo;
   callbacks: CallbackRepo;
+  lifecycle: LifecycleRepo;
+  events: EventRepo;
+  credentials: CredentialRepo;
+  pushDeliveries: PushDeliveryRepo;
+  callIn: CallInRepo;
+  queueStats: QueueStatsRepo;
 }
 
 /** Builds the repositories over an open database. */
@@ -33,5 +45,11 @@ export function createStore(db: Db): Store {
     system: new SystemStateRepo(db),
     queues: new QueueRepo(db),
     callbacks: new CallbackRepo(db),
+    lifecycle: new LifecycleRepo(db),
+    events: new EventRepo(db),
+    credentials: new CredentialRepo(db),
+    pushDeliveries: new PushDeliveryRepo(db),
+    callIn: new CallInRepo(db),
+    queueStats: new QueueStatsRepo(db),
   };
 }

@@ -114,6 +114,10 @@ export interface CallbacksTable {
   details: string;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  /** When the current attempt was claimed by a dialer (wait-time statistics). */
+  claimed_at: number | null;
+  /** When CALLBACK_UPCOMING was raised, so it is raised once. */
+  upcoming_notified_at: number | null;
   created_at: number;
   updated_at: number;
   completed_at: number | null;
@@ -126,6 +130,117 @@ export interface CallbackEventsTable {
   type: string;
   /** JSON snapshot of the callback after the change. */
   payload: string;
+  created_at: number;
+  /** When the outbox processor handed the event to webhooks and push. */
+  dispatched_at: number | null;
+}
+
+export interface AgentsTable {
+  tenant_id: string;
+  service_name: string;
+  logged_in: number;
+  available: number;
+  reported_at: number;
+}
+
+export interface WebhooksTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  /** The signing secret, sealed with the master key. */
+  secret: string;
+  /** JSON list of event types, or ["*"]. */
+  events: string;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  tenant_id: string;
+  webhook_id: string;
+  event_id: number;
+  event_type: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface QueueJobStateTable {
+  tenant_id: string;
+  service_name: string;
+  job: string;
+  /** The instant up to which the job has done its work for this queue. */
+  done_until: number;
+}
+
+export interface CredentialsTable {
+  tenant_id: string;
+  /** statistics | push-fcm | push-apns | captcha */
+  feature: string;
+  /** JSON: the non-secret fields, shown in the console. */
+  settings: string;
+  /** The secret, sealed with the master key (tenant and feature bound as additional data). */
+  secret: string;
+  /** Id of the master key that wraps `secret`, to find blobs that need re-wrapping. */
+  key_id: string;
+  /** Non-reversible tag of the secret, so an admin can tell whether it changed. */
+  fingerprint: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PushDeliveriesTable {
+  id: string;
+  tenant_id: string;
+  callback_id: string | null;
+  event_type: string;
+  /** fcm | apns */
+  channel: string;
+  /** The device token. */
+  target: string;
+  /** JSON: the notification (title, body, data). */
+  message: string;
+  /** pending | sending | sent | retry | failed */
+  status: string;
+  reason: string | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CallInGroupsTable {
+  tenant_id: string;
+  name: string;
+  /** JSON list of E.164 numbers. */
+  numbers: string;
+  access_code_enabled: number;
+  access_code_length: number;
+  expiry_seconds: number;
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CallInRequestsTable {
+  id: string;
+  tenant_id: string;
+  group_name: string;
+  to_phone_number: string;
+  access_code: string | null;
+  from_phone_number: string | null;
+  /** JSON string map. */
+  user_data: string;
+  callback_service_id: string | null;
+  /** live | matched (an expired live request is simply past expires_at). */
+  status: string;
+  expires_at: number;
+  matched_at: number | null;
   created_at: number;
 }
 
@@ -141,4 +256,12 @@ export interface Database {
   queues: QueuesTable;
   callbacks: CallbacksTable;
   callback_events: CallbackEventsTable;
+  agents: AgentsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  queue_job_state: QueueJobStateTable;
+  credentials: CredentialsTable;
+  push_deliveries: PushDeliveriesTable;
+  call_in_groups: CallInGroupsTable;
+  call_in_requests: CallInRequestsTable;
 }

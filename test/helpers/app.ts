@@ -4,6 +4,7 @@ import { buildApp } from '../../src/http/app.js';
 import { migrate, openDb } from '../../src/store/db.js';
 import { createStore } from '../../src/store/index.js';
 import { createServices, type Services } from '../../src/services/index.js';
+import { Keyring, generateMasterKey } from '../../src/security/secret-box.js';
 import type { Role, Scope } from '../../src/services/access.js';
 import { FakeClock } from './clock.js';
 import { freshDatabase, type EngineName } from './engines.js';
@@ -37,6 +38,7 @@ export interface TestApp {
 }
 
 const PASSWORD = 'correct horse battery';
+const TEST_MASTER_KEY = generateMasterKey();
 
 /** Boots the app on `engine` (or on an existing database target, for a second node). */
 export async function startTestApp(
@@ -58,7 +60,9 @@ export async function startTestApp(
   const db = openDb(target);
   await migrate(db);
   const clock = opts.clock ?? new FakeClock();
-  const services = createServices(config, createStore(db), clock);
+  // Nodes of one installation share the master key, as they must in production.
+  const masterKey = opts.env?.MASTER_KEY ?? TEST_MASTER_KEY;
+  const services = createServices(config, createStore(db), clock, new Keyring(masterKey));
   const app = await buildApp({ config, services, logger: false, onRoute: opts.onRoute });
   await app.ready();
 

@@ -66,6 +66,24 @@ describeEngines('every route refuses callers it must refuse', (engine) => {
     }
   });
 
+  it('Dispatch API: no key 40101, wrong or revoked key 40102, an engagement-scope key 40302', async () => {
+    const dispatch = routes.filter((r) => r.url.startsWith('/dispatch/v1/'));
+    expect(dispatch.length).toBeGreaterThanOrEqual(5);
+    for (const r of dispatch) {
+      const url = concrete(r.url);
+      const cases: [Record<string, string>, number][] = [
+        [{}, 40101],
+        [{ 'x-api-key': 'ocb_not_a_real_key' }, 40102],
+        [{ 'x-api-key': b.keys.engagement }, 40102],
+        [{ 'x-api-key': a.keys.engagement }, 40302],
+      ];
+      for (const [headers, code] of cases) {
+        const { body } = await t.call({ method: r.method, url, headers, payload: {} });
+        expect(body.status.code, `${r.method} ${url}`).toBe(code);
+      }
+    }
+  });
+
   it('Admin API: no session is 40103, and an engagement-scope key is 40302', async () => {
     for (const r of admin()) {
       const url = concrete(r.url);

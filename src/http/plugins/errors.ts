@@ -57,15 +57,25 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   return reply.code(error.http).send(failure(request.id, error));
 }
 
-/** Every error, thrown anywhere, leaves in the envelope with the catalogue code. */
-export function registerErrorHandling(app: FastifyInstance): void {
+const API_PATH = /^\/(engagement|admin|dispatch)\//;
+
+/**
+ * Every error, thrown anywhere, leaves in the envelope with the catalogue code. With `spa`, a GET
+ * for an unknown non-API path loads the console instead (it routes in the browser).
+ */
+export function registerErrorHandling(app: FastifyInstance, opts: { spa: boolean }): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
     if (appError.http >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: appError.code, msg: appError.message }, 'request refused');
     return sendError(request, reply, appError);
   });
-  app.setNotFoundHandler(routeNotFound);
+  app.setNotFoundHandler((request, reply) => {
+    if (opts.spa && request.method === 'GET' && !API_PATH.test(request.url)) {
+      return reply.sendFile('index.html');
+    }
+    return routeNotFound(request, reply);
+  });
 }
 
 /** The envelope for a path no route serves. */

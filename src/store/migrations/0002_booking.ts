@@ -34,6 +34,8 @@ export function booking(engine: Engine) {
         .addColumn('details', 'text', (c) => c.notNull())
         .addColumn('lease_owner', 'text')
         .addColumn('lease_expires_at', 'bigint')
+        .addColumn('claimed_at', 'bigint')
+        .addColumn('upcoming_notified_at', 'bigint')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addColumn('completed_at', 'bigint')
@@ -82,6 +84,13 @@ export function booking(engine: Engine) {
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('payload', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('dispatched_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('callback_events_undispatched')
+        .on('callback_events')
+        .column('id')
+        .where(sql.ref('dispatched_at'), 'is', null)
         .execute();
       await db.schema
         .createIndex('callback_events_callback')

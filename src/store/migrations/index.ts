@@ -2,11 +2,15 @@ import type { Migration } from 'kysely';
 import type { Engine } from '../engine.js';
 import { foundation } from './0001_foundation.js';
 import { booking } from './0002_booking.js';
+import { lifecycle } from './0003_lifecycle.js';
+import { integrations } from './0004_integrations.js';
 
 /** Every migration in order; names sort by their number prefix. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001_foundation': foundation(engine),
     '0002_booking': booking(engine),
+    '0003_lifecycle': lifecycle(engine),
+    '0004_integrations': integrations(engine),
   };
 }

@@ -481,6 +481,15 @@ describe('secondsUntilClose', () => {
     expect(secondsUntilClose(hours, 'America/New_York', ms('2026-03-03T04:00Z'))).toBe(5 * 3600);
   });
 
+  it('follows a stretch over several days', () => {
+    const hours: BusinessHours = {
+      weekly: { mon: [['08:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '18:00']] },
+      special: [],
+    };
+    // Monday 2026-06-01 09:00 EDT until Wednesday 18:00 EDT.
+    expect(secondsUntilClose(hours, 'America/New_York', ms('2026-06-01T13:00Z'))).toBe(57 * 3600);
+  });
+
   it('rounds up so an open office never answers 0', () => {
     const hours = everyDay(['09:00', '17:00']);
     expect(secondsUntilClose(hours, 'UTC', ms('2026-06-01T17:00Z') - 1)).toBe(1);
@@ -505,6 +514,21 @@ describe('businessDayCloses', () => {
       { date: '2026-03-07', close: ms('2026-03-07T22:00Z') },
       { date: '2026-03-08', close: ms('2026-03-08T21:00Z') },
     ]);
+  });
+
+  it('closes at the real end of a DST night', () => {
+    const hours = everyDay(['00:00', '03:00']);
+    expect(
+      businessDayCloses(hours, zone, ms('2026-11-01T04:00Z'), ms('2026-11-02T04:00Z')),
+    ).toEqual([{ date: '2026-11-01', close: ms('2026-11-01T08:00Z') }]);
+    expect(
+      businessDayCloses(
+        hours,
+        'Australia/Lord_Howe',
+        ms('2026-10-03T13:00Z'),
+        ms('2026-10-04T13:00Z'),
+      ),
+    ).toEqual([{ date: '2026-10-04', close: ms('2026-10-03T16:00Z') }]);
   });
 
   it('closes an overnight shift the next morning under the date it started', () => {

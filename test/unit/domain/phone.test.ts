@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppError } from '../../../src/domain/errors.js';
+import { type AppError, isAppError } from '../../../src/domain/errors.js';
 import { normalizePhoneNumber, phoneCountry } from '../../../src/domain/phone.js';
 import type { NumberRule } from '../../../src/domain/queue-settings.js';
 
@@ -9,7 +9,8 @@ function failure(raw: string, rule: NumberRule): AppError {
   try {
     normalizePhoneNumber(raw, rule);
   } catch (e) {
-    return e as AppError;
+    if (isAppError(e)) return e;
+    throw e;
   }
   throw new Error(`expected ${raw} to be refused`);
 }

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
+import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import { openIntervals } from '../../../src/domain/calendar.js';
 import type { BusinessHours, TimeInterval } from '../../../src/domain/hours.js';
 import { slotCapacityAt, slotContaining, slots } from '../../../src/domain/slots.js';
-import { endOfLocalDay, formatLocal, startOfLocalDay } from '../../../src/domain/time.js';
+import { dayStart, endOfLocalDay, formatLocal } from '../../../src/domain/time.js';
 import { ALL_DAYS, everyDay, HOUR, MIN, ms, queue } from './helpers.js';
 
 const ZONES = [
@@ -21,16 +22,8 @@ function slotsOfDay(zone: string, date: string, interval: TimeInterval | undefin
     slotDurationMinutes: minutes,
     ...(interval && { businessHours: { weekly: {}, special: [{ date, hours: [interval] }] } }),
   });
-  const noon = ms(`${date}T12:00:00Z`);
-  // Find the local day by asking for the day of a local noon near the UTC noon.
-  const dayStart = startOfLocalDay(noon + offsetGuess(zone), zone);
-  return slots(q, dayStart, endOfLocalDay(dayStart, zone), 0);
-}
-// Zones east of UTC are already on the next date at UTC noon; step back half a day for them.
-function offsetGuess(zone: string): number {
-  return ['Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kolkata', 'Europe/Berlin'].includes(zone)
-    ? -11 * HOUR
-    : 0;
+  const start = dayStart(Temporal.PlainDate.from(date), zone);
+  return slots(q, start, endOfLocalDay(start, zone), 0);
 }
 
 function expectTiled(list: { start: number; end: number }[], minutes: number) {
@@ -147,6 +140,28 @@ describe('slots', () => {
     expect(later).toEqual(all.filter((s) => s.start >= from + 7 * HOUR + 3 * MIN));
   });
 
+  it('follows special days: a shortened day has fewer slots, a closed day none', () => {
+    const holidays = queue('America/New_York', {
+      businessHours: {
+        ...everyDay(['09:00', '17:00']),
+        special: [
+          { date: '2026-12-24', hours: [['09:00', '12:00']] },
+          { date: '2026-12-25', hours: [] },
+        ],
+      },
+    });
+    const dayOf = (date: string) => {
+      const start = dayStart(Temporal.PlainDate.from(date), holidays.timezone);
+      return slots(holidays, start, endOfLocalDay(start, holidays.timezone), 0);
+    };
+    expect(dayOf('2026-12-23')).toHaveLength(32);
+    expect(dayOf('2026-12-24')).toHaveLength(12);
+    expect(formatLocal(dayOf('2026-12-24').at(-1)?.start ?? 0, holidays.timezone)).toBe(
+      '2026-12-24T11:45:00.000-05:00',
+    );
+    expect(dayOf('2026-12-25')).toEqual([]);
+  });
+
   it('finds the slot containing an instant', () => {
     expect(slotContaining(q, ms('2026-06-01T13:20Z'))?.start).toBe(ms('2026-06-01T13:15Z'));
     expect(slotContaining(q, ms('2026-06-01T21:00Z'))).toBeUndefined();
@@ -201,6 +216,17 @@ const weeklyPlan = fc.tuple(...ALL_DAYS.map(() => dayPlan)).map((plans): Busines
   });
   return { weekly, special: [] };
 });
+// Up to two special days near the start of the range (dates picked relative to it in the test).
+const specials = fc.array(fc.tuple(fc.integer({ min: -1, max: 3 }), dayPlan), { maxLength: 2 });
+const capacityRules = fc.array(
+  fc.record({
+    days: fc.uniqueArray(fc.constantFrom(...ALL_DAYS), { minLength: 1, maxLength: 3 }),
+    from: fc.integer({ min: 0, max: 1439 }),
+    to: fc.integer({ min: 1, max: 1440 }),
+    capacity: fc.integer({ min: 0, max: 20 }),
+  }),
+  { maxLength: 3 },
+);
 const instant = fc.integer({ min: ms('2026-01-01T00:00Z'), max: ms('2027-12-31T00:00Z') });
 
 describe('slot properties (random weekly plans, 2026–2027)', () => {
@@ -213,12 +239,31 @@ describe('slot properties (random weekly plans, 2026–2027)', () => {
         fc.integer({ min: 0, max: 3 * 24 * 60 }),
         fc.integer({ min: 5, max: 120 }),
         fc.integer({ min: -2 * 24 * 60, max: 2 * 24 * 60 }),
-        (hours, zone, from, lengthMin, duration, nowOffsetMin) => {
-          const q = queue(zone, { businessHours: hours, slotDurationMinutes: duration });
+        specials,
+        capacityRules,
+        (weekly, zone, from, lengthMin, duration, nowOffsetMin, special, rules) => {
+          const firstDate = Temporal.Instant.fromEpochMilliseconds(from)
+            .toZonedDateTimeISO(zone)
+            .toPlainDate();
+          const byDate = new Map(
+            special.map(([days, plan]) => [firstDate.add({ days }).toString(), plan] as const),
+          );
+          const hours: BusinessHours = {
+            weekly: weekly.weekly,
+            special: [...byDate].map(([date, plan]) => ({ date, hours: plan })),
+          };
+          const q = queue(zone, {
+            businessHours: hours,
+            slotDurationMinutes: duration,
+            capacityRule: rules
+              .filter((r) => r.from !== r.to % 1440 || r.to === 1440)
+              .map((r) => ({ ...r, from: clock(r.from), to: clock(r.to) })),
+          });
           const to = from + lengthMin * MIN;
           const now = from + nowOffsetMin * MIN;
           const list = slots(q, from, to, now);
           const open = openIntervals(hours, zone, from - 2 * 24 * HOUR, to + 2 * 24 * HOUR);
+          open.slice(1).forEach((o, i) => expect(o.start).toBeGreaterThan(open[i]?.end ?? 0));
           let previousEnd = -Infinity;
           for (const s of list) {
             expect(s.end - s.start).toBe(duration * MIN);
@@ -227,6 +272,7 @@ describe('slot properties (random weekly plans, 2026–2027)', () => {
             expect(s.start).toBeGreaterThanOrEqual(previousEnd);
             previousEnd = s.end;
             expect(open.some((o) => o.start <= s.start && s.end <= o.end)).toBe(true);
+            expect(s.capacity).toBe(slotCapacityAt(q, s.start));
           }
         },
       ),

@@ -4,8 +4,13 @@ import type { Services } from '../../../services/index.js';
 import { adminGuard } from '../../plugins/auth.js';
 import { registerErrorLog } from '../../plugins/error-log.js';
 import { accessRoutes } from './access.js';
+import { callInAdminRoutes } from './call-in.js';
+import { callbackAdminRoutes } from './callbacks.js';
+import { credentialRoutes } from './credentials.js';
 import { developerRoutes } from './developer.js';
+import { lifecycleRoutes } from './lifecycle.js';
 import { queueRoutes } from './queues.js';
+import { queueToolRoutes } from './queue-tools.js';
 import { sessionRoutes } from './session.js';
 import { toolsRoutes } from './tools.js';
 
@@ -25,4 +30,9 @@ export async function adminApi(app: FastifyInstance, { services, config }: Admin
   await app.register(accessRoutes, opts);
   await app.register(toolsRoutes, opts);
   await app.register(queueRoutes, opts);
+  await app.register(callbackAdminRoutes, opts);
+  await app.register(queueToolRoutes, opts);
+  await app.register(lifecycleRoutes, opts);
+  await app.register(credentialRoutes, opts);
+  await app.register(callInAdminRoutes, opts);
 }

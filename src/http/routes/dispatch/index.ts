@@ -1,0 +1,176 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { formatUtc } from '../../../domain/time.js';
+import { OUTCOMES } from '../../../services/dispatch.js';
+import type { Services } from '../../../services/index.js';
+import type { CallbackRow } from '../../../store/repos/callbacks.js';
+import { authenticateKey, principalOf, tenantOf } from '../../plugins/auth.js';
+import { registerErrorLog } from '../../plugins/error-log.js';
+import { envelope, errorResponses, success } from '../../envelope.js';
+
+const ServiceName = Type.String({ minLength: 1, maxLength: 64 });
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const MAX_WAIT_SECONDS = 30;
+
+const DispatchCallback = Type.Object({
+  id: Type.String(),
+  serviceName: Type.String(),
+  phoneNumber: Type.String(),
+  callbackState: Type.String(),
+  callbackReason: Type.Optional(Type.String()),
+  desiredTime: Type.String(),
+  priority: Type.Integer(),
+  attempts: Type.Integer(),
+  userData: Type.Record(Type.String(), Type.String()),
+  routePoint: Type.Optional(Type.String()),
+  leaseExpiresAt: Type.Optional(Type.String()),
+});
+
+/** The dialer's view of a callback: everything needed to place the call. */
+function dialerView(row: CallbackRow) {
+  const details = JSON.parse(row.details) as { routePoint?: string };
+  return {
+    id: row.id,
+    serviceName: row.service_name,
+    phoneNumber: row.phone_number,
+    callbackState: row.state,
+    ...(row.reason === null ? {} : { callbackReason: row.reason }),
+    desiredTime: formatUtc(row.desired_time),
+    priority: row.priority,
+    attempts: row.attempts,
+    userData: JSON.parse(row.user_data) as Record<string, string>,
+    ...(details.routePoint === undefined ? {} : { routePoint: details.routePoint }),
+    ...(row.lease_expires_at === null ? {} : { leaseExpiresAt: formatUtc(row.lease_expires_at) }),
+  };
+}
+
+/** The dialer holding a claim is the API key that claimed it. */
+function dialerOf(request: Parameters<typeof principalOf>[0]): string {
+  const p = principalOf(request);
+  return p.kind === 'key' ? p.keyId : p.user.userId;
+}
+
+/** Dispatch API for dialers and agent desktops (API keys with the dispatch scope). */
+export async function dispatchApi(fastify: FastifyInstance, { services }: { services: Services }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  registerErrorLog(app, services);
+  app.addHook('onRequest', async (request) => {
+    request.principal = await authenticateKey(services, request, ['dispatch']);
+  });
+  const tags = ['dispatch'];
+  const one = { 200: envelope(DispatchCallback), ...errorResponses };
+
+  app.post(
+    '/agents',
+    {
+      schema: {
+        tags,
+        summary: 'Report the agents logged in and available for a queue (feeds EWT)',
+        body: Type.Object({
+          serviceName: ServiceName,
+          loggedIn: Type.Integer({ minimum: 0, maximum: 100_000 }),
+          available: Type.Integer({ minimum: 0, maximum: 100_000 }),
+        }),
+      },
+    },
+    async (request) => {
+      const { serviceName, loggedIn, available } = request.body;
+      await services.dispatch.reportAgents(tenantOf(request), serviceName, loggedIn, available);
+      return success(request.id, { serviceName, loggedIn, available });
+    },
+  );
+
+  app.post(
+    '/claim',
+    {
+      schema: {
+        tags,
+        summary: 'Claim the next callback of one or more queues (→ ROUTING with a lease)',
+        body: Type.Object({
+          serviceNames: Type.Array(ServiceName, { minItems: 1, maxItems: 50 }),
+          leaseSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+          waitSeconds: Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 }),
+        }),
+        response: {
+          200: envelope(Type.Object({ callback: Type.Union([DispatchCallback, Type.Null()]) })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { serviceNames, leaseSeconds, waitSeconds } = request.body;
+      const row = await services.dispatch.claim(
+        tenantOf(request),
+        serviceNames,
+        dialerOf(request),
+        leaseSeconds,
+        waitSeconds * 1000,
+      );
+      return success(request.id, { callback: row ? dialerView(row) : null });
+    },
+  );
+
+  app.post(
+    '/callbacks/:id/start',
+    {
+      schema: {
+        tags,
+        summary: 'The call is being placed (ROUTING → PROCESSING)',
+        params: IdParams,
+        response: one,
+      },
+    },
+    async (request) =>
+      success(
+        request.id,
+        dialerView(
+          await services.dispatch.start(tenantOf(request), request.params.id, dialerOf(request)),
+        ),
+      ),
+  );
+
+  app.post(
+    '/callbacks/:id/finish',
+    {
+      schema: {
+        tags,
+        summary: 'End an attempt with its outcome (no answer and busy retry until maxAttempts)',
+        params: IdParams,
+        body: Type.Object({ outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))) }),
+        response: one,
+      },
+    },
+    async (request) =>
+      success(
+        request.id,
+        dialerView(
+          await services.dispatch.finish(
+            tenantOf(request),
+            request.params.id,
+            dialerOf(request),
+            request.body.outcome,
+          ),
+        ),
+      ),
+  );
+
+  app.post(
+    '/callbacks/:id/release',
+    {
+      schema: {
+        tags,
+        summary: 'Give a claimed callback back to the queue, keeping its place',
+        params: IdParams,
+        response: one,
+      },
+    },
+    async (request) =>
+      success(
+        request.id,
+        dialerView(
+          await services.dispatch.release(tenantOf(request), request.params.id, dialerOf(request)),
+        ),
+      ),
+  );
+}

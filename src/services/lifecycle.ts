@@ -1,0 +1,283 @@
+import { businessDayCloses } from '../domain/calendar.js';
+import { AppError } from '../domain/errors.js';
+import { positionAndWait } from '../domain/ewt.js';
+import type { QueueSettings } from '../domain/queue-settings.js';
+import { parseQueueSettings } from '../domain/queue-settings.js';
+import type { Tx } from '../store/db.js';
+import type { CallbackRow } from '../store/repos/callbacks.js';
+import type { WaitingFilter } from '../store/repos/lifecycle.js';
+import type { Store } from '../store/index.js';
+import type { Actor, AuditService } from './audit.js';
+import { eventPayload } from './booking.js';
+import type { Clock } from './clock.js';
+import type { QueueService } from './queues.js';
+import type { WaitTimeService } from './wait-time.js';
+
+const BATCH = 500;
+const DAY_MS = 86_400_000;
+/** How far back the end-of-day purge looks the first time it runs for a queue. */
+const PURGE_FIRST_LOOKBACK_MS = DAY_MS;
+const UPCOMING_SCAN = 200;
+
+/** Every callback changed in one statement gets its event in the same transaction. */
+export async function recordEvents(
+  store: Store,
+  trx: Tx,
+  rows: readonly CallbackRow[],
+  type: string,
+  now: number,
+): Promise<void> {
+  await store.events.insertMany(
+    trx,
+    rows.map((row) => ({
+      tenantId: row.tenant_id,
+      callbackId: row.id,
+      type,
+      payload: eventPayload(row),
+      now,
+    })),
+  );
+}
+
+/** The scheduler's work on callbacks, plus the admin's purge and bulk cancel. */
+export class LifecycleService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly queues: QueueService,
+    private readonly waitTime: WaitTimeService,
+    private readonly audit: AuditService,
+  ) {}
+
+  // Runs a bulk change in batches, each batch with its events in one transaction.
+  private async inBatches(
+    change: (trx: Tx) => Promise<CallbackRow[]>,
+    type: string,
+    now: number,
+  ): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const changed = await this.store.db.transaction(async (trx) => {
+        const rows = await change(trx);
+        await recordEvents(this.store, trx, rows, type, now);
+        return rows.length;
+      });
+      total += changed;
+      if (changed < BATCH) return total;
+    }
+  }
+
+  /** SCHEDULED callbacks whose time has come become QUEUED. */
+  promoteDue(now: number): Promise<number> {
+    return this.inBatches(
+      (trx) => this.store.lifecycle.promoteDue(trx, now, BATCH),
+      'callback.queued',
+      now,
+    );
+  }
+
+  /** Callbacks whose dialer lease ran out go back to QUEUED. */
+  recoverLeases(now: number): Promise<number> {
+    return this.inBatches(
+      (trx) => this.store.lifecycle.expireLeases(trx, now, BATCH),
+      'callback.queued',
+      now,
+    );
+  }
+
+  private completeWaiting(filter: WaitingFilter, reason: string, now: number): Promise<number> {
+    return this.inBatches(
+      (trx) => this.store.lifecycle.completeWaiting(trx, filter, reason, now, BATCH),
+      'callback.completed',
+      now,
+    );
+  }
+
+  private async allQueues(): Promise<{ tenantId: string; settings: QueueSettings }[]> {
+    const rows = await this.store.queues.listAll();
+    return rows.map((r) => ({
+      tenantId: r.tenant_id,
+      settings: parseQueueSettings(JSON.parse(r.settings)),
+    }));
+  }
+
+  /** Waiting callbacks past their time-to-live complete FAIL_TIMEOUT_TTL. */
+  async expireTtl(now: number): Promise<number> {
+    let total = 0;
+    for (const { tenantId, settings } of await this.allQueues()) {
+      total += await this.completeWaiting(
+        { tenantId, serviceName: settings.name, desiredBefore: now - settings.ttlSeconds * 1000 },
+        'FAIL_TIMEOUT_TTL',
+        now,
+      );
+    }
+    return total;
+  }
+
+  /**
+   * End-of-day purge: at each business-day close (in the queue's zone, on real instants, so a
+   * DST day closes at its real local time) the callbacks still waiting for that day complete
+   * PURGED. Queues with `purge.afterMinutes` purge those waiting longer instead. Each close is
+   * handled once across nodes: the queue's progress is read and moved under a lock.
+   */
+  async purge(now: number): Promise<number> {
+    let total = 0;
+    for (const { tenantId, settings } of await this.allQueues()) {
+      if (settings.purge.afterMinutes !== null) {
+        total += await this.completeWaiting(
+          {
+            tenantId,
+            serviceName: settings.name,
+            states: ['QUEUED'],
+            desiredBefore: now - settings.purge.afterMinutes * 60_000,
+          },
+          'PURGED',
+          now,
+        );
+      }
+      if (settings.purge.atEndOfBusinessDay && settings.businessHours !== undefined) {
+        total += await this.purgeClosedDays(tenantId, settings, now);
+      }
+    }
+    return total;
+  }
+
+  private async purgeClosedDays(tenantId: string, settings: QueueSettings, now: number) {
+    const job = 'end-of-day-purge';
+    return this.store.db.transaction(async (trx) => {
+      await this.store.db.lock(trx, `${job}:${tenantId}:${settings.name}`);
+      const doneUntil =
+        (await this.store.lifecycle.jobProgress(trx, tenantId, settings.name, job)) ??
+        now - PURGE_FIRST_LOOKBACK_MS;
+      const closes = businessDayCloses(
+        settings.businessHours,
+        settings.timezone,
+        doneUntil,
+        now + 1,
+      );
+      let purged = 0;
+      for (const close of closes) {
+        if (close.close <= doneUntil) continue;
+        const rows = await this.store.lifecycle.completeWaiting(
+          trx,
+          { tenantId, serviceName: settings.name, desiredBefore: close.close },
+          'PURGED',
+          now,
+          Number.MAX_SAFE_INTEGER,
+        );
+        await recordEvents(this.store, trx, rows, 'callback.completed', now);
+        purged += rows.length;
+      }
+      await this.store.lifecycle.setJobProgress(trx, tenantId, settings.name, job, now + 1);
+      return purged;
+    });
+  }
+
+  /** Completed callbacks older than the queue's retention are deleted. */
+  async applyRetention(now: number): Promise<number> {
+    let total = 0;
+    for (const { tenantId, settings } of await this.allQueues()) {
+      const before = now - settings.retentionDays * DAY_MS;
+      for (;;) {
+        const deleted = await this.store.lifecycle.deleteCompleted(
+          tenantId,
+          settings.name,
+          before,
+          BATCH,
+        );
+        total += deleted;
+        if (deleted < BATCH) break;
+      }
+    }
+    return total;
+  }
+
+  /** Raises CALLBACK_UPCOMING once for each queued callback whose wait fell below the threshold. */
+  async raiseUpcoming(now: number): Promise<number> {
+    let raised = 0;
+    for (const { tenantId, settings } of await this.allQueues()) {
+      if (settings.pushThresholdMinutes <= 0) continue;
+      let ewt = await this.waitTime.estimate(tenantId, settings.name, 'mode2');
+      if (ewt < 0) ewt = await this.waitTime.estimate(tenantId, settings.name, 'mode1');
+      if (ewt < 0) continue;
+      const queued = await this.store.lifecycle.queuedInOrder(
+        tenantId,
+        settings.name,
+        UPCOMING_SCAN,
+      );
+      for (const [ahead, row] of queued.entries()) {
+        const { estimatedWaitTime } = positionAndWait({
+          ahead,
+          pending: queued.length,
+          queueEwtSeconds: ewt,
+        });
+        // Dispatch order means everyone further back waits at least as long.
+        if (estimatedWaitTime >= settings.pushThresholdMinutes * 60) break;
+        if (row.upcoming_notified_at !== null) continue;
+        await this.store.db.transaction(async (trx) => {
+          if (!(await this.store.lifecycle.markUpcoming(trx, tenantId, row.id, now))) return;
+          await recordEvents(this.store, trx, [row], 'CALLBACK_UPCOMING', now);
+          raised++;
+        });
+      }
+    }
+    return raised;
+  }
+
+  /** Purges a queue now: every waiting callback completes PURGED. */
+  async purgeNow(actor: Actor, serviceName: string): Promise<number> {
+    const settings = await this.queues.get(actor.tenantId, serviceName);
+    const now = this.clock.now();
+    const purged = await this.completeWaiting(
+      { tenantId: actor.tenantId, serviceName: settings.name },
+      'PURGED',
+      now,
+    );
+    await this.audit.record(actor, 'queue.purge', settings.name, undefined, { purged });
+    return purged;
+  }
+
+  /** Cancels waiting callbacks by ids or by filter, as CANCELLED_BY_ADMIN. */
+  async bulkCancel(
+    actor: Actor,
+    selection: { ids?: string[]; serviceName?: string; states?: string[]; phoneNumber?: string },
+  ): Promise<number> {
+    const hasFilter =
+      selection.serviceName !== undefined ||
+      selection.states !== undefined ||
+      selection.phoneNumber !== undefined;
+    if ((selection.ids === undefined || selection.ids.length === 0) && !hasFilter) {
+      throw new AppError(
+        'MISSING_PARAMETER',
+        'Give ids or a filter (serviceName, states, phoneNumber)',
+      );
+    }
+    const states = (selection.states ?? ['SCHEDULED', 'QUEUED', 'ROUTING']).filter(
+      (s) => s !== 'PROCESSING' && s !== 'COMPLETED',
+    );
+    const now = this.clock.now();
+    const cancelled = await this.inBatches(
+      (trx) =>
+        this.store.lifecycle.completeWaiting(
+          trx,
+          { tenantId: actor.tenantId, ...selection, states },
+          'CANCELLED_BY_ADMIN',
+          now,
+          BATCH,
+        ),
+      'callback.cancelled',
+      now,
+    );
+    await this.audit.record(
+      actor,
+      'callbacks.bulk-cancel',
+      selection.serviceName ?? '*',
+      undefined,
+      {
+        selection,
+        cancelled,
+      },
+    );
+    return cancelled;
+  }
+}

@@ -1,0 +1,146 @@
+import type { Insertable, Selectable } from 'kysely';
+import { idsOf, type Db, type Tx } from '../db.js';
+import type { WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
+
+export type WebhookRow = Selectable<WebhooksTable>;
+export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
+
+/** One state-change event, written in the transaction of the change (the outbox). */
+export interface NewEvent {
+  tenantId: string;
+  callbackId: string;
+  type: string;
+  payload: unknown;
+  now: number;
+}
+
+/** The event outbox, webhook subscriptions and their delivery log. */
+export class EventRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Appends events in the caller's transaction. */
+  async insertMany(trx: Tx, events: readonly NewEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await trx
+      .insertInto('callback_events')
+      .values(
+        events.map((e) => ({
+          tenant_id: e.tenantId,
+          callback_id: e.callbackId,
+          type: e.type,
+          payload: JSON.stringify(e.payload),
+          created_at: e.now,
+        })),
+      )
+      .execute();
+  }
+
+  /** Takes the oldest events not yet handed on, marking them so no other node takes them. */
+  async claimUndispatched(trx: Tx, nowMs: number, limit: number) {
+    let pending = trx
+      .selectFrom('callback_events')
+      .select('id')
+      .where('dispatched_at', 'is', null)
+      .orderBy('id')
+      .limit(limit);
+    if (this.db.caps.skipLocked) pending = pending.forUpdate().skipLocked();
+    const ids = await idsOf(pending);
+    if (ids.length === 0) return [];
+    const rows = await trx
+      .updateTable('callback_events')
+      .set({ dispatched_at: nowMs })
+      .where('id', 'in', ids)
+      .where('dispatched_at', 'is', null)
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => a.id - b.id);
+  }
+
+  /** A tenant's webhook subscriptions. */
+  listWebhooks(tenantId: string, q: Db['kysely'] | Tx = this.db.kysely): Promise<WebhookRow[]> {
+    return q
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** One subscription of a tenant. */
+  getWebhook(tenantId: string, id: string): Promise<WebhookRow | undefined> {
+    return this.db.kysely
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Stores a subscription. */
+  async insertWebhook(row: WebhookRow): Promise<void> {
+    await this.db.kysely.insertInto('webhooks').values(row).execute();
+  }
+
+  /** Removes a subscription; false when the tenant has none with that id. */
+  async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+    const result = await this.db.kysely
+      .deleteFrom('webhooks')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Queues deliveries in the caller's transaction. */
+  async insertDeliveries(
+    trx: Tx,
+    rows: readonly Insertable<WebhookDeliveriesTable>[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await trx
+      .insertInto('webhook_deliveries')
+      .values([...rows])
+      .execute();
+  }
+
+  /** Takes due deliveries for one attempt, pushing their next attempt out so no other node takes them. */
+  async claimDueDeliveries(trx: Tx, nowMs: number, leaseMs: number, limit: number) {
+    let due = trx
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', nowMs)
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    if (this.db.caps.skipLocked) due = due.forUpdate().skipLocked();
+    const ids = await idsOf(due);
+    if (ids.length === 0) return [];
+    return trx
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: nowMs + leaseMs })
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .returningAll()
+      .execute();
+  }
+
+  /** Records the outcome of one attempt. */
+  async updateDelivery(
+    id: string,
+    set: Partial<Omit<DeliveryRow, 'id' | 'tenant_id'>>,
+  ): Promise<void> {
+    await this.db.kysely.updateTable('webhook_deliveries').set(set).where('id', '=', id).execute();
+  }
+
+  /** A subscription's deliveries, newest first. */
+  listDeliveries(tenantId: string, webhookId: string, limit: number): Promise<DeliveryRow[]> {
+    return this.db.kysely
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('webhook_id', '=', webhookId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+}

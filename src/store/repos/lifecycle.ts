@@ -1,0 +1,272 @@
+import { idsOf, type Db, type Tx } from '../db.js';
+import type { CallbackRow } from './callbacks.js';
+
+const WAITING = ['SCHEDULED', 'QUEUED'] as const;
+
+/** Which waiting callbacks a bulk completion takes. */
+export interface WaitingFilter {
+  tenantId: string;
+  serviceName?: string | undefined;
+  states?: readonly string[] | undefined;
+  /** Only callbacks whose desired time is before this instant. */
+  desiredBefore?: number | undefined;
+  ids?: readonly string[] | undefined;
+  phoneNumber?: string | undefined;
+}
+
+/**
+ * The state changes the scheduler and the dispatch API make in bulk. Row claims take
+ * `FOR UPDATE SKIP LOCKED` where the engine has it, so several nodes never take the same row.
+ */
+export class LifecycleRepo {
+  constructor(private readonly db: Db) {}
+
+  /** SCHEDULED callbacks whose time has come → QUEUED (any tenant), at most `limit`. */
+  async promoteDue(trx: Tx, nowMs: number, limit: number): Promise<CallbackRow[]> {
+    let due = trx
+      .selectFrom('callbacks')
+      .select('id')
+      .where('state', '=', 'SCHEDULED')
+      .where('desired_time', '<=', nowMs)
+      .orderBy('desired_time')
+      .limit(limit);
+    if (this.db.caps.skipLocked) due = due.forUpdate().skipLocked();
+    const ids = await idsOf(due);
+    if (ids.length === 0) return [];
+    return trx
+      .updateTable('callbacks')
+      .set({ state: 'QUEUED', updated_at: nowMs })
+      .where('id', 'in', ids)
+      .where('state', '=', 'SCHEDULED')
+      .returningAll()
+      .execute();
+  }
+
+  /** ROUTING callbacks whose lease ran out → QUEUED again, at most `limit`. */
+  async expireLeases(trx: Tx, nowMs: number, limit: number): Promise<CallbackRow[]> {
+    let expired = trx
+      .selectFrom('callbacks')
+      .select('id')
+      .where('state', '=', 'ROUTING')
+      .where('lease_expires_at', '<', nowMs)
+      .limit(limit);
+    if (this.db.caps.skipLocked) expired = expired.forUpdate().skipLocked();
+    const ids = await idsOf(expired);
+    if (ids.length === 0) return [];
+    return trx
+      .updateTable('callbacks')
+      .set({ state: 'QUEUED', lease_owner: null, lease_expires_at: null, updated_at: nowMs })
+      .where('id', 'in', ids)
+      .where('state', '=', 'ROUTING')
+      .returningAll()
+      .execute();
+  }
+
+  /** Claims the next QUEUED callback of the queues for a dialer: priority, then first asked. */
+  async claimNext(
+    trx: Tx,
+    tenantId: string,
+    serviceNames: readonly string[],
+    owner: string,
+    leaseUntil: number,
+    nowMs: number,
+  ): Promise<CallbackRow | undefined> {
+    let next = trx
+      .selectFrom('callbacks')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('service_name', 'in', serviceNames)
+      .where('state', '=', 'QUEUED')
+      .orderBy('priority', 'desc')
+      .orderBy('requested_at')
+      .orderBy('id')
+      .limit(1);
+    if (this.db.caps.skipLocked) next = next.forUpdate().skipLocked();
+    const [id] = await idsOf(next);
+    if (id === undefined) return undefined;
+    return trx
+      .updateTable('callbacks')
+      .set({
+        state: 'ROUTING',
+        lease_owner: owner,
+        lease_expires_at: leaseUntil,
+        claimed_at: nowMs,
+        updated_at: nowMs,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('state', '=', 'QUEUED')
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Completes waiting callbacks matching `filter` with `reason`, at most `limit`. */
+  async completeWaiting(
+    trx: Tx,
+    filter: WaitingFilter,
+    reason: string,
+    nowMs: number,
+    limit: number,
+  ): Promise<CallbackRow[]> {
+    let target = trx
+      .selectFrom('callbacks')
+      .select('id')
+      .where('tenant_id', '=', filter.tenantId)
+      .where('state', 'in', filter.states ?? WAITING)
+      .limit(limit);
+    if (filter.serviceName !== undefined)
+      target = target.where('service_name', '=', filter.serviceName);
+    if (filter.desiredBefore !== undefined)
+      target = target.where('desired_time', '<', filter.desiredBefore);
+    if (filter.ids !== undefined) target = target.where('id', 'in', filter.ids);
+    if (filter.phoneNumber !== undefined)
+      target = target.where('phone_number', '=', filter.phoneNumber);
+    if (this.db.caps.skipLocked) target = target.forUpdate().skipLocked();
+    const ids = await idsOf(target);
+    if (ids.length === 0) return [];
+    return trx
+      .updateTable('callbacks')
+      .set({
+        state: 'COMPLETED',
+        reason,
+        completed_at: nowMs,
+        updated_at: nowMs,
+        lease_owner: null,
+        lease_expires_at: null,
+      })
+      .where('tenant_id', '=', filter.tenantId)
+      .where('id', 'in', ids)
+      .where('state', 'in', filter.states ?? WAITING)
+      .returningAll()
+      .execute();
+  }
+
+  /** QUEUED callbacks of a queue in dispatch order (first `limit`). */
+  queuedInOrder(tenantId: string, serviceName: string, limit: number): Promise<CallbackRow[]> {
+    return this.db.kysely
+      .selectFrom('callbacks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('service_name', '=', serviceName)
+      .where('state', '=', 'QUEUED')
+      .orderBy('priority', 'desc')
+      .orderBy('requested_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Marks CALLBACK_UPCOMING as raised; false when another node raised it first. */
+  async markUpcoming(trx: Tx, tenantId: string, id: string, nowMs: number): Promise<boolean> {
+    const result = await trx
+      .updateTable('callbacks')
+      .set({ upcoming_notified_at: nowMs })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('upcoming_notified_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Deletes a queue's callbacks completed before `beforeMs` (and their events), at most `limit`. */
+  async deleteCompleted(
+    tenantId: string,
+    serviceName: string,
+    beforeMs: number,
+    limit: number,
+  ): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      const ids = (
+        await trx
+          .selectFrom('callbacks')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('service_name', '=', serviceName)
+          .where('completed_at', '<', beforeMs)
+          .limit(limit)
+          .execute()
+      ).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      await trx
+        .deleteFrom('callback_events')
+        .where('tenant_id', '=', tenantId)
+        .where('callback_id', 'in', ids)
+        .execute();
+      const result = await trx
+        .deleteFrom('callbacks')
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', ids)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  /** How far a per-queue job has got (undefined: never ran). */
+  async jobProgress(
+    trx: Tx,
+    tenantId: string,
+    serviceName: string,
+    job: string,
+  ): Promise<number | undefined> {
+    const row = await trx
+      .selectFrom('queue_job_state')
+      .select('done_until')
+      .where('tenant_id', '=', tenantId)
+      .where('service_name', '=', serviceName)
+      .where('job', '=', job)
+      .executeTakeFirst();
+    return row?.done_until;
+  }
+
+  /** Records how far a per-queue job has got. */
+  async setJobProgress(
+    trx: Tx,
+    tenantId: string,
+    serviceName: string,
+    job: string,
+    doneUntil: number,
+  ): Promise<void> {
+    await trx
+      .insertInto('queue_job_state')
+      .values({ tenant_id: tenantId, service_name: serviceName, job, done_until: doneUntil })
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'service_name', 'job']).doUpdateSet({ done_until: doneUntil }),
+      )
+      .execute();
+  }
+
+  /** Stores a dialer's report of agents for a queue. */
+  async reportAgents(
+    tenantId: string,
+    serviceName: string,
+    loggedIn: number,
+    available: number,
+    nowMs: number,
+  ): Promise<void> {
+    await this.db.kysely
+      .insertInto('agents')
+      .values({
+        tenant_id: tenantId,
+        service_name: serviceName,
+        logged_in: loggedIn,
+        available,
+        reported_at: nowMs,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'service_name'])
+          .doUpdateSet({ logged_in: loggedIn, available, reported_at: nowMs }),
+      )
+      .execute();
+  }
+
+  /** The last agent report of a queue. */
+  agents(tenantId: string, serviceName: string) {
+    return this.db.kysely
+      .selectFrom('agents')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('service_name', '=', serviceName)
+      .executeTakeFirst();
+  }
+}
