@@ -30,15 +30,10 @@ export interface AppOptions {
 
 const BODY_LIMIT = 64 * 1024;
 
-/** Where the built console lives (dist/public beside the package root). */
+/** Where the built console lives: dist/public of the package, whether we run from src/ or dist/. */
 function consoleDir(): string | undefined {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const dir = path.resolve(
-    here,
-    '..',
-    '..',
-    here.includes(`${path.sep}dist`) ? 'public' : 'dist/public',
-  );
+  const dir = path.resolve(here, '..', '..', 'dist', 'public');
   return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
 }
 
