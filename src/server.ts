@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     await scheduler?.stop();
     await app.close();
+    await services.push.close();
     await runtime.close();
     process.exit(0);
   };

@@ -104,20 +104,7 @@ export class BookingService {
       // Per-number and per-queue locks make the counting checks race-free on every node.
       await this.store.db.lock(trx, `number:${tenantId}:${settings.name}:${phone}`);
       await this.checkNumberLimits(trx, tenantId, settings, phone, now);
-      if (desired.immediate) {
-        await this.store.db.lock(trx, `immediate:${tenantId}:${settings.name}`);
-        const queued = await this.store.callbacks.countActiveImmediate(
-          trx,
-          tenantId,
-          settings.name,
-        );
-        if (queued >= settings.maxQueuedImmediate) {
-          throw new AppError(
-            'QUEUE_FULL',
-            `Service "${settings.name}" has too many waiting callbacks`,
-          );
-        }
-      }
+      if (desired.immediate) await this.checkQueueRoom(trx, tenantId, settings);
       if (checkCapacity)
         await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, now);
       await this.store.callbacks.insert(row, trx);
@@ -130,6 +117,15 @@ export class BookingService {
       });
     });
     return row;
+  }
+
+  /** Refuses one more waiting immediate callback beyond maxQueuedImmediate with 42903. */
+  private async checkQueueRoom(trx: Tx, tenantId: string, settings: QueueSettings): Promise<void> {
+    await this.store.db.lock(trx, `immediate:${tenantId}:${settings.name}`);
+    const queued = await this.store.callbacks.countActiveImmediate(trx, tenantId, settings.name);
+    if (queued >= settings.maxQueuedImmediate) {
+      throw new AppError('QUEUE_FULL', `Service "${settings.name}" has too many waiting callbacks`);
+    }
   }
 
   private async checkNumberLimits(
@@ -251,7 +247,11 @@ export class BookingService {
     const settings = await this.queues.get(tenantId, current.service_name);
     const desired = resolveDesiredTime(parseInstant(desiredTime, 'desiredTime'), now, settings);
     const slot = desired.immediate ? undefined : slotContaining(settings, desired.desiredMs);
+    // Brought forward to "now", it joins the immediate queue unless it already waits there.
+    const joinsQueue =
+      desired.immediate && !(current.immediate === 1 && current.state === 'QUEUED');
     return this.store.db.transaction(async (trx) => {
+      if (joinsQueue) await this.checkQueueRoom(trx, tenantId, settings);
       if (!desired.immediate && (checkCapacity === true || settings.enforceCapacityOnCreate)) {
         await this.checkSlotCapacity(
           trx,
@@ -270,6 +270,7 @@ export class BookingService {
         {
           desired_time: desired.desiredMs,
           state: desired.immediate ? 'QUEUED' : 'SCHEDULED',
+          immediate: desired.immediate ? 1 : 0,
           slot_start: slot?.start ?? null,
           updated_at: now,
         },
@@ -300,10 +301,15 @@ export class BookingService {
   ): Promise<CallbackRow[]> {
     let phoneNumber: string | undefined;
     if (filter.phoneNumber !== undefined) {
-      const rule = filter.serviceName
-        ? (await this.queues.get(tenantId, filter.serviceName)).numberRule
-        : { defaultCountry: 'US', permittedCountries: [], blocked: [] };
-      phoneNumber = normalizePhoneNumber(filter.phoneNumber, rule);
+      const defaultCountry = filter.serviceName
+        ? (await this.queues.get(tenantId, filter.serviceName)).numberRule.defaultCountry
+        : 'US';
+      // A look-up only needs the E.164 form: a number blocked since it booked is still found.
+      phoneNumber = normalizePhoneNumber(filter.phoneNumber, {
+        defaultCountry,
+        permittedCountries: [],
+        blocked: [],
+      });
     }
     return this.store.callbacks.find(tenantId, {
       phoneNumber,

@@ -20,7 +20,7 @@ const REDACTED = '[REDACTED]';
 // Header and field names whose values are secrets or personal data: never stored.
 const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'cookie', 'set-cookie']);
 const SECRET_FIELDS =
-  /^(userData|captchaToken|password|secret|clientSecret|privateKey|key|token|apiKey)$/i;
+  /^(userData|captchaToken|password|secret|secretKey|clientSecret|privateKey|private_key|serviceAccount|key|token|apiKey|accessCode)$/i;
 
 /** Replaces secrets and userData in a request body or header map, at any depth. */
 export function redact(value: unknown, isHeaders = false): unknown {
@@ -34,20 +34,25 @@ export function redact(value: unknown, isHeaders = false): unknown {
   return out;
 }
 
-const PRUNE_EVERY = 500;
+// Trimming after every insert would double the writes of an error flood; trimming every tenth of
+// the cap (at most every 500) keeps a tenant's log within 110% of its cap on each node.
+const PRUNE_EVERY_AT_MOST = 500;
 
 /** The per-tenant log of Engagement API errors shown in the console's Developer tab. */
 export class ErrorLogService {
   private sinceLastPrune = new Map<string, number>();
+  private readonly pruneEvery: number;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly retentionMs: number,
     private readonly maxPerTenant: number,
-  ) {}
+  ) {
+    this.pruneEvery = Math.max(1, Math.min(PRUNE_EVERY_AT_MOST, Math.floor(maxPerTenant / 10)));
+  }
 
-  /** Stores one error, redacted; every few hundred, trims the tenant's log to its bounds. */
+  /** Stores one error, redacted; every so often, trims the tenant's log to its bounds. */
   async record(error: ErrorRecord): Promise<void> {
     const now = this.clock.now();
     await this.store.logs.insertError({
@@ -68,7 +73,7 @@ export class ErrorLogService {
     });
     const count = (this.sinceLastPrune.get(error.tenantId) ?? 0) + 1;
     this.sinceLastPrune.set(error.tenantId, count);
-    if (count >= PRUNE_EVERY) {
+    if (count >= this.pruneEvery) {
       this.sinceLastPrune.set(error.tenantId, 0);
       await this.prune(error.tenantId);
     }

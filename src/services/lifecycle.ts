@@ -155,20 +155,26 @@ export class LifecycleService {
         doneUntil,
         now + 1,
       );
+      // Closes before `doneUntil` are done; one exactly at it is not (the last run stopped short).
       let purged = 0;
       for (const close of closes) {
-        if (close.close <= doneUntil) continue;
-        const rows = await this.store.lifecycle.completeWaiting(
-          trx,
-          { tenantId, serviceName: settings.name, desiredBefore: close.close },
-          'PURGED',
-          now,
-          Number.MAX_SAFE_INTEGER,
-        );
-        await recordEvents(this.store, trx, rows, 'callback.completed', now);
-        purged += rows.length;
+        // Batches keep each statement within PostgreSQL's bind-parameter limit.
+        for (;;) {
+          const rows = await this.store.lifecycle.completeWaiting(
+            trx,
+            { tenantId, serviceName: settings.name, desiredBefore: close.close },
+            'PURGED',
+            now,
+            BATCH,
+          );
+          await recordEvents(this.store, trx, rows, 'callback.completed', now);
+          purged += rows.length;
+          if (rows.length < BATCH) break;
+        }
       }
-      await this.store.lifecycle.setJobProgress(trx, tenantId, settings.name, job, now + 1);
+      // Never backwards: a node whose clock lags must not make the next run redo closes.
+      const progress = Math.max(doneUntil, now + 1);
+      await this.store.lifecycle.setJobProgress(trx, tenantId, settings.name, job, progress);
       return purged;
     });
   }

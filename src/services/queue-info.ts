@@ -7,7 +7,7 @@ import {
   queueOffer,
 } from '../domain/offer.js';
 import { slots as slotsBetween } from '../domain/slots.js';
-import { endOfLocalDay, formatLocal, formatUtc } from '../domain/time.js';
+import { DAY_MS, HOUR_MS, endOfLocalDay, formatLocal, formatUtc, zoned } from '../domain/time.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import type { BookingService } from './booking.js';
@@ -17,7 +17,6 @@ import { checkTimeZone } from './tenants.js';
 import type { EwtMode, WaitTimeService } from './wait-time.js';
 
 const MAX_AVAILABILITY_DAYS = 31;
-const DAY_MS = 86_400_000;
 
 export interface AvailabilityQuery {
   startMs?: number | undefined;
@@ -56,10 +55,13 @@ export class QueueInfoService {
     const start = q.startMs ?? now;
     let end: number;
     if (q.endMs !== undefined) end = q.endMs;
-    else if (q.numberOfDays !== undefined) end = start + q.numberOfDays * DAY_MS;
-    else end = endOfLocalDay(start, timezone);
+    // Calendar days in the zone: a week across a DST change is 167 or 169 real hours.
+    else if (q.numberOfDays !== undefined) {
+      end = zoned(start, timezone).add({ days: q.numberOfDays }).epochMilliseconds;
+    } else end = endOfLocalDay(start, timezone);
     if (end <= start) throw new AppError('INVALID_PARAMETER', 'end must be after start');
-    if (end - start > MAX_AVAILABILITY_DAYS * DAY_MS) {
+    // An hour of slack lets 31 calendar days across a DST change through.
+    if (end - start > MAX_AVAILABILITY_DAYS * DAY_MS + HOUR_MS) {
       throw new AppError(
         'INVALID_PARAMETER',
         `the range may span at most ${MAX_AVAILABILITY_DAYS} days`,

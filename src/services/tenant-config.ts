@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
+import { parseCallInGroup, type CallInGroup } from '../domain/call-in.js';
 import { AppError } from '../domain/errors.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { parseQueueSettings } from '../domain/queue-settings.js';
@@ -17,9 +18,11 @@ export interface TenantDocument {
   timezone: string | undefined;
   corsOrigins: string[] | undefined;
   queues: QueueSettings[];
+  /** Click-to-call-in groups; when listed, groups from this source not in the list are removed. */
+  callInGroups: CallInGroup[] | undefined;
 }
 
-const TENANT_KEYS = new Set(['id', 'name', 'timezone', 'corsOrigins', 'queues']);
+const TENANT_KEYS = new Set(['id', 'name', 'timezone', 'corsOrigins', 'queues', 'callInGroups']);
 const CONFIG_FILE = /\.(ya?ml|json)$/i;
 const STATE_REFRESHED = 'tenantConfig.lastRefreshedAt';
 const STATE_ERROR = 'tenantConfig.lastError';
@@ -76,7 +79,20 @@ export function parseTenantDocument(doc: unknown, existingZones: Map<string, str
         throw e;
       }
     });
-    return { id, name: raw.name, timezone, corsOrigins, queues };
+    let callInGroups: CallInGroup[] | undefined;
+    if (raw.callInGroups !== undefined) {
+      if (!Array.isArray(raw.callInGroups)) fail(`${where}.callInGroups`, 'must be a list');
+      const groupNames = new Set<string>();
+      callInGroups = raw.callInGroups.map((g: unknown, j) => {
+        const group = parseCallInGroup(g, `${where}.callInGroups[${j}]`);
+        if (groupNames.has(group.name)) {
+          fail(`${where}.callInGroups[${j}]`, `group "${group.name}" is listed twice`);
+        }
+        groupNames.add(group.name);
+        return group;
+      });
+    }
+    return { id, name: raw.name, timezone, corsOrigins, queues, callInGroups };
   });
 }
 
@@ -124,6 +140,12 @@ export class TenantConfigService {
     const existing = new Map((await this.store.tenants.list()).map((t) => [t.id, t.timezone]));
     const parsed = parseTenantDocument(doc, existing);
     const now = this.clock.now();
+    // Read before the transaction: on SQLite it holds the only connection, so a read outside it
+    // from within would wait forever. The lock below still serialises the writes of every node.
+    const currentOrigins = new Map<string, { origin: string; source: string }[]>();
+    for (const t of parsed) {
+      if (t.corsOrigins !== undefined) currentOrigins.set(t.id, await this.store.cors.list(t.id));
+    }
     await this.store.db.transaction(async (trx) => {
       // Several nodes refresh on the same schedule: one applies at a time.
       await this.store.db.lock(trx, 'tenant-config');
@@ -152,7 +174,7 @@ export class TenantConfigService {
         }
         if (t.corsOrigins !== undefined) {
           const wanted = new Set(t.corsOrigins);
-          for (const o of await this.store.cors.list(t.id)) {
+          for (const o of currentOrigins.get(t.id) ?? []) {
             if (o.source === source && !wanted.has(o.origin)) {
               await this.store.cors.remove(t.id, o.origin, trx);
             }
@@ -160,6 +182,17 @@ export class TenantConfigService {
           for (const origin of wanted) await this.store.cors.add(t.id, origin, source, now, trx);
         }
         for (const q of t.queues) await this.queues.save(t.id, q, source, trx);
+        if (t.callInGroups !== undefined) {
+          const wanted = new Set(t.callInGroups.map((g) => g.name));
+          for (const g of await this.store.callIn.listGroups(t.id, trx)) {
+            if (g.source === source && !wanted.has(g.name)) {
+              await this.store.callIn.deleteGroup(t.id, g.name, trx);
+            }
+          }
+          for (const g of t.callInGroups) {
+            await this.store.callIn.saveGroup(t.id, g, source, now, trx);
+          }
+        }
         await this.store.tenants.setConfigStatus(t.id, { refreshedAt: now, error: null }, trx);
       }
     });
@@ -168,6 +201,7 @@ export class TenantConfigService {
       await this.audit.record({ tenantId: t.id, name: source }, 'tenant.apply', t.id, undefined, {
         corsOrigins: t.corsOrigins,
         queues: t.queues.map((q) => q.name),
+        callInGroups: t.callInGroups?.map((g) => g.name),
       });
     }
     return parsed;

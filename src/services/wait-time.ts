@@ -34,16 +34,19 @@ export class WaitTimeService {
     private readonly agents: AgentSource = noAgents,
   ) {}
 
-  /** EWT in seconds for a newcomer to the queue, -1 when it cannot be estimated. */
+  /** EWT in seconds for a newcomer (mode2 without agent data uses mode1); -1 when unknown. */
   async estimate(tenantId: string, serviceName: string, mode: EwtMode = 'mode2'): Promise<number> {
     const [pending, completions] = await Promise.all([
       this.store.callbacks.countQueued(tenantId, serviceName),
       this.store.callbacks.recentCompletions(tenantId, serviceName, EWT_HISTORY_SIZE),
     ]);
     const gaps = completionGaps(completions);
-    if (mode === 'mode1') return ewtMode1({ pending, recentHandleTimesSeconds: gaps });
+    const throughput = () => ewtMode1({ pending, recentHandleTimesSeconds: gaps });
+    if (mode === 'mode1') return throughput();
     const agents = await this.agents.agentsFor(tenantId, serviceName);
-    if (!agents) return -1;
+    // Without a fresh agent report the queue's own throughput is still an estimate (SPEC: -1 only
+    // when none can be made).
+    if (!agents) return throughput();
     const secondsPerCallback =
       gaps.length === 0 ? Number.NaN : gaps.reduce((a, b) => a + b, 0) / gaps.length;
     // Throughput already reflects every agent working; one agent's handle time is that × agents.

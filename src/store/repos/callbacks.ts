@@ -13,6 +13,10 @@ export interface CallbackFilter {
   states?: readonly string[] | undefined;
   createdFrom?: number | undefined;
   createdTo?: number | undefined;
+  desiredFrom?: number | undefined;
+  desiredTo?: number | undefined;
+  /** Digits the stored E.164 number contains (the console's phone search). */
+  phoneDigits?: string | undefined;
   limit: number;
   /** Continue below this id (newest first). */
   before?: string | undefined;
@@ -25,6 +29,18 @@ export class CallbackRepo {
   /** Stores a new callback. */
   async insert(row: Insertable<CallbacksTable>, q: Queryable = this.db.kysely): Promise<void> {
     await q.insertInto('callbacks').values(row).execute();
+  }
+
+  /** Stores many callbacks in one statement (keep batches small enough for the engine's bind limits). */
+  async insertMany(
+    rows: readonly Insertable<CallbacksTable>[],
+    q: Queryable = this.db.kysely,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await q
+      .insertInto('callbacks')
+      .values([...rows])
+      .execute();
   }
 
   /** A tenant's callback by id. */
@@ -200,6 +216,14 @@ export class CallbackRepo {
     if (filter.createdFrom !== undefined)
       query = query.where('created_at', '>=', filter.createdFrom);
     if (filter.createdTo !== undefined) query = query.where('created_at', '<', filter.createdTo);
+    if (filter.desiredFrom !== undefined)
+      query = query.where('desired_time', '>=', filter.desiredFrom);
+    if (filter.desiredTo !== undefined) query = query.where('desired_time', '<', filter.desiredTo);
+    if (filter.phoneDigits !== undefined) {
+      // Only digits reach the pattern, so no LIKE wildcard can be smuggled in.
+      const digits = filter.phoneDigits.replace(/\D/g, '');
+      query = query.where('phone_number', 'like', `%${digits}%`);
+    }
     if (filter.before !== undefined) query = query.where('id', '<', filter.before);
     return query.execute();
   }

@@ -5,6 +5,10 @@ import { checkOriginForTenant, registerEngagementCors } from '../../plugins/enga
 import { registerErrorLog } from '../../plugins/error-log.js';
 import { callbackRoutes } from './callbacks.js';
 import { availabilityRoutes } from './availability.js';
+import { callInRoutes } from './call-in.js';
+import { captchaRoutes } from './captcha.js';
+import { notificationRoutes } from './notification.js';
+import { statisticsRoutes } from './statistics.js';
 
 /** The GES-compatible Engagement API v3: key auth, CORS, error log, then the routes. */
 export async function engagementApi(app: FastifyInstance, opts: { services: Services }) {
@@ -19,4 +23,8 @@ export async function engagementApi(app: FastifyInstance, opts: { services: Serv
   });
   await app.register(callbackRoutes, { services });
   await app.register(availabilityRoutes, { services });
+  await app.register(captchaRoutes, { services });
+  await app.register(notificationRoutes, { services });
+  await app.register(statisticsRoutes, { services });
+  await app.register(callInRoutes, { services });
 }

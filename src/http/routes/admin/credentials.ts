@@ -1,0 +1,172 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CREDENTIAL_FEATURES, checkFeature } from '../../../services/credential-kinds.js';
+import { actorOf, tenantOf } from '../../plugins/auth.js';
+import { envelope, errorResponses, success } from '../../envelope.js';
+import type { AdminOptions } from './index.js';
+import { DEVELOPERS } from './roles.js';
+
+const FeatureParams = Type.Object({
+  feature: Type.String({ description: CREDENTIAL_FEATURES.join(' | '), maxLength: 32 }),
+});
+const CredentialView = Type.Object({
+  feature: Type.String(),
+  settings: Type.Record(Type.String(), Type.Unknown()),
+  fingerprint: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+// Each kind has its own fields; the service names the one that is wrong.
+const CredentialBody = Type.Record(Type.String(), Type.Unknown());
+
+/** Credential Management (Developer tab): register, update, remove and test; secrets write-only. */
+export async function credentialRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { roles: DEVELOPERS };
+  const tags = ['credentials'];
+
+  app.get(
+    '/credentials',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Registered credentials: non-secret fields and a fingerprint of the secret',
+        response: {
+          200: envelope(Type.Object({ items: Type.Array(CredentialView) })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) =>
+      success(request.id, { items: await services.credentials.list(tenantOf(request)) }),
+  );
+
+  app.get(
+    '/credentials/:feature',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'One credential (never its secret)',
+        params: FeatureParams,
+        response: { 200: envelope(CredentialView), ...errorResponses },
+      },
+    },
+    async (request) =>
+      success(
+        request.id,
+        await services.credentials.get(tenantOf(request), checkFeature(request.params.feature)),
+      ),
+  );
+
+  app.route({
+    method: ['PUT', 'POST'],
+    url: '/credentials/:feature',
+    config,
+    schema: {
+      tags,
+      summary:
+        'Register or update a credential; leave the secret out to keep the stored one ' +
+        '(statistics: baseUrl, clientId, clientSecret; push-fcm: serviceAccount; ' +
+        'push-apns: teamId, keyId, bundleId, environment, privateKey; ' +
+        'captcha: provider, siteKey, secret, minScore, expectedAction)',
+      params: FeatureParams,
+      body: CredentialBody,
+      response: { 200: envelope(CredentialView), ...errorResponses },
+    },
+    handler: async (request) =>
+      success(
+        request.id,
+        await services.credentials.save(
+          actorOf(request),
+          checkFeature(request.params.feature),
+          request.body,
+        ),
+      ),
+  });
+
+  app.delete(
+    '/credentials/:feature',
+    {
+      config,
+      schema: { tags, summary: 'Remove a credential', params: FeatureParams },
+    },
+    async (request) => {
+      const feature = checkFeature(request.params.feature);
+      await services.credentials.remove(actorOf(request), feature);
+      return success(request.id, { feature, removed: true });
+    },
+  );
+
+  app.post(
+    '/credentials/:feature/test',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          'Try the stored credential against its provider (push: with deviceToken, a test notification is sent)',
+        params: FeatureParams,
+        body: Type.Optional(
+          Type.Object({
+            deviceToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+          }),
+        ),
+        response: {
+          200: envelope(Type.Object({ ok: Type.Boolean(), message: Type.String() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const result = await services.credentials.test(
+        tenantOf(request),
+        checkFeature(request.params.feature),
+        request.body?.deviceToken,
+      );
+      return success(request.id, result);
+    },
+  );
+
+  app.get(
+    '/captcha-settings',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Whether bookings need a solved CAPTCHA',
+        response: {
+          200: envelope(Type.Object({ captchaRequired: Type.Boolean() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) =>
+      success(request.id, {
+        captchaRequired: await services.captcha.isRequired(tenantOf(request)),
+      }),
+  );
+
+  app.put(
+    '/captcha-settings',
+    {
+      config,
+      schema: {
+        tags,
+        summary: '"CAPTCHA required" on or off (on needs a registered CAPTCHA credential)',
+        body: Type.Object({ captchaRequired: Type.Boolean() }),
+        response: {
+          200: envelope(Type.Object({ captchaRequired: Type.Boolean() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) =>
+      success(
+        request.id,
+        await services.captcha.setRequired(actorOf(request), request.body.captchaRequired),
+      ),
+  );
+}

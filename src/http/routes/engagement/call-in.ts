@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Services } from '../../../services/index.js';
+import { tenantOf } from '../../plugins/auth.js';
+import { envelope, errorResponses, success } from '../../envelope.js';
+
+const Phone = Type.String({ minLength: 1, maxLength: 40 });
+
+const CallInRequest = Type.Object({
+  id: Type.String(),
+  toPhoneNumber: Type.String(),
+  groupName: Type.String(),
+  expirationTime: Type.Integer({ description: 'epoch milliseconds' }),
+  accessCode: Type.Optional(Type.String()),
+  fromPhoneNumber: Type.Optional(Type.String()),
+  callbackServiceId: Type.Optional(Type.String()),
+});
+
+/** Click-to-call-in: hold a number (and access code) for a customer, and match the call. */
+export async function callInRoutes(fastify: FastifyInstance, { services }: { services: Services }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['call-in'];
+
+  app.post(
+    '/call-in/requests/create',
+    {
+      schema: {
+        tags,
+        summary: 'Get a number (and access code) of a call-in group for a customer to call',
+        body: Type.Object({
+          groupName: Type.String({ minLength: 1, maxLength: 64 }),
+          fromPhoneNumber: Type.Optional(Phone),
+          userData: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          callbackServiceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        }),
+        response: { 200: envelope(CallInRequest), ...errorResponses },
+      },
+    },
+    async (request) =>
+      success(request.id, await services.callIn.createRequest(tenantOf(request), request.body)),
+  );
+
+  app.post(
+    '/call-in/requests/match',
+    {
+      schema: {
+        tags,
+        summary:
+          'For an IVR: the live request a call is about (once; it is consumed), with its userData and callback',
+        body: Type.Object({
+          toPhoneNumber: Phone,
+          accessCode: Type.Optional(Type.String({ maxLength: 16 })),
+          fromPhoneNumber: Type.Optional(Phone),
+        }),
+        response: {
+          200: envelope(
+            Type.Object({
+              ...CallInRequest.properties,
+              userData: Type.Record(Type.String(), Type.String()),
+              callback: Type.Optional(
+                Type.Object({
+                  id: Type.String(),
+                  serviceName: Type.String(),
+                  callbackState: Type.String(),
+                  phoneNumber: Type.String(),
+                  desiredTime: Type.String(),
+                }),
+              ),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) =>
+      success(request.id, await services.callIn.matchRequest(tenantOf(request), request.body)),
+  );
+}

@@ -1,0 +1,97 @@
+import type { IntegrationsConfig } from '../config.js';
+import { AppError } from '../domain/errors.js';
+import { createCaptchaVerifier, type CaptchaVerifier } from '../integrations/captcha.js';
+import type { Store } from '../store/index.js';
+import type { Actor, AuditService } from './audit.js';
+import { captchaConfig } from './credential-kinds.js';
+import { CredentialClients } from './credential-clients.js';
+import { notRegistered, type CredentialService } from './credentials.js';
+
+const REQUIRED_SETTING = 'captchaRequired';
+
+/** Server-side CAPTCHA checks with the tenant's credential, and the "CAPTCHA required" setting. */
+export class CaptchaService {
+  private readonly verifiers: CredentialClients<'captcha', CaptchaVerifier>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditService,
+    private readonly credentials: CredentialService,
+    endpoints: IntegrationsConfig,
+  ) {
+    this.verifiers = new CredentialClients(credentials, 'captcha', (cred) =>
+      createCaptchaVerifier(captchaConfig(cred, endpoints)),
+    );
+  }
+
+  /** Whether bookings of the tenant need a solved CAPTCHA. */
+  async isRequired(tenantId: string): Promise<boolean> {
+    const settings = await this.store.credentials.tenantSettings(tenantId);
+    return settings[REQUIRED_SETTING] === true;
+  }
+
+  /** Turns "CAPTCHA required" on or off; on needs a registered CAPTCHA credential. */
+  async setRequired(actor: Actor, required: boolean): Promise<{ captchaRequired: boolean }> {
+    if (required && (await this.credentials.stored(actor.tenantId, 'captcha')) === undefined) {
+      throw new AppError(
+        'INVALID_PARAMETER',
+        'Register a CAPTCHA credential before requiring CAPTCHA, or every booking would fail',
+      );
+    }
+    const before = await this.isRequired(actor.tenantId);
+    await this.store.credentials.mergeTenantSettings(actor.tenantId, {
+      [REQUIRED_SETTING]: required,
+    });
+    await this.audit.record(
+      actor,
+      'tenant.settings.captcha',
+      actor.tenantId,
+      { captchaRequired: before },
+      { captchaRequired: required },
+    );
+    return { captchaRequired: required };
+  }
+
+  /** Verifies a browser's token (GES captcha/verify); a token for another site key fails. */
+  async verify(
+    tenantId: string,
+    siteKey: string,
+    token: string,
+  ): Promise<{ success: boolean; errorCodes: string[] }> {
+    const verifier = await this.verifiers.get(tenantId);
+    if (verifier === undefined) throw notRegistered('captcha');
+    const stored = await this.credentials.stored(tenantId, 'captcha');
+    const registeredSiteKey = stored?.settings.siteKey;
+    if (registeredSiteKey !== undefined && registeredSiteKey !== siteKey) {
+      return { success: false, errorCodes: ['sitekey-mismatch'] };
+    }
+    const result = await verifier.verify(token);
+    return { success: result.success, errorCodes: [...result.errorCodes] };
+  }
+
+  /** The booking guard: when the tenant requires CAPTCHA, a missing or bad token fails 40005. */
+  async requireValid(tenantId: string, token: string | undefined): Promise<void> {
+    if (!(await this.isRequired(tenantId))) return;
+    if (token === undefined || token.trim() === '') {
+      throw new AppError(
+        'CAPTCHA_FAILED',
+        'captchaToken is required: this tenant requires CAPTCHA',
+      );
+    }
+    // Fails closed: a required CAPTCHA that cannot be checked must not let bookings through.
+    const verifier = await this.verifiers.get(tenantId);
+    if (verifier === undefined) {
+      throw new AppError(
+        'CAPTCHA_FAILED',
+        'CAPTCHA is required but no CAPTCHA credential is registered',
+      );
+    }
+    const result = await verifier.verify(token);
+    if (!result.success) {
+      throw new AppError(
+        'CAPTCHA_FAILED',
+        `CAPTCHA verification failed (${result.errorCodes.join(', ') || 'no reason given'})`,
+      );
+    }
+  }
+}

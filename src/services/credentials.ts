@@ -1,0 +1,171 @@
+import type { IntegrationsConfig } from '../config.js';
+import { AppError } from '../domain/errors.js';
+import type { CredentialTestResult } from '../integrations/credential-tests.js';
+import { fingerprintSecret, type Keyring } from '../security/secret-box.js';
+import type { CredentialRow } from '../store/repos/credentials.js';
+import type { Store } from '../store/index.js';
+import type { Actor, AuditService } from './audit.js';
+import type { Clock } from './clock.js';
+import {
+  parseCredentialBody,
+  testCredential,
+  type CredentialFeature,
+  type OpenCredential,
+  type SettingsOf,
+} from './credential-kinds.js';
+
+/** What reads show of a credential: never the secret, only its fingerprint. */
+export interface CredentialView {
+  feature: CredentialFeature;
+  settings: Record<string, unknown>;
+  fingerprint: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A stored credential before its secret is opened; `key` changes whenever a field or the secret does. */
+export interface StoredCredential<F extends CredentialFeature> {
+  key: string;
+  settings: SettingsOf[F];
+  open(): OpenCredential<F>;
+}
+
+function view(row: CredentialRow): CredentialView {
+  return {
+    feature: row.feature as CredentialFeature,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    fingerprint: row.fingerprint,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+// The audit log keeps what changed, never the secret: the fingerprint tells that it changed.
+const auditView = (row: CredentialRow) => ({
+  settings: JSON.parse(row.settings) as unknown,
+  fingerprint: row.fingerprint,
+});
+
+/** Integration credentials per tenant and feature: sealed at rest, write-only through the API. */
+export class CredentialService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly keyring: Keyring,
+    private readonly endpoints: IntegrationsConfig,
+  ) {}
+
+  /** A tenant's registered credentials. */
+  async list(tenantId: string): Promise<CredentialView[]> {
+    return (await this.store.credentials.list(tenantId)).map(view);
+  }
+
+  /** One credential or 40403. */
+  async get(tenantId: string, feature: CredentialFeature): Promise<CredentialView> {
+    return view(await this.row(tenantId, feature));
+  }
+
+  /** Registers or updates a credential; a stored secret is kept when the body leaves it out. */
+  async save(
+    actor: Actor,
+    feature: CredentialFeature,
+    body: Record<string, unknown>,
+  ): Promise<CredentialView> {
+    const tenantId = actor.tenantId;
+    const existing = await this.store.credentials.get(tenantId, feature);
+    const parsed = parseCredentialBody(feature, body, existing !== undefined);
+    const now = this.clock.now();
+    const keyring = this.keyring;
+    const context = { tenantId, feature };
+    let secret: string;
+    let fingerprint: string;
+    if (parsed.secret !== undefined) {
+      secret = keyring.seal(parsed.secret, context);
+      fingerprint = fingerprintSecret(parsed.secret);
+    } else if (existing !== undefined) {
+      secret = existing.secret;
+      fingerprint = existing.fingerprint;
+    } else {
+      throw new AppError('MISSING_PARAMETER', 'The secret is required');
+    }
+    const row: CredentialRow = {
+      tenant_id: tenantId,
+      feature,
+      settings: JSON.stringify(parsed.settings),
+      secret,
+      key_id: secret === existing?.secret ? existing.key_id : keyring.currentKeyId,
+      fingerprint,
+      created_at: existing?.created_at ?? now,
+      updated_at: now,
+    };
+    await this.store.credentials.upsert(row);
+    await this.audit.record(
+      actor,
+      existing === undefined ? 'credential.register' : 'credential.update',
+      feature,
+      existing === undefined ? undefined : auditView(existing),
+      auditView(row),
+    );
+    return view(row);
+  }
+
+  /** Removes a credential or answers 40403. */
+  async remove(actor: Actor, feature: CredentialFeature): Promise<void> {
+    const existing = await this.row(actor.tenantId, feature);
+    await this.store.credentials.remove(actor.tenantId, feature);
+    await this.audit.record(actor, 'credential.remove', feature, auditView(existing), undefined);
+  }
+
+  /** One real exchange with the provider using the stored credential; never throws for its outcome. */
+  async test(
+    tenantId: string,
+    feature: CredentialFeature,
+    deviceToken?: string,
+  ): Promise<CredentialTestResult> {
+    const stored = await this.stored(tenantId, feature);
+    if (stored === undefined) throw notRegistered(feature);
+    return testCredential(stored.open(), this.endpoints, deviceToken);
+  }
+
+  /** The stored credential of a feature, opened only on demand (clients are cached by `key`). */
+  async stored<F extends CredentialFeature>(
+    tenantId: string,
+    feature: F,
+  ): Promise<StoredCredential<F> | undefined> {
+    const row = await this.store.credentials.get(tenantId, feature);
+    if (row === undefined) return undefined;
+    const settings = JSON.parse(row.settings) as SettingsOf[F];
+    return {
+      key: `${row.fingerprint}\u0000${row.settings}`,
+      settings,
+      open: () => ({
+        feature,
+        settings,
+        secret: this.keyring.open(row.secret, { tenantId, feature }),
+      }),
+    };
+  }
+
+  /** Re-wraps every secret still wrapped with a previous master key; returns how many. */
+  async rewrapAll(): Promise<number> {
+    const keyring = this.keyring;
+    let rewrapped = 0;
+    for (const row of await this.store.credentials.wrappedWithOtherKey(keyring.currentKeyId)) {
+      const secret = keyring.rewrap(row.secret);
+      if (await this.store.credentials.rewrapped(row, secret, keyring.currentKeyId)) rewrapped++;
+    }
+    return rewrapped;
+  }
+
+  private async row(tenantId: string, feature: CredentialFeature): Promise<CredentialRow> {
+    const row = await this.store.credentials.get(tenantId, feature);
+    if (row === undefined) throw notRegistered(feature);
+    return row;
+  }
+}
+
+/** 40403 naming the missing credential. */
+export function notRegistered(feature: CredentialFeature): AppError {
+  return new AppError('NOT_FOUND', `No ${feature} credential is registered for this tenant`);
+}
