@@ -29,15 +29,6 @@ export function checkRange(fromMs: number, toMs: number): void {
   }
 }
 
-/** The plan of one local date: its special day if listed, else its weekday's intervals. */
-function planFor(
-  hours: BusinessHours,
-  date: Temporal.PlainDate,
-  special: Map<string, TimeInterval[]>,
-) {
-  return special.get(date.toString()) ?? hours.weekly[weekdayOf(date)] ?? [];
-}
-
 /**
  * Every business interval owned by the local dates firstDate..lastDate, in real time, sorted by
  * start. An interval belongs to the date it starts on: one crossing midnight keeps running into
@@ -52,20 +43,61 @@ export function ownedSpans(
   lastDate: Temporal.PlainDate,
 ): OwnedSpan[] {
   const out: OwnedSpan[] = [];
-  const special = new Map((hours?.special ?? []).map((d) => [d.date, d.hours] as const));
   for (
     let date = firstDate;
     Temporal.PlainDate.compare(date, lastDate) <= 0;
     date = date.add({ days: 1 })
   ) {
-    const label = date.toString();
-    if (!hours) {
-      const start = dayStart(date, timeZone);
-      const end = dayStart(date.add({ days: 1 }), timeZone);
-      out.push({ start, end, date: label });
-      continue;
-    }
-    for (const interval of planFor(hours, date, special)) {
+    out.push(...spansOfDate(hours, timeZone, date));
+  }
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+// One date's spans depend only on (hours, zone, date), and converting local times to instants is
+// the costly part of every calendar question, so each date is computed once per settings object
+// (queue settings are cached objects; a WeakMap lets old ones go) and per zone for 24/7 queues.
+const spansByHours = new WeakMap<BusinessHours, Map<string, readonly OwnedSpan[]>>();
+const allDaySpans = new Map<string, readonly OwnedSpan[]>();
+const MEMO_LIMIT = 20_000;
+
+function remember(
+  memo: Map<string, readonly OwnedSpan[]>,
+  key: string,
+  compute: () => OwnedSpan[],
+): readonly OwnedSpan[] {
+  const known = memo.get(key);
+  if (known) return known;
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  const spans = compute().map((s) => Object.freeze(s));
+  memo.set(key, spans);
+  return spans;
+}
+
+/** The business intervals one local date owns, in real time (see ownedSpans). */
+function spansOfDate(
+  hours: BusinessHours | undefined,
+  timeZone: string,
+  date: Temporal.PlainDate,
+): readonly OwnedSpan[] {
+  const label = date.toString();
+  if (!hours) {
+    return remember(allDaySpans, `${timeZone} ${label}`, () => [
+      {
+        start: dayStart(date, timeZone),
+        end: dayStart(date.add({ days: 1 }), timeZone),
+        date: label,
+      },
+    ]);
+  }
+  let memo = spansByHours.get(hours);
+  if (!memo) {
+    memo = new Map();
+    spansByHours.set(hours, memo);
+  }
+  return remember(memo, `${timeZone} ${label}`, () => {
+    const special = hours.special?.find((d) => d.date === label)?.hours;
+    const out: OwnedSpan[] = [];
+    for (const interval of special ?? hours.weekly[weekdayOf(date)] ?? []) {
       const minutes = intervalMinutes(interval);
       if (!minutes) continue;
       const start = localTimeToInstant(date, minutes.start, timeZone);
@@ -73,8 +105,8 @@ export function ownedSpans(
       // An interval lying wholly inside a skipped hour has no real time at all.
       if (end > start) out.push({ start, end, date: label });
     }
-  }
-  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+    return out;
+  });
 }
 
 /** Sorted spans merged where they overlap or touch. */
@@ -140,15 +172,59 @@ export function stretchAt(
   ms: number,
 ): Span | undefined {
   if (!hours) return { start: -Infinity, end: Infinity };
+  const memo = stretchMemo(hours, timeZone);
+  const known = memo.find((a) => a.from <= ms && ms < a.until);
+  if (known) return known.stretch;
+  const answer = computeStretch(hours, timeZone, ms);
+  if (memo.length >= STRETCH_MEMO_SIZE) memo.shift();
+  memo.push(answer);
+  return answer.stretch;
+}
+
+/** A stretchAt answer and the instants [from, until) for which it holds. */
+interface StretchAnswer {
+  from: number;
+  until: number;
+  stretch: Span | undefined;
+}
+
+// "Now" moves slowly through the same few stretches and gaps, so the last answers per settings
+// object and zone answer almost every question without touching the calendar again.
+const stretchAnswers = new WeakMap<BusinessHours, Map<string, StretchAnswer[]>>();
+const STRETCH_MEMO_SIZE = 16;
+
+function stretchMemo(hours: BusinessHours, timeZone: string): StretchAnswer[] {
+  let byZone = stretchAnswers.get(hours);
+  if (!byZone) {
+    byZone = new Map();
+    stretchAnswers.set(hours, byZone);
+  }
+  let memo = byZone.get(timeZone);
+  if (!memo) {
+    memo = [];
+    byZone.set(timeZone, memo);
+  }
+  return memo;
+}
+
+function computeStretch(hours: BusinessHours, timeZone: string, ms: number): StretchAnswer {
   // Most stretches end within a day; look a week ahead only when this one runs on.
   let found: Span | undefined;
   for (const aheadMs of [DAY_MS, OPEN_FOR_CAP_SECONDS * 1000 + DAY_MS]) {
     const { spans, coveredUntil } = spansAround(hours, timeZone, ms, ms + aheadMs);
-    found = mergeSpans(spans).find((s) => s.start <= ms && ms < s.end);
-    if (!found) return undefined;
-    if (found.end < coveredUntil) return found;
+    const merged = mergeSpans(spans);
+    found = merged.find((s) => s.start <= ms && ms < s.end);
+    if (!found) {
+      // Closed until the next stretch starts (or as far as we looked), since the last one ended.
+      const next = merged.find((s) => s.start > ms)?.start ?? coveredUntil;
+      const prev = merged.filter((s) => s.end <= ms).at(-1)?.end ?? ms;
+      return { from: prev, until: Math.min(next, coveredUntil), stretch: undefined };
+    }
+    if (found.end < coveredUntil) return { from: found.start, until: found.end, stretch: found };
   }
-  return found && { start: found.start, end: Infinity };
+  const stretch = found && { start: found.start, end: Infinity };
+  // A stretch longer than the look-ahead: only the instant asked about is known for sure.
+  return { from: ms, until: ms + 1, stretch };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Temporal } from 'temporal-polyfill';
 import { type Span, checkRange, ownedSpans } from './calendar.js';
 import { AppError } from './errors.js';
 import { type Weekday, WEEKDAYS, parseClock, weekdayOf } from './hours.js';
@@ -42,26 +43,46 @@ export function slots(settings: SlotSettings, fromMs: number, toMs: number, nowM
   const lo = Math.max(fromMs, nowMs);
   if (toMs <= lo) return [];
   const tz = settings.timezone;
+  // Two days back reaches overnight intervals and whatever they overlap.
+  const first = plainDateOf(lo, tz).subtract({ days: 2 });
+  const last = plainDateOf(toMs, tz);
+  return slotGrid(settings, first, last).filter((s) => s.start >= lo && s.start < toMs);
+}
+
+// The grid of a run of local dates depends only on the settings and the dates; availability asks
+// for the same days again and again, so each (settings object, dates) grid is tiled once.
+const grids = new WeakMap<SlotSettings, Map<string, readonly Slot[]>>();
+const GRID_MEMO_LIMIT = 1_000;
+
+/** Every slot tiled over the business intervals owned by the local dates first..last. */
+function slotGrid(
+  settings: SlotSettings,
+  first: Temporal.PlainDate,
+  last: Temporal.PlainDate,
+): readonly Slot[] {
+  let memo = grids.get(settings);
+  if (!memo) {
+    memo = new Map();
+    grids.set(settings, memo);
+  }
+  const key = `${first.toString()} ${last.toString()}`;
+  const known = memo.get(key);
+  if (known) return known;
   const step = settings.slotDurationMinutes * MINUTE_MS;
   // Settings are validated, but a zero step would never end the loop below.
   if (!(step >= MINUTE_MS)) {
     throw new AppError('INVALID_PARAMETER', 'slotDurationMinutes: must be at least 1');
   }
-  // Two days back reaches overnight intervals and whatever they overlap.
-  const owned = ownedSpans(
-    settings.businessHours,
-    tz,
-    plainDateOf(lo, tz).subtract({ days: 2 }),
-    plainDateOf(toMs, tz),
-  );
+  const owned = ownedSpans(settings.businessHours, settings.timezone, first, last);
   const out: Slot[] = [];
   for (const span of tilingSpans(owned)) {
-    const skip = Math.max(0, Math.ceil((lo - span.start) / step));
     const capacityAt = capacityReader(settings, span);
-    for (let t = span.start + skip * step; t + step <= span.end && t < toMs; t += step) {
-      out.push({ start: t, end: t + step, capacity: capacityAt(t) });
+    for (let t = span.start; t + step <= span.end; t += step) {
+      out.push(Object.freeze({ start: t, end: t + step, capacity: capacityAt(t) }));
     }
   }
+  if (memo.size >= GRID_MEMO_LIMIT) memo.clear();
+  memo.set(key, out);
   return out;
 }
 

@@ -28,13 +28,25 @@ export function zoned(ms: number, timeZone: string): Temporal.ZonedDateTime {
   return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone);
 }
 
+// Slot times repeat in every availability answer; formatting them is a Temporal conversion each.
+const localTexts = new Map<string, string>();
+const LOCAL_TEXT_MEMO_LIMIT = 100_000;
+
 /** Local ISO 8601 with offset and milliseconds, e.g. "2026-03-08T03:00:00.000-04:00". */
 export function formatLocal(ms: number, timeZone: string): string {
-  return zoned(ms, timeZone).toString({ fractionalSecondDigits: 3, timeZoneName: 'never' });
+  const key = `${timeZone} ${ms}`;
+  const known = localTexts.get(key);
+  if (known !== undefined) return known;
+  if (localTexts.size >= LOCAL_TEXT_MEMO_LIMIT) localTexts.clear();
+  const text = zoned(ms, timeZone).toString({ fractionalSecondDigits: 3, timeZoneName: 'never' });
+  localTexts.set(key, text);
+  return text;
 }
 
 /** UTC ISO 8601 with milliseconds, e.g. "2026-03-08T07:00:00.000Z". */
 export function formatUtc(ms: number): string {
+  // Date prints exactly this shape for years 0–9999, much faster than a Temporal round trip.
+  if (ms >= -62_167_219_200_000 && ms <= 253_402_300_799_999) return new Date(ms).toISOString();
   return Temporal.Instant.fromEpochMilliseconds(ms).toString({ fractionalSecondDigits: 3 });
 }
 
@@ -107,7 +119,22 @@ export function localTimeToInstant(
   return zdt.epochMilliseconds;
 }
 
+// Every zone's offsets and transitions since the 1970s fall on quarter hours, so the local date
+// is the same for every instant of a UTC quarter hour; calendar questions about "now" repeat
+// within one, and Temporal conversions are the costly part of answering them.
+const QUARTER_HOUR_MS = 15 * MINUTE_MS;
+const QUARTER_HOURS_SINCE = Date.UTC(1980, 0, 1);
+const localDates = new Map<string, Temporal.PlainDate>();
+const LOCAL_DATE_MEMO_LIMIT = 50_000;
+
 /** The local date of an instant as a Temporal.PlainDate (for calendar arithmetic). */
 export function plainDateOf(ms: number, timeZone: string): Temporal.PlainDate {
-  return zoned(ms, timeZone).toPlainDate();
+  if (ms < QUARTER_HOURS_SINCE) return zoned(ms, timeZone).toPlainDate();
+  const key = `${timeZone} ${Math.floor(ms / QUARTER_HOUR_MS)}`;
+  const known = localDates.get(key);
+  if (known) return known;
+  if (localDates.size >= LOCAL_DATE_MEMO_LIMIT) localDates.clear();
+  const date = zoned(ms, timeZone).toPlainDate();
+  localDates.set(key, date);
+  return date;
 }
