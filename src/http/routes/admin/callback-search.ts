@@ -1,0 +1,123 @@
+import { Type, type Static } from 'typebox';
+import { CALLBACK_STATES, isCallbackState } from '../../../domain/booking.js';
+import { AppError } from '../../../domain/errors.js';
+import {
+  DAY_MS,
+  HOUR_MS,
+  endOfLocalDay,
+  formatUtc,
+  parseInstant,
+  startOfLocalDay,
+} from '../../../domain/time.js';
+import type { CallbackFilter, CallbackRow } from '../../../store/repos/callbacks.js';
+
+/** The console's callback search: a time range on created or desired time plus filters. */
+export const CallbackSearchQuery = Type.Object({
+  range: Type.Union(
+    [Type.Literal('today'), Type.Literal('24h'), Type.Literal('7d'), Type.Literal('custom')],
+    { default: 'today' },
+  ),
+  from: Type.Optional(Type.String({ maxLength: 40 })),
+  to: Type.Optional(Type.String({ maxLength: 40 })),
+  timeField: Type.Union([Type.Literal('created'), Type.Literal('desired')], {
+    default: 'created',
+  }),
+  /** Comma-separated callback states. */
+  states: Type.Optional(Type.String({ maxLength: 100 })),
+  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  before: Type.Optional(Type.String({ maxLength: 64 })),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+});
+export type CallbackSearch = Static<typeof CallbackSearchQuery>;
+
+/** The instants [from, to) a search covers; "today" is the tenant's local day. */
+export function searchWindow(q: CallbackSearch, now: number, timeZone: string) {
+  switch (q.range) {
+    case 'today':
+      return { from: startOfLocalDay(now, timeZone), to: endOfLocalDay(now, timeZone) };
+    // The end is exclusive: one past now keeps what happened this very millisecond.
+    case '24h':
+      return { from: now - 24 * HOUR_MS, to: now + 1 };
+    case '7d':
+      return { from: now - 7 * DAY_MS, to: now + 1 };
+    case 'custom': {
+      if (q.from === undefined || q.to === undefined) {
+        throw new AppError('MISSING_PARAMETER', 'A custom range needs both from and to');
+      }
+      const from = parseInstant(q.from, 'from');
+      const to = parseInstant(q.to, 'to');
+      if (to <= from) throw new AppError('INVALID_PARAMETER', 'to must be after from');
+      return { from, to };
+    }
+  }
+}
+
+function parseStates(text: string | undefined): string[] | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const states = text.split(',').map((s) => s.trim().toUpperCase());
+  for (const s of states) {
+    if (!isCallbackState(s)) {
+      throw new AppError(
+        'INVALID_PARAMETER',
+        `states: "${s}" is not one of ${CALLBACK_STATES.join(', ')}`,
+      );
+    }
+  }
+  return states;
+}
+
+/** The repository filter of a console search. */
+export function toFilter(
+  q: CallbackSearch,
+  window: { from: number; to: number },
+  limit: number,
+): CallbackFilter {
+  const onDesired = q.timeField === 'desired';
+  const digits = q.phone?.replace(/\D/g, '') ?? '';
+  return {
+    serviceName: q.queue,
+    states: parseStates(q.states),
+    ...(onDesired
+      ? { desiredFrom: window.from, desiredTo: window.to }
+      : { createdFrom: window.from, createdTo: window.to }),
+    ...(digits === '' ? {} : { phoneDigits: digits }),
+    before: q.before,
+    limit,
+  };
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : formatUtc(Number(ms)));
+
+/** A callback as the console lists it (no userData: that is personal data, shown on demand). */
+export function callbackSummary(row: CallbackRow) {
+  return {
+    id: row.id,
+    serviceName: row.service_name,
+    phoneNumber: row.phone_number,
+    state: row.state,
+    reason: row.reason,
+    desiredTime: formatUtc(Number(row.desired_time)),
+    immediate: Number(row.immediate) === 1,
+    priority: Number(row.priority),
+    attempts: Number(row.attempts),
+    createdAt: formatUtc(Number(row.created_at)),
+    updatedAt: formatUtc(Number(row.updated_at)),
+    completedAt: isoOrNull(row.completed_at),
+  };
+}
+
+/** The CSV columns of an export, in order. */
+export const CSV_COLUMNS = [
+  'id',
+  'serviceName',
+  'phoneNumber',
+  'state',
+  'reason',
+  'desiredTime',
+  'immediate',
+  'priority',
+  'attempts',
+  'createdAt',
+  'completedAt',
+] as const satisfies readonly (keyof ReturnType<typeof callbackSummary>)[];

@@ -1,0 +1,200 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { eventPayload } from '../../../services/booking.js';
+import { formatUtc } from '../../../domain/time.js';
+import { actorOf, tenantOf } from '../../plugins/auth.js';
+import { success } from '../../envelope.js';
+import { toCsv } from '../../csv.js';
+import type { AdminOptions } from './index.js';
+import {
+  CSV_COLUMNS,
+  CallbackSearchQuery,
+  callbackSummary,
+  searchWindow,
+  toFilter,
+} from './callback-search.js';
+import { CALLBACK_WRITERS, EVERYONE } from './roles.js';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const EXPORT_MAX_ROWS = 10_000;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The Callback tab: search, detail with history, create, reschedule, cancel and CSV export. */
+export async function callbackAdminRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['callbacks-admin'];
+
+  const tenantZone = async (tenantId: string) => (await services.tenants.get(tenantId)).timezone;
+
+  app.get(
+    '/callbacks',
+    {
+      config: { roles: EVERYONE },
+      schema: {
+        tags,
+        summary: 'Callbacks of a time range (created or desired time), newest first',
+        querystring: CallbackSearchQuery,
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const timezone = await tenantZone(tenantId);
+      const now = services.clock.now();
+      const window = searchWindow(request.query, now, timezone);
+      const limit = request.query.limit;
+      const rows = await services.store.callbacks.find(
+        tenantId,
+        toFilter(request.query, window, limit),
+      );
+      const last = rows.at(-1);
+      return success(request.id, {
+        items: rows.map(callbackSummary),
+        ...(rows.length === limit && last ? { nextBefore: last.id } : {}),
+        from: formatUtc(window.from),
+        to: formatUtc(window.to),
+        now: formatUtc(now),
+        timezone,
+      });
+    },
+  );
+
+  app.get(
+    '/callbacks/export.csv',
+    {
+      config: { roles: CALLBACK_WRITERS },
+      schema: {
+        tags,
+        summary: `The callbacks of a search as CSV (at most ${EXPORT_MAX_ROWS} rows)`,
+        querystring: CallbackSearchQuery,
+      },
+    },
+    async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const window = searchWindow(request.query, services.clock.now(), await tenantZone(tenantId));
+      const rows = await services.store.callbacks.find(
+        tenantId,
+        toFilter(request.query, window, EXPORT_MAX_ROWS),
+      );
+      await services.audit.record(actorOf(request), 'callback.export', tenantId, undefined, {
+        query: request.query,
+        rows: rows.length,
+      });
+      const stamp = formatUtc(window.from).slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="callbacks-${stamp}.csv"`)
+        .send(toCsv(CSV_COLUMNS, rows.map(callbackSummary)));
+    },
+  );
+
+  app.get(
+    '/callbacks/:id',
+    {
+      config: { roles: EVERYONE },
+      schema: { tags, summary: 'One callback with its history', params: IdParams },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const row = await services.booking.get(tenantId, request.params.id);
+      const events = await services.store.callbacks.history(tenantId, row.id);
+      return success(request.id, {
+        ...callbackSummary(row),
+        userData: parseJson(row.user_data),
+        details: parseJson(row.details),
+        history: events.map((e) => ({
+          type: e.type,
+          at: formatUtc(Number(e.created_at)),
+          snapshot: parseJson(e.payload),
+        })),
+      });
+    },
+  );
+
+  app.post(
+    '/callbacks',
+    {
+      config: { roles: CALLBACK_WRITERS },
+      schema: {
+        tags,
+        summary: 'Book a callback from the console (immediate without desiredTime)',
+        body: Type.Object({
+          serviceName: Type.String({ minLength: 1, maxLength: 64 }),
+          phoneNumber: Type.String({ minLength: 1, maxLength: 40 }),
+          desiredTime: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+          priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
+          userData: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1024 }))),
+          alwaysCheckCapacity: Type.Optional(Type.Boolean()),
+        }),
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const row = await services.booking.create(actor.tenantId, {
+        ...request.body,
+        channel: 'console',
+      });
+      await services.audit.record(actor, 'callback.create', row.id, undefined, eventPayload(row));
+      return success(request.id, callbackSummary(row));
+    },
+  );
+
+  app.post(
+    '/callbacks/:id/reschedule',
+    {
+      config: { roles: CALLBACK_WRITERS },
+      schema: {
+        tags,
+        summary: 'Move a waiting callback to another time',
+        params: IdParams,
+        body: Type.Object({
+          desiredTime: Type.String({ minLength: 1, maxLength: 40 }),
+          alwaysCheckCapacity: Type.Optional(Type.Boolean()),
+        }),
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const before = await services.booking.get(actor.tenantId, request.params.id);
+      const row = await services.booking.reschedule(
+        actor.tenantId,
+        request.params.id,
+        request.body.desiredTime,
+        request.body.alwaysCheckCapacity,
+      );
+      await services.audit.record(
+        actor,
+        'callback.reschedule',
+        row.id,
+        eventPayload(before),
+        eventPayload(row),
+      );
+      return success(request.id, callbackSummary(row));
+    },
+  );
+
+  app.post(
+    '/callbacks/:id/cancel',
+    {
+      config: { roles: CALLBACK_WRITERS },
+      schema: { tags, summary: 'Cancel a callback (reason CANCELLED_BY_ADMIN)', params: IdParams },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const row = await services.booking.cancel(
+        actor.tenantId,
+        request.params.id,
+        'CANCELLED_BY_ADMIN',
+      );
+      await services.audit.record(actor, 'callback.cancel', row.id, undefined, eventPayload(row));
+      return success(request.id, callbackSummary(row));
+    },
+  );
+}

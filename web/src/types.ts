@@ -1,0 +1,72 @@
+// Shapes of the admin API as the console reads them. Queue settings reuse the server's own
+// types (type-only imports: nothing of the server is bundled).
+export type {
+  BusinessHours,
+  CapacityRule,
+  NumberRule,
+  QueueSettings,
+  TimeInterval,
+  Weekday,
+} from '../../src/domain/queue-settings.js';
+
+export type Role = 'Administrator' | 'Supervisor' | 'Developer' | 'Monitor';
+
+export interface Session {
+  tenant: string;
+  username: string;
+  role: Role;
+  idleTimeoutSeconds: number;
+}
+
+export const CALLBACK_STATES = [
+  'SCHEDULED',
+  'QUEUED',
+  'ROUTING',
+  'PROCESSING',
+  'COMPLETED',
+] as const;
+export type CallbackState = (typeof CALLBACK_STATES)[number];
+
+export interface CallbackSummary {
+  id: string;
+  serviceName: string;
+  phoneNumber: string;
+  state: CallbackState;
+  reason: string | null;
+  desiredTime: string;
+  immediate: boolean;
+  priority: number;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+export interface CallbackDetail extends CallbackSummary {
+  userData: Record<string, string> | null;
+  details: Record<string, unknown> | null;
+  history: { type: string; at: string; snapshot: Record<string, unknown> | null }[];
+}
+
+export interface CallbackPage {
+  items: CallbackSummary[];
+  nextBefore?: string;
+  from: string;
+  to: string;
+  now: string;
+  timezone: string;
+}
+
+export interface SlotUse {
+  utcTime: string;
+  localTime: string;
+  capacity: number;
+  free: number;
+  booked: number;
+}
+
+export interface SlotReport {
+  timezone: string;
+  durationMin: number;
+  slots: SlotUse[];
+}
