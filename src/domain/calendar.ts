@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { AppError } from './errors.js';
-import { type BusinessHours, type TimeInterval, intervalMinutes, weekdayOf } from './hours.js';
+import { type BusinessHours, intervalMinutes, weekdayOf } from './hours.js';
 import { DAY_MS, dayStart, localTimeToInstant, plainDateOf } from './time.js';
 
 /** A half-open span of real time [start, end) in epoch ms. */
