@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.mjs'],
-    ...tseslint.configs.disableTypeChecked,
+    extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

@@ -17,7 +17,9 @@ async function postgresUrl() {
     await client.query('select 1');
     return url;
   } catch (err) {
-    skipped.push(`PostgreSQL (${url} did not answer: ${err.message}); the integration suite ran on SQLite only`);
+    skipped.push(
+      `PostgreSQL (${url} did not answer: ${err.message}); the integration suite ran on SQLite only`,
+    );
     return undefined;
   } finally {
     await client.end().catch(() => {});
@@ -25,7 +27,11 @@ async function postgresUrl() {
 }
 
 function chromiumPath() {
-  const candidates = [process.env.OC_TEST_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const candidates = [
+    process.env.OC_TEST_CHROMIUM,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+  ];
   const found = candidates.find((p) => p && fs.existsSync(p));
   if (!found) skipped.push('console browser tests (no Chromium: apt-get install chromium)');
   return found;
@@ -43,14 +49,21 @@ if (ci && skipped.length > 0) {
 
 if (chromium) {
   // The browser tests drive the built console.
-  const build = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-    stdio: 'inherit',
-    env,
-  });
+  const build = spawnSync(
+    'npx',
+    ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const result = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], { stdio: 'inherit', env });
+const result = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env,
+});
 if (skipped.length > 0) {
   console.log(`\nSkipped on this machine:\n- ${skipped.join('\n- ')}`);
 }

@@ -12,8 +12,8 @@ export interface SchedulerLog {
 }
 
 /**
- * Runs each job on its own period in one loop per node. A job never overlaps itself, and one
- * job's failure is logged without stopping the others.
+ * Runs each job on its own period in one loop per node. A job never overlaps itself, a slow job
+ * does not hold up the others, and one job's failure is logged without stopping the others.
  */
 export function startScheduler(
   jobs: readonly Job[],
@@ -23,34 +23,35 @@ export function startScheduler(
 ): { stop(): Promise<void> } {
   const start = now();
   const nextRun = new Map(jobs.map((j) => [j.name, start + (j.firstDelayMs ?? 0)]));
-  let running: Promise<void> | undefined;
+  const running = new Map<string, Promise<void>>();
   let stopped = false;
 
-  const tick = async () => {
+  const runJob = async (job: Job, t: number) => {
+    try {
+      await job.run(t);
+    } catch (err) {
+      log.error({ err, job: job.name }, 'job failed');
+    }
+  };
+  const tick = () => {
     for (const job of jobs) {
       if (stopped) return;
       const t = now();
-      if (t < (nextRun.get(job.name) ?? 0)) continue;
+      if (running.has(job.name) || t < (nextRun.get(job.name) ?? 0)) continue;
       nextRun.set(job.name, t + job.everyMs);
-      try {
-        await job.run(t);
-      } catch (err) {
-        log.error({ err, job: job.name }, 'job failed');
-      }
+      running.set(
+        job.name,
+        runJob(job, t).finally(() => running.delete(job.name)),
+      );
     }
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = tick().finally(() => {
-      running = undefined;
-    });
-  }, tickMs);
+  const timer = setInterval(tick, tickMs);
   timer.unref();
   return {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      await Promise.all(running.values());
     },
   };
 }

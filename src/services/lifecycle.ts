@@ -17,6 +17,7 @@ const BATCH = 500;
 const DAY_MS = 86_400_000;
 /** How far back the end-of-day purge looks the first time it runs for a queue. */
 const PURGE_FIRST_LOOKBACK_MS = DAY_MS;
+const PURGE_MAX_LOOKBACK_MS = 7 * DAY_MS;
 const UPCOMING_SCAN = 200;
 
 /** Every callback changed in one statement gets its event in the same transaction. */
@@ -142,41 +143,51 @@ export class LifecycleService {
     return total;
   }
 
+  /**
+   * Purges each business-day close since the queue's recorded progress, in short batches so the
+   * store is never held for long (SQLite has one writer). Nodes may run it together: a row is
+   * completed once (its update re-checks the state), and progress only moves forward.
+   */
   private async purgeClosedDays(tenantId: string, settings: QueueSettings, now: number) {
     const job = 'end-of-day-purge';
-    return this.store.db.transaction(async (trx) => {
-      await this.store.db.lock(trx, `${job}:${tenantId}:${settings.name}`);
-      const doneUntil =
-        (await this.store.lifecycle.jobProgress(trx, tenantId, settings.name, job)) ??
-        now - PURGE_FIRST_LOOKBACK_MS;
-      const closes = businessDayCloses(
-        settings.businessHours,
-        settings.timezone,
-        doneUntil,
-        now + 1,
-      );
-      // Closes before `doneUntil` are done; one exactly at it is not (the last run stopped short).
-      let purged = 0;
-      for (const close of closes) {
-        // Batches keep each statement within PostgreSQL's bind-parameter limit.
-        for (;;) {
-          const rows = await this.store.lifecycle.completeWaiting(
+    const recorded = await this.store.db.transaction((trx) =>
+      this.store.lifecycle.jobProgress(trx, tenantId, settings.name, job),
+    );
+    // After a long outage the TTL has long completed older leftovers: look back a week at most.
+    const doneUntil = Math.max(
+      recorded ?? now - PURGE_FIRST_LOOKBACK_MS,
+      now - PURGE_MAX_LOOKBACK_MS,
+    );
+    const closes = businessDayCloses(settings.businessHours, settings.timezone, doneUntil, now + 1);
+    let purged = 0;
+    for (const close of closes) {
+      purged += await this.inBatches(
+        (trx) =>
+          this.store.lifecycle.completeWaiting(
             trx,
-            { tenantId, serviceName: settings.name, desiredBefore: close.close },
+            {
+              tenantId,
+              serviceName: settings.name,
+              desiredBefore: close.close,
+              waitForLocked: true,
+            },
             'PURGED',
             now,
             BATCH,
-          );
-          await recordEvents(this.store, trx, rows, 'callback.completed', now);
-          purged += rows.length;
-          if (rows.length < BATCH) break;
-        }
-      }
-      // Never backwards: a node whose clock lags must not make the next run redo closes.
-      const progress = Math.max(doneUntil, now + 1);
-      await this.store.lifecycle.setJobProgress(trx, tenantId, settings.name, job, progress);
-      return purged;
-    });
+          ),
+        'callback.completed',
+        now,
+      );
+      await this.setProgress(tenantId, settings.name, job, close.close + 1);
+    }
+    await this.setProgress(tenantId, settings.name, job, now + 1);
+    return purged;
+  }
+
+  private setProgress(tenantId: string, serviceName: string, job: string, until: number) {
+    return this.store.db.transaction((trx) =>
+      this.store.lifecycle.setJobProgress(trx, tenantId, serviceName, job, until),
+    );
   }
 
   /** Completed callbacks older than the queue's retention are deleted. */

@@ -12,6 +12,11 @@ export interface WaitingFilter {
   desiredBefore?: number | undefined;
   ids?: readonly string[] | undefined;
   phoneNumber?: string | undefined;
+  /**
+   * Wait for rows another transaction holds instead of skipping them: for work that must not
+   * miss a row (the end-of-day purge), where skipping is for work that may leave it to others.
+   */
+  waitForLocked?: boolean;
 }
 
 /**
@@ -121,10 +126,12 @@ export class LifecycleRepo {
     if (filter.ids !== undefined) target = target.where('id', 'in', filter.ids);
     if (filter.phoneNumber !== undefined)
       target = target.where('phone_number', '=', filter.phoneNumber);
-    if (this.db.caps.skipLocked) target = target.forUpdate().skipLocked();
+    if (this.db.caps.skipLocked) {
+      target = filter.waitForLocked ? target.forUpdate() : target.forUpdate().skipLocked();
+    }
     const ids = await idsOf(target);
     if (ids.length === 0) return [];
-    return trx
+    let update = trx
       .updateTable('callbacks')
       .set({
         state: 'COMPLETED',
@@ -136,9 +143,12 @@ export class LifecycleRepo {
       })
       .where('tenant_id', '=', filter.tenantId)
       .where('id', 'in', ids)
-      .where('state', 'in', filter.states ?? WAITING)
-      .returningAll()
-      .execute();
+      .where('state', 'in', filter.states ?? WAITING);
+    // Re-checked on the row as it is now: a row we waited for may have been rescheduled.
+    if (filter.desiredBefore !== undefined) {
+      update = update.where('desired_time', '<', filter.desiredBefore);
+    }
+    return update.returningAll().execute();
   }
 
   /** QUEUED callbacks of a queue in dispatch order (first `limit`). */
@@ -218,7 +228,7 @@ export class LifecycleRepo {
     return row?.done_until;
   }
 
-  /** Records how far a per-queue job has got. */
+  /** Records how far a per-queue job has got (never moving it backwards). */
   async setJobProgress(
     trx: Tx,
     tenantId: string,
@@ -230,7 +240,10 @@ export class LifecycleRepo {
       .insertInto('queue_job_state')
       .values({ tenant_id: tenantId, service_name: serviceName, job, done_until: doneUntil })
       .onConflict((oc) =>
-        oc.columns(['tenant_id', 'service_name', 'job']).doUpdateSet({ done_until: doneUntil }),
+        oc
+          .columns(['tenant_id', 'service_name', 'job'])
+          .doUpdateSet({ done_until: doneUntil })
+          .where('queue_job_state.done_until', '<', doneUntil),
       )
       .execute();
   }

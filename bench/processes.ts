@@ -1,0 +1,97 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (bench/..), where the service's sources and node_modules are. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A free TCP port on 127.0.0.1 (asked of the OS, then released for the child to take). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child node process running a TypeScript entry through tsx, with its stderr kept. */
+export interface NodeChild {
+  child: ChildProcess;
+  stderr(): string;
+  /** Peak resident set size in bytes (Linux VmHWM), undefined where /proc is unavailable. */
+  peakRss(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node --import tsx <entry>`. tsx only transpiles modules as they load, so at steady
+ * state the service runs the same JIT-compiled code as from a build, without a build step.
+ */
+export function startNode(entry: string, env: Record<string, string>): NodeChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  return {
+    child,
+    stderr: () => stderr,
+    peakRss() {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8');
+        const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+        return kb === undefined ? undefined : Number(kb) * 1024;
+      } catch {
+        return undefined;
+      }
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Waits until `url` answers 200, failing early when the process dies or after `timeoutMs`. */
+export async function waitUntilReady(proc: NodeChild, url: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) {
+      throw new Error(`${url}: the process exited (${proc.child.exitCode}):\n${proc.stderr()}`);
+    }
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs / 1000} s:\n${proc.stderr()}`);
+}
+
+/** Runs the `opencallback` CLI (from source) with the environment; resolves to its stdout. */
+export function runCli(env: Record<string, string>, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`opencallback ${args.join(' ')}: ${stderr || error.message}`));
+        else resolve(stdout.trim());
+      },
+    );
+  });
+}

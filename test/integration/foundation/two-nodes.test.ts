@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { openRuntime } from '../../../src/runtime.js';
+import { generateMasterKey } from '../../../src/security/secret-box.js';
+import { migrate, openDb } from '../../../src/store/db.js';
+import { PG_URL, freshDatabase } from '../../helpers/engines.js';
+import { startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
+
+const STATUS_URL = '/engagement/v3/callbacks/queue-status/support';
+
+// Several nodes share one database only on PostgreSQL.
+describe.runIf(PG_URL !== undefined)('two service instances on one PostgreSQL database', () => {
+  let one: TestApp & { dropDatabase(): Promise<void> };
+  let two: TestApp;
+  let acme: TestTenant;
+
+  beforeAll(async () => {
+    one = await startTestApp('postgres');
+    two = await startTestApp('postgres', { shared: one.config.database });
+    acme = await one.tenant('acme');
+    await one.services.queues.create({ tenantId: 'acme', name: 'test' }, { name: 'support' });
+  });
+  afterAll(async () => {
+    await two.close();
+    await one.close();
+    await one.dropDatabase();
+  });
+
+  const status = (node: TestApp, key: string) =>
+    node.call({ method: 'GET', url: STATUS_URL, headers: { 'x-api-key': key } });
+
+  it('a key created on one node works on the other; a revoke is seen there within the key cache', async () => {
+    const created = await one.call<{ id: string; key: string }>({
+      method: 'POST',
+      url: '/admin/v1/api-keys',
+      headers: { cookie: acme.cookies.Administrator },
+      payload: { scope: 'engagement', name: 'shared' },
+    });
+    expect(created.res.statusCode).toBe(200);
+    const { id, key } = created.body.data;
+    expect((await status(two, key)).res.statusCode).toBe(200);
+
+    const revoked = await one.call({
+      method: 'DELETE',
+      url: `/admin/v1/api-keys/${id}`,
+      headers: { cookie: acme.cookies.Administrator },
+    });
+    expect(revoked.res.statusCode).toBe(200);
+    expect((await status(one, key)).body.status.code).toBe(40102);
+    two.clock.advance(5_000);
+    const onTwo = await status(two, key);
+    expect(onTwo.res.statusCode).toBe(401);
+    expect(onTwo.body.status.code).toBe(40102);
+  });
+
+  it('an error on one node is found by its correlation ID on the other', async () => {
+    await two.call({
+      method: 'GET',
+      url: '/engagement/v3/callbacks/queue-status/none',
+      headers: { 'x-api-key': acme.keys.engagement, 'x-correlation-id': 'two-nodes-1' },
+    });
+    const { body } = await one.call<{ items: { corrId: string; code: number }[] }>({
+      method: 'GET',
+      url: '/admin/v1/errors?corrId=two-nodes-1',
+      headers: { cookie: acme.cookies.Developer },
+    });
+    expect(body.data.items).toMatchObject([{ corrId: 'two-nodes-1', code: 40402 }]);
+  });
+
+  it('a CORS origin added on one node is granted by the other once its cache expires', async () => {
+    const origin = 'https://www.acme.com';
+    const ask = () =>
+      two.call({
+        method: 'GET',
+        url: STATUS_URL,
+        headers: { origin, 'x-api-key': acme.keys.engagement },
+      });
+    expect((await ask()).res.statusCode).toBe(403);
+    await one.services.tenants.addOrigin({ tenantId: 'acme', name: 'test' }, origin, 'test');
+    two.clock.advance(5_000);
+    const granted = await ask();
+    expect(granted.res.statusCode).toBe(200);
+    expect(granted.res.headers['access-control-allow-origin']).toBe(origin);
+  });
+
+  it('nodes starting together on a fresh database migrate it safely', async () => {
+    const fresh = await freshDatabase('postgres');
+    if (fresh.target.kind !== 'postgres') throw new Error('expected PostgreSQL');
+    const config = loadConfig({
+      DATABASE_URL: fresh.target.url,
+      MASTER_KEY: generateMasterKey(),
+      SEED_DEMO: 'false',
+    });
+    const nodes = await Promise.all([
+      openRuntime(config),
+      openRuntime(config),
+      openRuntime(config),
+    ]);
+    try {
+      const [first, second] = nodes;
+      await first?.services.tenants.create({ id: 'together', source: 'test' });
+      expect(await second?.services.tenants.list()).toMatchObject([{ id: 'together' }]);
+      const db = openDb(fresh.target);
+      expect(await migrate(db)).toEqual([]);
+      await db.close();
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+      await fresh.drop();
+    }
+  });
+});
