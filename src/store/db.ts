@@ -41,9 +41,11 @@ pgTypes.setTypeParser(PG_INT8, 'text', (value: string) => Number(value));
 
 function dialectFor(target: DatabaseTarget) {
   if (target.kind === 'postgres') {
-    return new PostgresDialect({
-      pool: new pg.Pool({ connectionString: target.url, max: 10, types: pgTypes }),
-    });
+    const pool = new pg.Pool({ connectionString: target.url, max: 10, types: pgTypes });
+    // An idle connection cut by the server (restart, failover, admin) is dropped from the pool and
+    // the next query opens a new one; without a listener the error would crash the process.
+    pool.on('error', () => undefined);
+    return new PostgresDialect({ pool });
   }
   if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true });
   const database = new SQLite(target.file);

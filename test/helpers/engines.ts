@@ -38,6 +38,15 @@ export async function freshDatabase(
     async drop() {
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
+      // Give pools that are closing a moment to hang up before forcing the rest off.
+      for (let i = 0; i < 20; i++) {
+        const { rows } = await client.query<{ n: string }>(
+          'select count(*) as n from pg_stat_activity where datname = $1',
+          [name],
+        );
+        if (Number(rows[0]?.n ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
     },
