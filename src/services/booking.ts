@@ -15,6 +15,7 @@ import type { Tx } from '../store/db.js';
 import { ACTIVE_STATES, type CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import { newId } from '../security/tokens.js';
+import type { CallbackEvents } from './callback-events.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 
@@ -55,6 +56,7 @@ export class BookingService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly queues: QueueService,
+    private readonly events: CallbackEvents,
     private readonly guards: BookingGuards = {},
   ) {}
 
@@ -108,13 +110,12 @@ export class BookingService {
       if (checkCapacity)
         await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, now);
       await this.store.callbacks.insert(row, trx);
-      await this.store.callbacks.insertEvent(trx, {
-        tenantId,
-        callbackId: id,
-        type: desired.immediate ? 'callback.queued' : 'callback.created',
-        payload: eventPayload(row),
+      await this.events.record(
+        trx,
+        [row],
+        desired.immediate ? 'callback.queued' : 'callback.created',
         now,
-      });
+      );
     });
     return row;
   }
@@ -122,7 +123,12 @@ export class BookingService {
   /** Refuses one more waiting immediate callback beyond maxQueuedImmediate with 42903. */
   private async checkQueueRoom(trx: Tx, tenantId: string, settings: QueueSettings): Promise<void> {
     await this.store.db.lock(trx, `immediate:${tenantId}:${settings.name}`);
-    const queued = await this.store.callbacks.countActiveImmediate(trx, tenantId, settings.name);
+    const queued = await this.store.callbacks.countActiveImmediate(
+      trx,
+      tenantId,
+      settings.name,
+      settings.maxQueuedImmediate,
+    );
     if (queued >= settings.maxQueuedImmediate) {
       throw new AppError('QUEUE_FULL', `Service "${settings.name}" has too many waiting callbacks`);
     }
@@ -229,13 +235,7 @@ export class BookingService {
         lease_expires_at: null,
       });
       if (!updated) throw await this.stateError(trx, tenantId, id, 'cancelled');
-      await this.store.callbacks.insertEvent(trx, {
-        tenantId,
-        callbackId: id,
-        type: 'callback.cancelled',
-        payload: eventPayload(updated),
-        now,
-      });
+      await this.events.record(trx, [updated], 'callback.cancelled', now);
       return updated;
     });
   }
@@ -276,13 +276,7 @@ export class BookingService {
         },
       );
       if (!updated) throw await this.stateError(trx, tenantId, id, 'rescheduled');
-      await this.store.callbacks.insertEvent(trx, {
-        tenantId,
-        callbackId: id,
-        type: 'callback.rescheduled',
-        payload: eventPayload(updated),
-        now,
-      });
+      await this.events.record(trx, [updated], 'callback.rescheduled', now);
       return updated;
     });
   }
@@ -342,18 +336,5 @@ function reportingDetails(input: CreateCallbackInput, immediate: boolean) {
     surveyRP: input.surveyRP,
     routePoint: input.routePoint,
     pushTargets,
-  };
-}
-
-/** The event snapshot of a callback: never userData (it may hold personal data). */
-export function eventPayload(row: CallbackRow) {
-  return {
-    id: row.id,
-    serviceName: row.service_name,
-    state: row.state,
-    reason: row.reason,
-    desiredTime: formatUtc(row.desired_time),
-    attempts: row.attempts,
-    priority: row.priority,
   };
 }

@@ -2,7 +2,7 @@ import { AppError } from '../domain/errors.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from './clock.js';
-import { recordEvents } from './lifecycle.js';
+import type { CallbackEvents, QueueActivity } from './callback-events.js';
 import type { QueueService } from './queues.js';
 import type { AgentCounts, AgentSource } from './wait-time.js';
 
@@ -27,6 +27,8 @@ export class DispatchService implements AgentSource {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly queues: QueueService,
+    private readonly events: CallbackEvents,
+    private readonly activity: QueueActivity,
   ) {}
 
   /** Records the agents a dialer sees for a queue (feeds EWT mode2). */
@@ -87,7 +89,7 @@ export class DispatchService implements AgentSource {
         now + leaseSeconds * 1000,
         now,
       );
-      if (row) await recordEvents(this.store, trx, [row], 'callback.routing', now);
+      if (row) await this.events.record(trx, [row], 'callback.routing', now);
       return row;
     });
   }
@@ -116,7 +118,7 @@ export class DispatchService implements AgentSource {
         updated_at: now,
       });
       if (!updated) throw new AppError('STATE_CONFLICT', `Callback ${id} changed meanwhile`);
-      await recordEvents(this.store, trx, [updated], eventType(updated), now);
+      await this.events.record(trx, [updated], eventType(updated), now);
       return updated;
     });
   }

@@ -4,6 +4,7 @@ import type { Store } from '../store/index.js';
 import { AccessService } from './access.js';
 import { AuditService } from './audit.js';
 import { BookingService } from './booking.js';
+import { CallbackEvents, QueueActivity } from './callback-events.js';
 import { CallInService } from './call-in.js';
 import { CaptchaService } from './captcha.js';
 import type { Clock } from './clock.js';
@@ -76,12 +77,14 @@ export function createServices(
   );
   const credentials = new CredentialService(store, clock, audit, keyring, config.integrations);
   const captcha = new CaptchaService(store, audit, credentials, config.integrations);
-  const booking = new BookingService(store, clock, queues, {
+  const activity = new QueueActivity();
+  const callbackEvents = new CallbackEvents(store, activity);
+  const booking = new BookingService(store, clock, queues, callbackEvents, {
     verifyCaptcha: (tenantId, token) => captcha.requireValid(tenantId, token),
   });
-  const dispatch = new DispatchService(store, clock, queues);
-  const waitTime = new WaitTimeService(store, dispatch);
-  const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit);
+  const dispatch = new DispatchService(store, clock, queues, callbackEvents, activity);
+  const waitTime = new WaitTimeService(store, clock, activity, dispatch);
+  const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, callbackEvents);
   const webhooks = new WebhookService(store, clock, keyring, audit);
   const events = new EventDispatcher(store, webhooks);
   const stats = new StatsService(store, clock, queues, waitTime, dispatch);

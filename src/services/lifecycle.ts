@@ -8,7 +8,7 @@ import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
-import { eventPayload } from './booking.js';
+import type { CallbackEvents } from './callback-events.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';
@@ -20,26 +20,6 @@ const PURGE_FIRST_LOOKBACK_MS = DAY_MS;
 const PURGE_MAX_LOOKBACK_MS = 7 * DAY_MS;
 const UPCOMING_SCAN = 200;
 
-/** Every callback changed in one statement gets its event in the same transaction. */
-export async function recordEvents(
-  store: Store,
-  trx: Tx,
-  rows: readonly CallbackRow[],
-  type: string,
-  now: number,
-): Promise<void> {
-  await store.events.insertMany(
-    trx,
-    rows.map((row) => ({
-      tenantId: row.tenant_id,
-      callbackId: row.id,
-      type,
-      payload: eventPayload(row),
-      now,
-    })),
-  );
-}
-
 /** The scheduler's work on callbacks, plus the admin's purge and bulk cancel. */
 export class LifecycleService {
   constructor(
@@ -48,6 +28,7 @@ export class LifecycleService {
     private readonly queues: QueueService,
     private readonly waitTime: WaitTimeService,
     private readonly audit: AuditService,
+    private readonly events: CallbackEvents,
   ) {}
 
   // Runs a bulk change in batches, each batch with its events in one transaction.
@@ -60,7 +41,7 @@ export class LifecycleService {
     for (;;) {
       const changed = await this.store.db.transaction(async (trx) => {
         const rows = await change(trx);
-        await recordEvents(this.store, trx, rows, type, now);
+        await this.events.record(trx, rows, type, now);
         return rows.length;
       });
       total += changed;
@@ -233,7 +214,7 @@ export class LifecycleService {
         if (row.upcoming_notified_at !== null) continue;
         await this.store.db.transaction(async (trx) => {
           if (!(await this.store.lifecycle.markUpcoming(trx, tenantId, row.id, now))) return;
-          await recordEvents(this.store, trx, [row], 'CALLBACK_UPCOMING', now);
+          await this.events.record(trx, [row], 'CALLBACK_UPCOMING', now);
           raised++;
         });
       }

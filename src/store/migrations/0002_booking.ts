@@ -46,6 +46,18 @@ export function booking(engine: Engine) {
         .on('callbacks')
         .columns(['tenant_id', 'service_name', 'state', 'priority desc', 'requested_at', 'id'])
         .execute();
+      // EWT reads the queue's latest connected calls; the immediate-queue limit counts waiting
+      // immediate callbacks. Both are answered from the index alone.
+      await db.schema
+        .createIndex('callbacks_completions')
+        .on('callbacks')
+        .columns(['tenant_id', 'service_name', 'reason', 'completed_at'])
+        .execute();
+      await db.schema
+        .createIndex('callbacks_immediate')
+        .on('callbacks')
+        .columns(['tenant_id', 'service_name', 'immediate', 'state'])
+        .execute();
       await db.schema
         .createIndex('callbacks_phone')
         .on('callbacks')

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db, Queryable, Tx } from '../db.js';
 import type { CallbacksTable } from '../schema.js';
 
@@ -112,15 +112,25 @@ export class CallbackRepo {
     return Number(row.n);
   }
 
-  /** Active immediate callbacks of a queue (maxQueuedImmediate). */
-  async countActiveImmediate(q: Queryable, tenantId: string, serviceName: string): Promise<number> {
-    const row = await q
+  /** Waiting immediate callbacks of a queue, counted up to `cap` (maxQueuedImmediate). */
+  async countActiveImmediate(
+    q: Queryable,
+    tenantId: string,
+    serviceName: string,
+    cap: number,
+  ): Promise<number> {
+    // Counting stops at the cap: a long queue costs no more than a full one.
+    const waiting = q
       .selectFrom('callbacks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select(sql<number>`1`.as('one'))
       .where('tenant_id', '=', tenantId)
       .where('service_name', '=', serviceName)
-      .where('state', 'in', ['QUEUED', 'ROUTING', 'PROCESSING'])
       .where('immediate', '=', 1)
+      .where('state', 'in', ['QUEUED', 'ROUTING', 'PROCESSING'])
+      .limit(cap);
+    const row = await q
+      .selectFrom(waiting.as('w'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -226,23 +236,6 @@ export class CallbackRepo {
     }
     if (filter.before !== undefined) query = query.where('id', '<', filter.before);
     return query.execute();
-  }
-
-  /** Appends an event to the outbox in the caller's transaction. */
-  async insertEvent(
-    trx: Tx,
-    event: { tenantId: string; callbackId: string; type: string; payload: unknown; now: number },
-  ): Promise<void> {
-    await trx
-      .insertInto('callback_events')
-      .values({
-        tenant_id: event.tenantId,
-        callback_id: event.callbackId,
-        type: event.type,
-        payload: JSON.stringify(event.payload),
-        created_at: event.now,
-      })
-      .execute();
   }
 
   /** A callback's events in order (its history). */
