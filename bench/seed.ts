@@ -1,4 +1,5 @@
 import type { Insertable } from 'kysely';
+import { businessDayCloses } from '../src/domain/calendar.js';
 import type { QueueSettings } from '../src/domain/queue-settings.js';
 import { slots } from '../src/domain/slots.js';
 import { newId } from '../src/security/tokens.js';
@@ -6,14 +7,32 @@ import { openDb, type DatabaseTarget } from '../src/store/db.js';
 import { createStore } from '../src/store/index.js';
 import type { CallbacksTable } from '../src/store/schema.js';
 
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
-// 1 000 rows × ~21 columns stays far below SQLite's and PostgreSQL's bind-parameter limits.
-const BATCH = 1_000;
+// 1 000 rows × 21 columns stays far below SQLite's and PostgreSQL's bind-parameter limits; ten
+// such statements share a transaction, so a million rows take a hundred commits, not a thousand.
+const STATEMENT_ROWS = 1_000;
+const TRANSACTION_ROWS = 10_000;
+// Retention deletes callbacks completed more than 30 days ago: the history stays inside that.
+const HISTORY_DAYS = 28;
+
+type Row = Insertable<CallbacksTable>;
 
 /** A valid, distinct New York number for every n below 8 million (exchange 200–999). */
 export function benchPhone(n: number): string {
   const exchange = 200 + (Math.floor(n / 10_000) % 800);
   return `+1212${exchange}${String(n % 10_000).padStart(4, '0')}`;
+}
+
+/** Hands out distinct phone numbers across the seed and the scenarios of one run. */
+export class Phones {
+  private n = 0;
+
+  /** The next unused number. */
+  next(): string {
+    return benchPhone(this.n++);
+  }
 }
 
 /** A small deterministic generator, so two runs seed the same store. */
@@ -25,106 +44,203 @@ function random(seed: number): () => number {
   };
 }
 
-type Row = Insertable<CallbacksTable>;
+/** What varies between seeded callbacks; everything else is what booking would store. */
+interface RowShape {
+  queue: string;
+  phone: string;
+  createdAt: number;
+  state: 'COMPLETED' | 'SCHEDULED' | 'QUEUED';
+  /** For SCHEDULED: the booked slot (also its desired time). */
+  slotStart?: number;
+  /** For QUEUED: when the customer wants the call (defaults to when they asked). */
+  desiredTime?: number;
+  completedAt?: number;
+  reason?: string;
+}
 
-/**
- * One seeded callback: 85 % finished in the last 30 days, 10 % booked into a slot of the coming
- * week, 5 % waiting in the immediate queue (the mix a busy queue accumulates).
- */
-function seedRow(
-  n: number,
-  now: number,
-  rnd: () => number,
-  tenantId: string,
-  queue: string,
-  slotStarts: number[],
-): Omit<Row, 'id'> {
-  const createdAt = now - Math.floor(rnd() * 30 * DAY) - 60_000;
-  const pick = rnd();
-  const base = {
+// Ids are time-ordered: callers build rows in creation order, so the ids sort as real ones do.
+function callbackRow(tenantId: string, s: RowShape): Row {
+  const immediate = s.slotStart === undefined;
+  return {
+    id: newId('cb', s.createdAt),
     tenant_id: tenantId,
-    service_name: queue,
-    phone_number: benchPhone(n),
-    requested_at: createdAt,
+    service_name: s.queue,
+    phone_number: s.phone,
+    desired_time: s.slotStart ?? s.desiredTime ?? s.createdAt,
+    requested_at: s.createdAt,
+    immediate: immediate ? 1 : 0,
+    state: s.state,
+    reason: s.reason ?? null,
     priority: 0,
-    attempts: 0,
+    attempts: s.state === 'COMPLETED' ? 1 : 0,
+    slot_start: s.slotStart ?? null,
     user_data: '{}',
-    details: '{}',
+    details: JSON.stringify({
+      cbOfferType: immediate ? 'ASAP' : 'SCHEDULED',
+      language: 'en-US',
+      pushTargets: [],
+    }),
     lease_owner: null,
     lease_expires_at: null,
     claimed_at: null,
     upcoming_notified_at: null,
-    created_at: createdAt,
-  };
-  if (pick < 0.85) {
-    const completedAt = Math.min(now, createdAt + Math.floor(rnd() * 3_600_000));
-    return {
-      ...base,
-      desired_time: createdAt,
-      immediate: 1,
-      state: 'COMPLETED',
-      reason: rnd() < 0.8 ? 'AGENT_CONNECTED' : 'CANCELLED',
-      attempts: 1,
-      slot_start: null,
-      updated_at: completedAt,
-      completed_at: completedAt,
-    };
-  }
-  const slotStart = slotStarts[Math.floor(rnd() * slotStarts.length)];
-  if (pick < 0.95 && slotStart !== undefined) {
-    return {
-      ...base,
-      desired_time: slotStart,
-      immediate: 0,
-      state: 'SCHEDULED',
-      reason: null,
-      slot_start: slotStart,
-      updated_at: createdAt,
-      completed_at: null,
-    };
-  }
-  return {
-    ...base,
-    desired_time: createdAt,
-    immediate: 1,
-    state: 'QUEUED',
-    reason: null,
-    slot_start: null,
-    updated_at: createdAt,
-    completed_at: null,
+    created_at: s.createdAt,
+    updated_at: s.completedAt ?? s.createdAt,
+    completed_at: s.completedAt ?? null,
   };
 }
 
+/** Writes rows through the store's batched insert, many statements per transaction. */
+async function writeRows(target: DatabaseTarget, rows: Iterable<Row>): Promise<void> {
+  const db = openDb(target);
+  const store = createStore(db);
+  let pending: Row[] = [];
+  const flush = async () => {
+    const batch = pending;
+    pending = [];
+    await db.transaction(async (trx) => {
+      for (let i = 0; i < batch.length; i += STATEMENT_ROWS) {
+        await store.callbacks.insertMany(batch.slice(i, i + STATEMENT_ROWS), trx);
+      }
+    });
+  };
+  try {
+    for (const row of rows) {
+      pending.push(row);
+      if (pending.length === TRANSACTION_ROWS) await flush();
+    }
+    if (pending.length > 0) await flush();
+  } finally {
+    await db.close();
+  }
+}
+
+/** Slot starts from `fromMs` until `toMs` (the slot grid is the same for every bench queue). */
+function slotStarts(settings: QueueSettings, fromMs: number, toMs: number): number[] {
+  return slots(settings, fromMs, toMs, fromMs).map((s) => s.start);
+}
+
 /**
- * Writes `count` callbacks of one queue through the store's batched insert, and returns a sample
- * of their ids (for the retrieve scenario). Phone numbers use `benchPhone(0 … count-1)`.
+ * The history a busy tenant accumulates, spread evenly over `queues`: 90 % completed over the
+ * last four weeks, 8 % booked into a slot of the coming week, 2 % waiting in the immediate queue
+ * since earlier today (the end-of-day purge clears older ones, so a queue holds hundreds, never
+ * tens of thousands). Built lazily in creation order, so a million rows never sit in memory.
  */
-export async function seedCallbacks(
+function* historyRows(
+  tenantId: string,
+  queues: readonly QueueSettings[],
+  count: number,
+  now: number,
+  phones: Phones,
+): Generator<Row> {
+  const [first] = queues;
+  if (first === undefined) return;
+  const rnd = random(42);
+  const week = slotStarts(first, now, now + 7 * DAY);
+  const queued = Math.round(count * 0.02);
+  const older = count - queued;
+  const historyStart = now - HISTORY_DAYS * DAY;
+  const queueAt = (n: number) => queues[n % queues.length]?.name ?? first.name;
+  for (let n = 0; n < older; n++) {
+    const createdAt = historyStart + Math.floor((n * (HISTORY_DAYS * DAY - 2 * HOUR)) / older);
+    const slotStart = week[Math.floor(rnd() * week.length)];
+    const shape = { queue: queueAt(n), phone: phones.next(), createdAt };
+    if (rnd() < 0.08 / 0.98 && slotStart !== undefined) {
+      yield callbackRow(tenantId, { ...shape, state: 'SCHEDULED', slotStart });
+      continue;
+    }
+    const completedAt = Math.min(now - MINUTE, createdAt + Math.floor(rnd() * HOUR));
+    const reason = rnd() < 0.8 ? 'AGENT_CONNECTED' : 'CANCELLED';
+    yield callbackRow(tenantId, { ...shape, state: 'COMPLETED', completedAt, reason });
+  }
+  for (let n = 0; n < queued; n++) {
+    const createdAt = now - 2 * HOUR + Math.floor((n * (2 * HOUR - MINUTE)) / queued);
+    yield callbackRow(tenantId, {
+      queue: queueAt(older + n),
+      phone: phones.next(),
+      createdAt,
+      state: 'QUEUED',
+    });
+  }
+}
+
+/**
+ * Seeds `count` callbacks over `queues` (see historyRows) and returns a sample of their ids
+ * (for the retrieve scenario).
+ */
+export async function seedHistory(
+  target: DatabaseTarget,
+  tenantId: string,
+  queues: readonly QueueSettings[],
+  count: number,
+  phones: Phones,
+  sampleSize = 1_000,
+): Promise<string[]> {
+  const step = Math.max(1, Math.floor(count / sampleSize));
+  const sample: string[] = [];
+  let n = 0;
+  function* sampled() {
+    for (const row of historyRows(tenantId, queues, count, Date.now(), phones)) {
+      if (n++ % step === 0) sample.push(row.id);
+      yield row;
+    }
+  }
+  await writeRows(target, sampled());
+  return sample;
+}
+
+/**
+ * Seeds `count` QUEUED callbacks spread over `queues`, asked for in the last few minutes: the
+ * pool the dialer scenario claims from.
+ */
+export async function seedDialerPool(
+  target: DatabaseTarget,
+  tenantId: string,
+  queueNames: readonly string[],
+  count: number,
+  phones: Phones,
+): Promise<void> {
+  const now = Date.now();
+  function* rows() {
+    for (let n = 0; n < count; n++) {
+      yield callbackRow(tenantId, {
+        queue: queueNames[n % queueNames.length] ?? '',
+        phone: phones.next(),
+        createdAt: now - 5 * MINUTE + Math.floor((n * 5 * MINUTE) / count),
+        state: 'QUEUED',
+      });
+    }
+  }
+  await writeRows(target, rows());
+}
+
+/**
+ * Seeds `count` callbacks waiting in one queue for today's business day, all due before its
+ * close: half QUEUED since the queue opened, half SCHEDULED into today's remaining slots. This is
+ * what the end-of-day purge finds at the close. Returns that close (ms).
+ */
+export async function seedPurgeable(
   target: DatabaseTarget,
   tenantId: string,
   settings: QueueSettings,
   count: number,
-  sampleSize = 1_000,
-): Promise<string[]> {
+  phones: Phones,
+): Promise<number> {
   const now = Date.now();
-  const rnd = random(42);
-  const slotStarts = slots(settings, now, now + 7 * DAY, now).map((s) => s.start);
-  const rows = Array.from({ length: count }, (_, n) =>
-    seedRow(n, now, rnd, tenantId, settings.name, slotStarts),
-  );
-  // Ids are time-ordered: mint them in creation order so they sort as real ones would.
-  rows.sort((a, b) => a.created_at - b.created_at);
-  const withIds: Row[] = rows.map((r) => ({ ...r, id: newId('cb', r.created_at) }));
-
-  const db = openDb(target);
-  try {
-    const store = createStore(db);
-    for (let i = 0; i < withIds.length; i += BATCH) {
-      await store.callbacks.insertMany(withIds.slice(i, i + BATCH));
+  const [close] = businessDayCloses(settings.businessHours, settings.timezone, now, now + 2 * DAY);
+  if (close === undefined) throw new Error(`${settings.name} has no business-day close ahead`);
+  const today = slotStarts(settings, now, close.close);
+  const since = now - 4 * HOUR;
+  function* rows() {
+    for (let n = 0; n < count; n++) {
+      const createdAt = since + Math.floor((n * (4 * HOUR - MINUTE)) / count);
+      const slotStart = today[n % Math.max(1, today.length)];
+      const shape = { queue: settings.name, phone: phones.next(), createdAt };
+      yield n % 2 === 0 || slotStart === undefined
+        ? callbackRow(tenantId, { ...shape, state: 'QUEUED' })
+        : callbackRow(tenantId, { ...shape, state: 'SCHEDULED', slotStart });
     }
-  } finally {
-    await db.close();
   }
-  const step = Math.max(1, Math.floor(withIds.length / sampleSize));
-  return withIds.filter((_, i) => i % step === 0).map((r) => r.id);
+  await writeRows(target, rows());
+  return close.close;
 }

@@ -29,17 +29,21 @@ export function zoned(ms: number, timeZone: string): Temporal.ZonedDateTime {
 }
 
 // Slot times repeat in every availability answer; formatting them is a Temporal conversion each.
-const localTexts = new Map<string, string>();
+const localTexts = new Map<string, Map<number, string>>();
 const LOCAL_TEXT_MEMO_LIMIT = 100_000;
 
 /** Local ISO 8601 with offset and milliseconds, e.g. "2026-03-08T03:00:00.000-04:00". */
 export function formatLocal(ms: number, timeZone: string): string {
-  const key = `${timeZone} ${ms}`;
-  const known = localTexts.get(key);
+  let zone = localTexts.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    localTexts.set(timeZone, zone);
+  }
+  const known = zone.get(ms);
   if (known !== undefined) return known;
-  if (localTexts.size >= LOCAL_TEXT_MEMO_LIMIT) localTexts.clear();
+  if (zone.size >= LOCAL_TEXT_MEMO_LIMIT) zone.clear();
   const text = zoned(ms, timeZone).toString({ fractionalSecondDigits: 3, timeZoneName: 'never' });
-  localTexts.set(key, text);
+  zone.set(ms, text);
   return text;
 }
 

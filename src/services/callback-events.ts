@@ -35,6 +35,36 @@ export class QueueActivity {
   }
 }
 
+/**
+ * Figures derived from a queue's callbacks (EWT, booked slots), remembered until the queue changes
+ * on this node and for at most `maxAgeMs` (changes made by other nodes).
+ */
+export class QueueFigures<V> {
+  private readonly entries = new Map<string, { version: number; at: number; value: V }>();
+
+  constructor(
+    private readonly activity: QueueActivity,
+    private readonly now: () => number,
+    private readonly maxAgeMs = 1_000,
+    private readonly limit = 10_000,
+  ) {}
+
+  /** The remembered figure for (queue, key), or a fresh one from `compute`. */
+  async get(tenantId: string, serviceName: string, key: string, compute: () => Promise<V>) {
+    const id = `${tenantId}\u0000${serviceName}\u0000${key}`;
+    const version = this.activity.version(tenantId, serviceName);
+    const now = this.now();
+    const hit = this.entries.get(id);
+    if (hit && hit.version === version && now >= hit.at && now - hit.at < this.maxAgeMs) {
+      return hit.value;
+    }
+    const value = await compute();
+    if (this.entries.size >= this.limit) this.entries.clear();
+    this.entries.set(id, { version, at: now, value });
+    return value;
+  }
+}
+
 /** Writes the outbox events of callback state changes, in the transaction of the change. */
 export class CallbackEvents {
   constructor(

@@ -88,7 +88,7 @@ export function createServices(
   const webhooks = new WebhookService(store, clock, keyring, audit);
   const events = new EventDispatcher(store, webhooks);
   const stats = new StatsService(store, clock, queues, waitTime, dispatch);
-  const queueInfo = new QueueInfoService(store, clock, queues, waitTime, booking);
+  const queueInfo = new QueueInfoService(store, clock, queues, waitTime, booking, activity);
   const push = new PushService(store, clock, credentials, config.integrations);
   events.listen({
     onCallbackEvent: async (tenantId, type, callback) => {

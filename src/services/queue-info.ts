@@ -11,6 +11,7 @@ import { DAY_MS, HOUR_MS, endOfLocalDay, formatLocal, formatUtc, zoned } from '.
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import type { BookingService } from './booking.js';
+import { QueueFigures, type QueueActivity } from './callback-events.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 import { checkTimeZone } from './tenants.js';
@@ -45,7 +46,22 @@ export class QueueInfoService {
     private readonly queues: QueueService,
     private readonly waitTime: WaitTimeService,
     private readonly booking: BookingService,
-  ) {}
+    activity: QueueActivity,
+  ) {
+    this.bookedSlots = new QueueFigures(activity, () => clock.now());
+  }
+
+  // Booked counts per slot, read for whole UTC days so that every visitor asking about the same
+  // days (from any "now") shares one answer.
+  private readonly bookedSlots: QueueFigures<Map<number, number>>;
+
+  private booked(tenantId: string, serviceName: string, fromMs: number, toMs: number) {
+    const from = Math.floor(fromMs / DAY_MS) * DAY_MS;
+    const to = Math.ceil(toMs / DAY_MS) * DAY_MS;
+    return this.bookedSlots.get(tenantId, serviceName, `${from} ${to}`, () =>
+      this.store.callbacks.activeBySlot(this.store.db.kysely, tenantId, serviceName, from, to),
+    );
+  }
 
   /** Open slots of a queue in a range (GES availability). */
   async availability(tenantId: string, serviceName: string, q: AvailabilityQuery) {
@@ -68,8 +84,7 @@ export class QueueInfoService {
       );
     }
     const slots = slotsBetween(settings, start, end, now);
-    const booked = await this.store.callbacks.activeBySlot(
-      this.store.db.kysely,
+    const booked = await this.booked(
       tenantId,
       settings.name,
       start - settings.slotDurationMinutes * 60_000,

@@ -1,6 +1,6 @@
 import { EWT_HISTORY_SIZE, ewtMode1, ewtMode2 } from '../domain/ewt.js';
 import type { Store } from '../store/index.js';
-import type { QueueActivity } from './callback-events.js';
+import { QueueFigures, type QueueActivity } from './callback-events.js';
 import type { Clock } from './clock.js';
 
 export type EwtMode = 'mode1' | 'mode2';
@@ -17,8 +17,6 @@ export interface AgentSource {
 }
 
 const noAgents: AgentSource = { agentsFor: async () => undefined };
-const EWT_CACHE_MS = 1_000;
-const EWT_CACHE_LIMIT = 10_000;
 
 /** Gaps between consecutive completions: the queue's recent throughput, in seconds per callback. */
 function completionGaps(completionsNewestFirst: readonly number[]): number[] {
@@ -33,32 +31,25 @@ function completionGaps(completionsNewestFirst: readonly number[]): number[] {
 
 /** Estimated wait time of a queue, as GES computes it (mode1: throughput; mode2: with agents). */
 export class WaitTimeService {
-  private readonly cache = new Map<string, { version: number; at: number; ewt: number }>();
+  private readonly figures: QueueFigures<number>;
 
   constructor(
     private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly activity: QueueActivity,
+    clock: Clock,
+    activity: QueueActivity,
     private readonly agents: AgentSource = noAgents,
-  ) {}
+  ) {
+    this.figures = new QueueFigures(activity, () => clock.now());
+  }
 
   /**
    * EWT in seconds for a newcomer (mode2 without agent data uses mode1); -1 when unknown.
-   * Every web visitor polls it, so it is remembered until the queue changes on this node, and
-   * for at most a second (changes made by other nodes).
+   * Every web visitor polls it, so it is remembered until the queue changes (see QueueFigures).
    */
-  async estimate(tenantId: string, serviceName: string, mode: EwtMode = 'mode2'): Promise<number> {
-    const key = `${tenantId}\u0000${serviceName}\u0000${mode}`;
-    const version = this.activity.version(tenantId, serviceName);
-    const now = this.clock.now();
-    const hit = this.cache.get(key);
-    if (hit && hit.version === version && now - hit.at >= 0 && now - hit.at < EWT_CACHE_MS) {
-      return hit.ewt;
-    }
-    const ewt = await this.compute(tenantId, serviceName, mode);
-    if (this.cache.size >= EWT_CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, { version, at: now, ewt });
-    return ewt;
+  estimate(tenantId: string, serviceName: string, mode: EwtMode = 'mode2'): Promise<number> {
+    return this.figures.get(tenantId, serviceName, mode, () =>
+      this.compute(tenantId, serviceName, mode),
+    );
   }
 
   private async compute(tenantId: string, serviceName: string, mode: EwtMode): Promise<number> {

@@ -9,6 +9,7 @@ import {
   SqliteDialect,
   sql,
   type Migration,
+  type SqliteDatabase,
   type Transaction,
 } from 'kysely';
 import type { Database } from './schema.js';
@@ -54,7 +55,30 @@ function dialectFor(target: DatabaseTarget) {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; preparing costs SQLite more than running a short indexed
+ * query, and the service runs the same few hundred statements all day. better-sqlite3 statements
+ * are reusable (and re-prepared by SQLite itself after a schema change), so keep them by SQL.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sqlText: string) {
+      let statement = statements.get(sqlText);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statement = database.prepare(sqlText);
+        statements.set(sqlText, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /** Opens the database (does not migrate). */

@@ -13,6 +13,8 @@ export function correlationId(header: string | string[] | undefined): string {
 export function registerCorrelation(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(HEADER, request.id);
+    // Every answer is typed; never let a browser guess another type.
+    reply.header('x-content-type-options', 'nosniff');
   });
 }
 

@@ -57,7 +57,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   return reply.code(error.http).send(failure(request.id, error));
 }
 
-const API_PATH = /^\/(engagement|admin|dispatch)\//;
+/** Paths of the JSON APIs (everything else is the console or the docs). */
+export const API_PATH = /^\/(engagement|admin|dispatch)\//;
 
 /**
  * Every error, thrown anywhere, leaves in the envelope with the catalogue code. With `spa`, a GET

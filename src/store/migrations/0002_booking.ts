@@ -61,7 +61,8 @@ export function booking(engine: Engine) {
       await db.schema
         .createIndex('callbacks_phone')
         .on('callbacks')
-        .columns(['tenant_id', 'phone_number', 'service_name'])
+        // created_at last: the daily throttle counts one number's bookings since midnight.
+        .columns(['tenant_id', 'phone_number', 'service_name', 'created_at'])
         .execute();
       await db.schema
         .createIndex('callbacks_slot')
