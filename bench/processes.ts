@@ -26,15 +26,24 @@ export interface NodeChild {
   stderr(): string;
   /** Peak resident set size in bytes (Linux VmHWM), undefined where /proc is unavailable. */
   peakRss(): number | undefined;
-  stop(): Promise<void>;
+  /**
+   * SIGTERM, then waits for a graceful exit (which is when `--cpu-prof` writes its profile);
+   * after `graceMs` SIGKILL. Resolves to the exit code (null when it had to be killed).
+   */
+  stop(graceMs?: number): Promise<number | null>;
 }
 
 /**
- * Starts `node --import tsx <entry>`. tsx only transpiles modules as they load, so at steady
- * state the service runs the same JIT-compiled code as from a build, without a build step.
+ * Starts `node [nodeArgs] --import tsx <entry>`. tsx only transpiles modules as they load, so at
+ * steady state the service runs the same JIT-compiled code as from a build, without a build step.
  */
-export function startNode(entry: string, env: Record<string, string>): NodeChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+export function startNode(
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): NodeChild {
+  const args = [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -55,10 +64,14 @@ export function startNode(entry: string, env: Record<string, string>): NodeChild
         return undefined;
       }
     },
-    stop: () =>
+    stop: (graceMs = 30_000) =>
       new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.once('exit', (code) => {
+          clearTimeout(kill);
+          resolve(code);
+        });
         child.kill('SIGTERM');
       }),
   };

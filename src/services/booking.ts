@@ -60,8 +60,15 @@ export class BookingService {
     private readonly guards: BookingGuards = {},
   ) {}
 
-  /** Books a callback under every rule of SPEC "Create"; returns the stored row. */
-  async create(tenantId: string, input: CreateCallbackInput): Promise<CallbackRow> {
+  /**
+   * Books a callback under every rule of SPEC "Create"; returns the stored row. `by: 'staff'`
+   * (console users, admin keys) skips the CAPTCHA, which tells people from bots on public sites.
+   */
+  async create(
+    tenantId: string,
+    input: CreateCallbackInput,
+    by: 'public' | 'staff' = 'public',
+  ): Promise<CallbackRow> {
     const now = this.clock.now();
     const settings = await this.queues.get(tenantId, input.serviceName);
     const phone = normalizePhoneNumber(input.phoneNumber, settings.numberRule);
@@ -71,7 +78,7 @@ export class BookingService {
       settings,
     );
     const userData = sanitizeUserData(input.userData);
-    await this.guards.verifyCaptcha?.(tenantId, input.captchaToken);
+    if (by === 'public') await this.guards.verifyCaptcha?.(tenantId, input.captchaToken);
     const checkCapacity =
       !desired.immediate &&
       (input.alwaysCheckCapacity === true || settings.enforceCapacityOnCreate);

@@ -113,6 +113,19 @@ describeEngines('the error log of the Engagement API', (engine) => {
     expect(other.res.statusCode).toBe(404);
   });
 
+  it('an unknown Engagement path answers 40403 and is logged for the key’s tenant', async () => {
+    const { res, body } = await t.call({
+      method: 'GET',
+      url: '/engagement/v3/callbacks/no-such-thing',
+      headers: { 'x-api-key': acme.keys.engagement },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(body.status.code).toBe(40403);
+    const [logged] = await findErrors(acme, body.status.corrId);
+    expect(logged).toMatchObject({ statusCode: 404, code: 40403 });
+    expect(await findErrors(globex, body.status.corrId)).toEqual([]);
+  });
+
   it('an error without a key is logged for the tenant its browser origin belongs to', async () => {
     const corrId = 'trace-no-key-1';
     const { res, body } = await t.call({

@@ -71,6 +71,17 @@ describeEngines('CAPTCHA', (engine) => {
     expect((await book('+12025550103', 'solved-1')).body.status.code).toBe(40005);
   });
 
+  it('staff booking from the console needs no CAPTCHA while public bookings still do', async () => {
+    const staff = await t.call({
+      method: 'POST',
+      url: '/admin/v1/callbacks',
+      headers: { cookie: a.cookies.Supervisor },
+      payload: { serviceName: 'support', phoneNumber: '+12025550104' },
+    });
+    expect(staff.res.statusCode, staff.res.body).toBe(200);
+    expect((await book('+12025550105')).body.status.code).toBe(40005);
+  });
+
   it('captcha/verify answers success for a solved token of the registered site key', async () => {
     const verify = (siteKey: string, captchaToken: string) =>
       t.call({

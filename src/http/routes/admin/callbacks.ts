@@ -137,10 +137,11 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
     },
     async (request) => {
       const actor = actorOf(request);
-      const row = await services.booking.create(actor.tenantId, {
-        ...request.body,
-        channel: 'console',
-      });
+      const row = await services.booking.create(
+        actor.tenantId,
+        { ...request.body, channel: 'console' },
+        'staff',
+      );
       await services.audit.record(actor, 'callback.create', row.id, undefined, eventPayload(row));
       return success(request.id, callbackSummary(row));
     },

@@ -3,6 +3,7 @@ import type { Services } from '../../../services/index.js';
 import { authenticateKey } from '../../plugins/auth.js';
 import { checkOriginForTenant, registerEngagementCors } from '../../plugins/engagement-cors.js';
 import { registerErrorLog } from '../../plugins/error-log.js';
+import { routeNotFound } from '../../plugins/errors.js';
 import { callbackRoutes } from './callbacks.js';
 import { availabilityRoutes } from './availability.js';
 import { callInRoutes } from './call-in.js';
@@ -27,4 +28,7 @@ export async function engagementApi(app: FastifyInstance, opts: { services: Serv
   await app.register(notificationRoutes, { services });
   await app.register(statisticsRoutes, { services });
   await app.register(callInRoutes, { services });
+  // Inside this scope, so an unknown Engagement path passes the key check and lands in the
+  // tenant's error log like any other error.
+  app.setNotFoundHandler(routeNotFound);
 }

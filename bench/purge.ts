@@ -1,0 +1,88 @@
+import { percentile } from './stats.js';
+
+const PROBE_EVERY_MS = 10;
+const PROBE_TIMEOUT_MS = 30_000;
+// A purge slower than this is a failure to report, not something to wait out.
+const PURGE_TIMEOUT_MS = 600_000;
+
+/** What the purge scenario measured. */
+export interface PurgeResult {
+  seeded: number;
+  purged: number;
+  seconds: number;
+  /** The slowest queue-status answer while the purge ran: how long the API stalled (ms). */
+  worstStall: number;
+  probeP99: number;
+  probes: number;
+}
+
+interface PurgeRun {
+  base: string;
+  /** An admin-scope API key (purge-now is an admin tool). */
+  adminKey: string;
+  /** An engagement key for the probe. */
+  engagementKey: string;
+  queue: string;
+  seeded: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Asks GET queue-status of `queue` every ~10 ms until `done()` and returns each answer's
+ * latency (ms): a web visitor's view of whether the API stalls.
+ */
+async function probe(base: string, key: string, queue: string, done: () => boolean) {
+  const latencies: number[] = [];
+  while (!done()) {
+    const t0 = performance.now();
+    const res = await fetch(`${base}/engagement/v3/callbacks/queue-status/${queue}`, {
+      headers: { 'x-api-key': key },
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    await res.arrayBuffer();
+    const elapsed = performance.now() - t0;
+    if (res.status !== 200) throw new Error(`queue-status answered ${res.status} during the purge`);
+    latencies.push(elapsed);
+    await sleep(Math.max(0, PROBE_EVERY_MS - elapsed));
+  }
+  return latencies;
+}
+
+/**
+ * The end-of-day purge at scale: purge-now on a queue holding `seeded` waiting callbacks, timed,
+ * while a probe measures how long the API stalls. Throws unless every seeded callback was purged.
+ */
+export async function purgeScenario(run: PurgeRun): Promise<PurgeResult> {
+  let finished = false;
+  const probing = probe(run.base, run.engagementKey, run.queue, () => finished);
+  // Observed now so a probe failure mid-purge is not an unhandled rejection; awaited below.
+  probing.catch(() => undefined);
+  const t0 = performance.now();
+  let purged: number;
+  try {
+    const res = await fetch(`${run.base}/admin/v1/queues/${run.queue}/purge`, {
+      method: 'POST',
+      headers: { 'x-api-key': run.adminKey },
+      signal: AbortSignal.timeout(PURGE_TIMEOUT_MS),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`purge answered ${res.status}: ${text}`);
+    purged = (JSON.parse(text) as { data: { purged: number } }).data.purged;
+  } finally {
+    finished = true;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const latencies = await probing;
+  if (purged !== run.seeded) {
+    throw new Error(`the purge completed ${purged} callbacks, ${run.seeded} were waiting`);
+  }
+  return {
+    seeded: run.seeded,
+    purged,
+    seconds,
+    worstStall: percentile(latencies, 100),
+    probeP99: percentile(latencies, 99),
+    probes: latencies.length,
+  };
+}

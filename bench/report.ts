@@ -1,0 +1,73 @@
+import type { DialerResult } from './dialers.js';
+import type { Measured } from './load.js';
+import type { ProfileSummary } from './profile.js';
+import type { PurgeResult } from './purge.js';
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+
+/** Left-aligns the columns in `left`, right-aligns the others. */
+function printColumns(header: string[], rows: string[][], left: ReadonlySet<number>): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((v, i) => (left.has(i) ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  out(line(header));
+  out(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) out(line(r));
+}
+
+/** The HTTP scenarios: req/s, latency and the ratio to the hello-world's req/s. */
+export function printTable(rows: readonly Measured[], hello: number): void {
+  printColumns(
+    ['scenario', 'req/s', 'p50 ms', 'p99 ms', '× hello', 'responses'],
+    rows.map((r) => [
+      r.name,
+      r.reqPerSec.toFixed(0),
+      String(r.p50),
+      String(r.p99),
+      (r.reqPerSec / hello).toFixed(2),
+      r.statuses,
+    ]),
+    new Set([0, 5]),
+  );
+}
+
+/** The dialer loop's line: claims per second, latencies and the duplicate check. */
+export function printDialers(d: DialerResult): void {
+  const drained =
+    d.drainedAfter === undefined
+      ? ''
+      : ` (pool ran dry ${d.drainedAfter.toFixed(1)} s into the measurement: give --pool more)`;
+  out(
+    `Dialer loop: ${d.dialers} dialers × ${d.lines} lines over HTTP: ` +
+      `${d.claimsPerSec.toFixed(0)} claims/s${drained}; ` +
+      `claim p50 ${d.claimP50} ms p99 ${d.claimP99} ms; ` +
+      `claim→start→finish p50 ${d.cycleP50} ms p99 ${d.cycleP99} ms; ` +
+      `${d.totalClaims} claims in all; duplicates: ${d.duplicates}`,
+  );
+}
+
+/** The purge's line: duration, rate and the worst API stall seen by the probe. */
+export function printPurge(p: PurgeResult): void {
+  out(
+    `End-of-day purge: ${p.purged} waiting callbacks purged in ${p.seconds.toFixed(1)} s ` +
+      `(${(p.purged / p.seconds).toFixed(0)}/s); worst API stall ${p.worstStall} ms ` +
+      `(queue-status every 10 ms, ${p.probes} probes, p99 ${p.probeP99} ms)`,
+  );
+}
+
+/** The service's top functions by self time, from its CPU profile. */
+export function printProfile(s: ProfileSummary): void {
+  out(`CPU profile: ${s.file}`);
+  out(
+    `  ${(s.busyMs / 1000).toFixed(1)} s busy, ${s.idlePercent.toFixed(0)} % idle; ` +
+      'top functions by self time (share of busy time):',
+  );
+  printColumns(
+    ['self ms', '%', 'function', 'where'],
+    s.top.map((f) => [f.selfMs.toFixed(0), f.percent.toFixed(1), f.name, f.where]),
+    new Set([2, 3]),
+  );
+}
