@@ -148,29 +148,22 @@ export class BookingService {
     phone: string,
     now: number,
   ): Promise<void> {
-    if (settings.throttlePerNumberPerDay > 0) {
-      const today = await this.store.callbacks.countForNumberSince(
-        trx,
-        tenantId,
-        settings.name,
-        phone,
-        startOfLocalDay(now, settings.timezone),
-      );
-      if (today >= settings.throttlePerNumberPerDay) {
-        throw new AppError(
-          'THROTTLED',
-          `${phone} already has ${today} callbacks today in "${settings.name}" (limit ${settings.throttlePerNumberPerDay})`,
-        );
-      }
-    }
-    const limit = duplicateLimit(settings.duplicateCheck);
-    const active = await this.store.callbacks.countActiveForNumber(
+    const usage = await this.store.callbacks.numberUsage(
       trx,
       tenantId,
       settings.name,
       phone,
+      startOfLocalDay(now, settings.timezone),
     );
-    if (active >= limit) {
+    const today = usage.createdSince;
+    if (settings.throttlePerNumberPerDay > 0 && today >= settings.throttlePerNumberPerDay) {
+      throw new AppError(
+        'THROTTLED',
+        `${phone} already has ${today} callbacks today in "${settings.name}" (limit ${settings.throttlePerNumberPerDay})`,
+      );
+    }
+    const active = usage.active;
+    if (active >= duplicateLimit(settings.duplicateCheck)) {
       throw new AppError(
         'DUPLICATE_CALLBACK',
         `${phone} already has ${active} active callback${active === 1 ? '' : 's'} in "${settings.name}"`,

@@ -1,4 +1,5 @@
 import type { Store } from '../store/index.js';
+import type { ErrorLogRow } from '../store/repos/logs.js';
 import { newId } from '../security/tokens.js';
 import type { Clock } from './clock.js';
 
@@ -36,6 +37,20 @@ export function redact(value: unknown, isHeaders = false): unknown {
 
 // Trimming after every insert would double the writes of an error flood; trimming every tenth of
 // the cap (at most every 500) keeps a tenant's log within 110% of its cap on each node.
+/** The list view of one logged error. */
+function summary(r: ErrorLogRow) {
+  return {
+    id: r.id,
+    corrId: r.corr_id,
+    method: r.method,
+    url: r.url,
+    statusCode: r.http_status,
+    code: r.code,
+    message: r.message,
+    timestamp: new Date(r.created_at).toISOString(),
+  };
+}
+
 const PRUNE_EVERY_AT_MOST = 500;
 
 /** The per-tenant log of Engagement API errors shown in the console's Developer tab. */
@@ -101,16 +116,7 @@ export class ErrorLogService {
   async list(tenantId: string, query: { limit: number; before?: string; corrId?: string }) {
     const rows = await this.store.logs.listErrors(tenantId, query);
     return {
-      items: rows.map((r) => ({
-        id: r.id,
-        corrId: r.corr_id,
-        method: r.method,
-        url: r.url,
-        statusCode: r.http_status,
-        code: r.code,
-        message: r.message,
-        timestamp: new Date(r.created_at).toISOString(),
-      })),
+      items: rows.map(summary),
       nextBefore: rows.length === query.limit ? rows[rows.length - 1]?.id : undefined,
     };
   }
@@ -120,14 +126,7 @@ export class ErrorLogService {
     const r = await this.store.logs.getError(tenantId, id);
     if (!r) return undefined;
     return {
-      id: r.id,
-      corrId: r.corr_id,
-      method: r.method,
-      url: r.url,
-      statusCode: r.http_status,
-      code: r.code,
-      message: r.message,
-      timestamp: new Date(r.created_at).toISOString(),
+      ...summary(r),
       request: JSON.parse(r.request) as unknown,
       response: JSON.parse(r.response) as unknown,
     };

@@ -75,41 +75,28 @@ export class CallbackRepo {
       .executeTakeFirst();
   }
 
-  /** Callbacks of this number in this queue created since `sinceMs` (the daily throttle). */
-  async countForNumberSince(
+  /**
+   * One number's use of a queue, in one read: callbacks created since `sinceMs` (the daily
+   * throttle) and callbacks still active (the duplicate check).
+   */
+  async numberUsage(
     q: Queryable,
     tenantId: string,
     serviceName: string,
     phoneNumber: string,
     sinceMs: number,
-  ): Promise<number> {
+  ): Promise<{ createdSince: number; active: number }> {
     const row = await q
       .selectFrom('callbacks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select([
+        sql<number | null>`sum(case when created_at >= ${sinceMs} then 1 else 0 end)`.as('since'),
+        sql<number | null>`sum(case when completed_at is null then 1 else 0 end)`.as('active'),
+      ])
       .where('tenant_id', '=', tenantId)
       .where('phone_number', '=', phoneNumber)
       .where('service_name', '=', serviceName)
-      .where('created_at', '>=', sinceMs)
       .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  /** Active callbacks of this number in this queue (the duplicate check). */
-  async countActiveForNumber(
-    q: Queryable,
-    tenantId: string,
-    serviceName: string,
-    phoneNumber: string,
-  ): Promise<number> {
-    const row = await q
-      .selectFrom('callbacks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('tenant_id', '=', tenantId)
-      .where('phone_number', '=', phoneNumber)
-      .where('service_name', '=', serviceName)
-      .where('completed_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return { createdSince: Number(row.since ?? 0), active: Number(row.active ?? 0) };
   }
 
   /** Waiting immediate callbacks of a queue, counted up to `cap` (maxQueuedImmediate). */
