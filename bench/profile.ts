@@ -36,7 +36,8 @@ function shortLocation(url: string, line: number): string {
   if (url === '') return '';
   const root = pathToFileURL(ROOT).href + '/';
   const local = url.startsWith(root) ? url.slice(root.length) : url;
-  return `${local}:${line + 1}`;
+  // tsx compiles each .ts module onto one line: its line numbers say nothing.
+  return local.endsWith('.ts') ? local : `${local}:${line + 1}`;
 }
 
 /**

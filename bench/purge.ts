@@ -2,6 +2,7 @@ import { percentile } from './stats.js';
 
 const PROBE_EVERY_MS = 10;
 const PROBE_TIMEOUT_MS = 30_000;
+const PROBE_LEAD_MS = 1_000;
 // A purge slower than this is a failure to report, not something to wait out.
 const PURGE_TIMEOUT_MS = 600_000;
 
@@ -28,12 +29,18 @@ interface PurgeRun {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One probe answer: when it was asked and how long it took (ms, performance.now()). */
+interface ProbeSample {
+  at: number;
+  latency: number;
+}
+
 /**
- * Asks GET queue-status of `queue` every ~10 ms until `done()` and returns each answer's
- * latency (ms): a web visitor's view of whether the API stalls.
+ * Asks GET queue-status of `queue` every ~10 ms until `done()`: a web visitor's view of whether
+ * the API stalls.
  */
 async function probe(base: string, key: string, queue: string, done: () => boolean) {
-  const latencies: number[] = [];
+  const samples: ProbeSample[] = [];
   while (!done()) {
     const t0 = performance.now();
     const res = await fetch(`${base}/engagement/v3/callbacks/queue-status/${queue}`, {
@@ -43,10 +50,10 @@ async function probe(base: string, key: string, queue: string, done: () => boole
     await res.arrayBuffer();
     const elapsed = performance.now() - t0;
     if (res.status !== 200) throw new Error(`queue-status answered ${res.status} during the purge`);
-    latencies.push(elapsed);
+    samples.push({ at: t0, latency: elapsed });
     await sleep(Math.max(0, PROBE_EVERY_MS - elapsed));
   }
-  return latencies;
+  return samples;
 }
 
 /**
@@ -58,6 +65,9 @@ export async function purgeScenario(run: PurgeRun): Promise<PurgeResult> {
   const probing = probe(run.base, run.engagementKey, run.queue, () => finished);
   // Observed now so a probe failure mid-purge is not an unhandled rejection; awaited below.
   probing.catch(() => undefined);
+  // The probe's first answers warm its route and caches up; only answers overlapping the purge
+  // count.
+  await sleep(PROBE_LEAD_MS);
   const t0 = performance.now();
   let purged: number;
   try {
@@ -72,8 +82,11 @@ export async function purgeScenario(run: PurgeRun): Promise<PurgeResult> {
   } finally {
     finished = true;
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const latencies = await probing;
+  const t1 = performance.now();
+  const seconds = (t1 - t0) / 1000;
+  const latencies = (await probing)
+    .filter((p) => p.at < t1 && p.at + p.latency > t0)
+    .map((p) => p.latency);
   if (purged !== run.seeded) {
     throw new Error(`the purge completed ${purged} callbacks, ${run.seeded} were waiting`);
   }

@@ -43,6 +43,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
     genReqId: (req) => correlationId(req.headers['x-correlation-id']),
+    // One line per request at info would cost more than many requests themselves: refusals and
+    // failures are logged (with the correlation ID) by the error handler, every request at debug.
+    disableRequestLogging: true,
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
     ajv: { customOptions: { allErrors: false } },
