@@ -1,10 +1,91 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Services } from '../../services/index.js';
 
-/** Per-app metrics registry: request counts and latency by route and status, plus process metrics. */
-export function registerMetrics(app: FastifyInstance): Registry {
+type QueueFigures = Awaited<ReturnType<Services['stats']['forTenant']>>[number];
+interface QueueRow {
+  tenant: string;
+  figures: QueueFigures;
+}
+
+// Per-queue figures, read from the store when Prometheus scrapes (never on the request path).
+const QUEUE_GAUGES: Record<string, { help: string; value: (q: QueueFigures) => number }> = {
+  waiting: { help: 'Callbacks QUEUED, waiting for an agent', value: (q) => q.waiting },
+  scheduled_today: {
+    help: 'Callbacks SCHEDULED for today (queue time zone)',
+    value: (q) => q.scheduledToday,
+  },
+  in_progress: { help: 'Callbacks ROUTING or PROCESSING', value: (q) => q.inProgress },
+  ewt: { help: 'Estimated wait time in seconds (-1 unknown)', value: (q) => q.ewt },
+  agents_logged_in: {
+    help: 'Agents logged in as last reported by a dialer',
+    value: (q) => q.agents?.loggedIn ?? 0,
+  },
+};
+
+/** Registers the queue gauges; the returned function starts a new scrape. */
+function registerQueueGauges(registry: Registry, services: Services): () => void {
+  // The gauges are collected concurrently; they share one read of the queues per scrape.
+  let current: Promise<QueueRow[]> | undefined;
+  const snapshot = () => {
+    if (!current) {
+      current = (async () => {
+        const out: QueueRow[] = [];
+        for (const tenant of await services.tenants.list()) {
+          for (const figures of await services.stats.forTenant(tenant.id)) {
+            out.push({ tenant: tenant.id, figures });
+          }
+        }
+        return out;
+      })();
+    }
+    return current;
+  };
+  for (const [name, { help, value }] of Object.entries(QUEUE_GAUGES)) {
+    new Gauge({
+      name: `opencallback_queue_${name}`,
+      help,
+      labelNames: ['tenant', 'queue'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of await snapshot()) {
+          this.set({ tenant: r.tenant, queue: r.figures.serviceName }, value(r.figures));
+        }
+      },
+    });
+  }
+  new Gauge({
+    name: 'opencallback_queue_completed_today',
+    help: 'Callbacks completed today by reason (queue time zone)',
+    labelNames: ['tenant', 'queue', 'reason'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await snapshot()) {
+        for (const [reason, n] of Object.entries(r.figures.completedTodayByReason)) {
+          this.set({ tenant: r.tenant, queue: r.figures.serviceName, reason }, n);
+        }
+      }
+    },
+  });
+  return () => {
+    current = undefined;
+  };
+}
+
+/** What /metrics serves. */
+export interface Metrics {
+  contentType: string;
+  /** The Prometheus text of a fresh scrape. */
+  scrape(): Promise<string>;
+}
+
+/** Per-app metrics: requests by route and status, queue figures, process metrics. */
+export function registerMetrics(app: FastifyInstance, services: Services): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'opencallback_' });
+  const newScrape = registerQueueGauges(registry, services);
   const requests = new Counter({
     name: 'opencallback_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -28,5 +109,11 @@ export function registerMetrics(app: FastifyInstance): Registry {
       'request completed',
     );
   });
-  return registry;
+  return {
+    contentType: registry.contentType,
+    scrape: () => {
+      newScrape();
+      return registry.metrics();
+    },
+  };
 }

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
+import type { Metrics } from '../plugins/metrics.js';
 import type { Services } from '../../services/index.js';
 
 /** Liveness, readiness (the store answers) and Prometheus metrics. */
 export async function healthRoutes(
   app: FastifyInstance,
-  opts: { services: Services; registry: Registry },
+  opts: { services: Services; metrics: Metrics },
 ) {
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({
     status: 'ok',
@@ -28,8 +28,8 @@ export async function healthRoutes(
     '/metrics',
     { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
     async (_request, reply) => {
-      reply.type(opts.registry.contentType);
-      return opts.registry.metrics();
+      reply.type(opts.metrics.contentType);
+      return opts.metrics.scrape();
     },
   );
 }

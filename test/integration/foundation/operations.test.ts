@@ -40,6 +40,28 @@ describeEngines('operations endpoints and the envelope for what no route serves'
     expect(res.body).toContain('opencallback_process_resident_memory_bytes');
   });
 
+  it('exports per-queue figures: waiting, EWT, completed today by reason', async () => {
+    await t.services.queues.create({ tenantId: acme.id, name: 'test' }, { name: 'sales' });
+    for (const phoneNumber of ['+12125550101', '+12125550102']) {
+      await t.call({
+        method: 'POST',
+        url: '/engagement/v3/callbacks/create',
+        headers: { 'x-api-key': acme.keys.engagement },
+        payload: { serviceName: 'sales', phoneNumber },
+      });
+    }
+    const [first] = await t.services.booking.query(acme.id, { serviceName: 'sales' });
+    await t.services.booking.cancel(acme.id, first?.id ?? '');
+    const { body } = await t.call({ method: 'GET', url: '/metrics' }).then((r) => ({
+      body: r.res.body,
+    }));
+    expect(body).toContain('opencallback_queue_waiting{tenant="acme",queue="sales"} 1');
+    expect(body).toContain(
+      'opencallback_queue_completed_today{tenant="acme",queue="sales",reason="CANCELLED"} 1',
+    );
+    expect(body).toMatch(/opencallback_queue_ewt\{tenant="acme",queue="sales"\} -?\d+/);
+  });
+
   it('publishes the OpenAPI 3.1 document and a browsable reference', async () => {
     const doc = await t.call({ method: 'GET', url: '/openapi.json' });
     expect(doc.res.statusCode).toBe(200);
