@@ -8,6 +8,7 @@ interface CpuProfile {
   nodes: {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
   }[];
   samples: number[];
   /** Microseconds since the previous sample, one per sample. */
@@ -19,68 +20,98 @@ export interface HotFunction {
   name: string;
   /** Where it is: a path inside the repository (or node: / a bare name for built-ins). */
   where: string;
-  selfMs: number;
+  ms: number;
   /** Share of the busy (non-idle) time. */
   percent: number;
 }
 
-/** The top functions by self time, and how much of the profile was idle. */
+/** Where a profile's time went, and how much of it was idle. */
 export interface ProfileSummary {
   file: string;
   busyMs: number;
   idlePercent: number;
-  top: HotFunction[];
+  /** By self time: the function itself was running. */
+  self: HotFunction[];
+  /** The service's own functions (src/) by total time: running, or waiting on what they called. */
+  service: HotFunction[];
 }
+
+const SRC = `${pathToFileURL(ROOT).href}/src/`;
 
 function shortLocation(url: string, line: number): string {
   if (url === '') return '';
-  const root = pathToFileURL(ROOT).href + '/';
+  const root = `${pathToFileURL(ROOT).href}/`;
   const local = url.startsWith(root) ? url.slice(root.length) : url;
   // tsx compiles each .ts module onto one line: its line numbers say nothing.
   return local.endsWith('.ts') ? local : `${local}:${line + 1}`;
 }
 
+/** Sums microseconds per function (by name and place). */
+class Tally {
+  private readonly byKey = new Map<string, { name: string; where: string; us: number }>();
+
+  add(frame: CpuProfile['nodes'][number]['callFrame'], us: number): void {
+    const name = frame.functionName || '(anonymous)';
+    const where = shortLocation(frame.url, frame.lineNumber);
+    const key = `${name}\u0000${where}`;
+    const entry = this.byKey.get(key) ?? { name, where, us: 0 };
+    entry.us += us;
+    this.byKey.set(key, entry);
+  }
+
+  top(n: number, busyUs: number): HotFunction[] {
+    return [...this.byKey.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, n)
+      .map((e) => ({
+        name: e.name,
+        where: e.where,
+        ms: e.us / 1000,
+        percent: (100 * e.us) / busyUs,
+      }));
+  }
+}
+
 /**
- * Self time per function of a .cpuprofile: each sample's duration (the gap to the next sample,
- * as Chrome DevTools counts it) goes to the function on top of the stack, summed over functions
- * of the same name and place.
+ * Self and total time per function of a .cpuprofile. Each sample's duration (the gap to the next
+ * sample, as Chrome DevTools counts it) is self time of the function on top of the stack, and
+ * total time of every service function on the stack (once each, however deep it recurses).
  */
 export function summarizeProfile(file: string, topN = 15): ProfileSummary {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-  const selfUs = new Map<string, { name: string; where: string; us: number }>();
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const self = new Tally();
+  const service = new Tally();
   let idleUs = 0;
   let totalUs = 0;
   profile.samples.forEach((nodeId, i) => {
     const us = profile.timeDeltas[i + 1] ?? 0;
-    const frame = frames.get(nodeId);
+    const node = nodes.get(nodeId);
     totalUs += us;
-    if (!frame || frame.functionName === '(idle)') {
+    if (!node || node.callFrame.functionName === '(idle)') {
       idleUs += us;
       return;
     }
-    const name = frame.functionName || '(anonymous)';
-    const where = shortLocation(frame.url, frame.lineNumber);
-    const key = `${name}\u0000${where}`;
-    const entry = selfUs.get(key) ?? { name, where, us: 0 };
-    entry.us += us;
-    selfUs.set(key, entry);
+    self.add(node.callFrame, us);
+    const seen = new Set<string>();
+    for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
+      const frame = nodes.get(id)?.callFrame;
+      if (!frame?.url.startsWith(SRC)) continue;
+      const key = `${frame.functionName}\u0000${frame.url}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      service.add(frame, us);
+    }
   });
   const busyUs = Math.max(1, totalUs - idleUs);
-  const top = [...selfUs.values()]
-    .sort((a, b) => b.us - a.us)
-    .slice(0, topN)
-    .map((e) => ({
-      name: e.name,
-      where: e.where,
-      selfMs: e.us / 1000,
-      percent: (100 * e.us) / busyUs,
-    }));
   return {
     file,
     busyMs: busyUs / 1000,
     idlePercent: totalUs === 0 ? 0 : (100 * idleUs) / totalUs,
-    top,
+    self: self.top(topN, busyUs),
+    service: service.top(10, busyUs),
   };
 }
 

@@ -54,20 +54,22 @@ export function printPurge(p: PurgeResult): void {
   out(
     `End-of-day purge: ${p.purged} waiting callbacks purged in ${p.seconds.toFixed(1)} s ` +
       `(${(p.purged / p.seconds).toFixed(0)}/s); worst API stall ${p.worstStall} ms ` +
-      `(queue-status every 10 ms, ${p.probes} probes, p99 ${p.probeP99} ms)`,
+      `(queue-status every 10 ms during the purge and 2 s after: ${p.probes} answers, p99 ${p.probeP99} ms)`,
   );
 }
 
-/** The service's top functions by self time, from its CPU profile. */
+/** The service's top functions by self time, and its own functions by total time. */
 export function printProfile(s: ProfileSummary): void {
   out(`CPU profile: ${s.file}`);
-  out(
-    `  ${(s.busyMs / 1000).toFixed(1)} s busy, ${s.idlePercent.toFixed(0)} % idle; ` +
-      'top functions by self time (share of busy time):',
-  );
-  printColumns(
-    ['self ms', '%', 'function', 'where'],
-    s.top.map((f) => [f.selfMs.toFixed(0), f.percent.toFixed(1), f.name, f.where]),
-    new Set([2, 3]),
-  );
+  out(`${(s.busyMs / 1000).toFixed(1)} s busy, ${s.idlePercent.toFixed(0)} % idle.`);
+  const table = (title: string, fns: ProfileSummary['self']) => {
+    out(`\n${title} (share of busy time):`);
+    printColumns(
+      ['ms', '%', 'function', 'where'],
+      fns.map((f) => [f.ms.toFixed(0), f.percent.toFixed(1), f.name, f.where]),
+      new Set([2, 3]),
+    );
+  };
+  table(`Top ${s.self.length} functions by self time`, s.self);
+  table('Service functions (src/) by total time, callees included', s.service);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -45,7 +45,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     genReqId: (req) => correlationId(req.headers['x-correlation-id']),
     // One line per request at info would cost more than many requests themselves: refusals and
     // failures are logged (with the correlation ID) by the error handler, every request at debug.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'corrId' }),
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
     ajv: { customOptions: { allErrors: false } },
