@@ -9,7 +9,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface DialerResult {
   dialers: number;
   lines: number;
-  /** Claims started inside the measured window, per second of it. */
+  /** Claims asked and answered inside the measured window, per second of it. */
   claimsPerSec: number;
   /** Latency of the claim request alone, and of a whole claim→start→finish cycle (ms). */
   claimP50: number;

@@ -1,3 +1,4 @@
+import { request } from './http.js';
 import { percentile } from './stats.js';
 
 const PROBE_EVERY_MS = 10;
@@ -46,11 +47,12 @@ async function probe(base: string, key: string, queue: string, done: () => boole
   const samples: ProbeSample[] = [];
   while (!done()) {
     const t0 = performance.now();
-    const res = await fetch(`${base}/engagement/v3/callbacks/queue-status/${queue}`, {
-      headers: { 'x-api-key': key },
-      signal: AbortSignal.timeout(PURGE_TIMEOUT_MS),
-    });
-    await res.arrayBuffer();
+    const res = await request(
+      'GET',
+      `${base}/engagement/v3/callbacks/queue-status/${queue}`,
+      { 'x-api-key': key },
+      PURGE_TIMEOUT_MS,
+    );
     const elapsed = performance.now() - t0;
     if (res.status !== 200) throw new Error(`queue-status answered ${res.status} during the purge`);
     samples.push({ at: t0, latency: elapsed });
@@ -72,14 +74,14 @@ export async function purgeScenario(run: PurgeRun): Promise<PurgeResult> {
   const t0 = performance.now();
   let purged: number;
   try {
-    const res = await fetch(`${run.base}/admin/v1/queues/${run.queue}/purge`, {
-      method: 'POST',
-      headers: { 'x-api-key': run.adminKey },
-      signal: AbortSignal.timeout(PURGE_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`purge answered ${res.status}: ${text}`);
-    purged = (JSON.parse(text) as { data: { purged: number } }).data.purged;
+    const res = await request(
+      'POST',
+      `${run.base}/admin/v1/queues/${run.queue}/purge`,
+      { 'x-api-key': run.adminKey },
+      PURGE_TIMEOUT_MS,
+    );
+    if (res.status !== 200) throw new Error(`purge answered ${res.status}: ${res.text}`);
+    purged = (JSON.parse(res.text) as { data: { purged: number } }).data.purged;
   } finally {
     setTimeout(() => (finished = true), PROBE_TAIL_MS);
   }

@@ -23,5 +23,12 @@ export async function openRuntime(config: Config, clock: Clock = systemClock): P
     throw e;
   }
   const services = createServices(config, createStore(db), clock, keyring);
-  return { services, close: () => db.close() };
+  await services.invalidation.start();
+  return {
+    services,
+    close: async () => {
+      await services.invalidation.stop();
+      await db.close();
+    },
+  };
 }

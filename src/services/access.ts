@@ -12,6 +12,7 @@ import {
 } from '../security/tokens.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
+import type { Invalidation } from './invalidation.js';
 import { TtlCache } from './ttl-cache.js';
 
 export const ROLES = ['Administrator', 'Supervisor', 'Developer', 'Monitor'] as const;
@@ -51,7 +52,10 @@ export class AccessService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly sessionIdleMs: number,
-  ) {}
+    private readonly invalidation: Invalidation,
+  ) {
+    invalidation.on('api-keys', () => this.keyCache.clear());
+  }
 
   /** Creates an API key; the key itself is returned once and only its hash is kept. */
   async createApiKey(actor: Actor, scope: Scope, name = '') {
@@ -92,7 +96,7 @@ export class AccessService {
   async revokeApiKey(actor: Actor, keyId: string): Promise<void> {
     const revoked = await this.store.apiKeys.revoke(actor.tenantId, keyId, this.clock.now());
     if (!revoked) throw new AppError('NOT_FOUND', `No active API key ${keyId}`);
-    this.keyCache.clear();
+    await this.invalidation.publish('api-keys');
     await this.audit.record(actor, 'apikey.revoke', keyId);
   }
 

@@ -11,6 +11,7 @@ import type { Clock } from './clock.js';
 import { CredentialService } from './credentials.js';
 import { DispatchService } from './dispatch.js';
 import { ErrorLogService } from './error-log.js';
+import { Invalidation } from './invalidation.js';
 import { EventDispatcher } from './events.js';
 import { LifecycleService } from './lifecycle.js';
 import { PushService } from './push.js';
@@ -29,6 +30,8 @@ export interface Services {
   clock: Clock;
   /** Seals and opens secrets at rest (webhook and credential secrets). */
   keyring: Keyring;
+  /** Cache invalidation across nodes; `start()` it where the service runs. */
+  invalidation: Invalidation;
   audit: AuditService;
   access: AccessService;
   tenants: TenantService;
@@ -58,15 +61,23 @@ export function createServices(
   keyring: Keyring,
 ): Services {
   const audit = new AuditService(store, clock);
-  const access = new AccessService(store, clock, audit, config.sessionIdleMinutes * 60_000);
-  const tenants = new TenantService(store, clock, audit);
-  const queues = new QueueService(store, clock, audit);
+  const invalidation = new Invalidation(store.db);
+  const access = new AccessService(
+    store,
+    clock,
+    audit,
+    config.sessionIdleMinutes * 60_000,
+    invalidation,
+  );
+  const tenants = new TenantService(store, clock, audit, invalidation);
+  const queues = new QueueService(store, clock, audit, invalidation);
   const tenantConfig = new TenantConfigService(
     store,
     clock,
     audit,
     tenants,
     queues,
+    invalidation,
     config.tenantConfigPath,
   );
   const errors = new ErrorLogService(
@@ -108,6 +119,7 @@ export function createServices(
     store,
     clock,
     keyring,
+    invalidation,
     audit,
     access,
     tenants,

@@ -8,6 +8,7 @@ import type { Tx } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
+import type { Invalidation } from './invalidation.js';
 import { TtlCache } from './ttl-cache.js';
 
 const SETTINGS_CACHE_MS = 5_000;
@@ -20,7 +21,10 @@ export class QueueService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-  ) {}
+    private readonly invalidation: Invalidation,
+  ) {
+    invalidation.on('queues', () => this.cache.clear());
+  }
 
   /** A queue's settings, or undefined when the tenant has no such queue. */
   async find(tenantId: string, name: string): Promise<QueueSettings | undefined> {
@@ -82,11 +86,14 @@ export class QueueService {
   async delete(actor: Actor, name: string): Promise<void> {
     const before = await this.get(actor.tenantId, name);
     await this.store.queues.delete(actor.tenantId, name);
-    this.forget(actor.tenantId, name);
+    await this.invalidation.publish('queues');
     await this.audit.record(actor, 'queue.delete', name, before);
   }
 
-  /** Stores already-validated settings (used by the tenant configuration inside its transaction). */
+  /**
+   * Stores already-validated settings. Inside a transaction (the tenant configuration) only this
+   * node forgets now; the caller tells the others once the transaction has committed.
+   */
   async save(tenantId: string, settings: QueueSettings, source: string, trx?: Tx): Promise<void> {
     await this.store.queues.upsert(
       {
@@ -98,12 +105,7 @@ export class QueueService {
       },
       trx,
     );
-    this.forget(tenantId, settings.name);
-  }
-
-  /** Drops cached settings so the next read sees the store. */
-  forget(tenantId?: string, name?: string): void {
-    if (tenantId === undefined || name === undefined) this.cache.clear();
-    else this.cache.delete(`${tenantId}\u0000${name}`);
+    if (trx) this.cache.delete(`${tenantId}\u0000${settings.name}`);
+    else await this.invalidation.publish('queues');
   }
 }

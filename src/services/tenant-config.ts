@@ -8,6 +8,7 @@ import { parseQueueSettings } from '../domain/queue-settings.js';
 import type { Store } from '../store/index.js';
 import type { AuditService } from './audit.js';
 import type { Clock } from './clock.js';
+import { CACHE_KINDS, type Invalidation } from './invalidation.js';
 import type { QueueService } from './queues.js';
 import { checkTenantId, checkTimeZone, normalizeOrigin, type TenantService } from './tenants.js';
 
@@ -132,6 +133,7 @@ export class TenantConfigService {
     private readonly audit: AuditService,
     private readonly tenants: TenantService,
     private readonly queues: QueueService,
+    private readonly invalidation: Invalidation,
     private readonly sourcePath: string | undefined,
   ) {}
 
@@ -196,7 +198,7 @@ export class TenantConfigService {
         await this.store.tenants.setConfigStatus(t.id, { refreshedAt: now, error: null }, trx);
       }
     });
-    this.invalidateCaches();
+    await this.invalidateCaches();
     for (const t of parsed) {
       await this.audit.record({ tenantId: t.id, name: source }, 'tenant.apply', t.id, undefined, {
         corsOrigins: t.corsOrigins,
@@ -221,7 +223,7 @@ export class TenantConfigService {
         error = e instanceof Error ? e.message : String(e);
       }
     }
-    this.invalidateCaches();
+    await this.invalidateCaches();
     await this.store.system.set(STATE_ERROR, error ?? '');
     if (error === null) await this.store.system.set(STATE_REFRESHED, String(now));
     if (requestingTenant !== undefined) {
@@ -245,8 +247,8 @@ export class TenantConfigService {
     };
   }
 
-  private invalidateCaches(): void {
-    this.tenants.invalidateOrigins();
-    this.queues.forget();
+  // A refresh is also how an operator makes every node forget what it cached.
+  private async invalidateCaches(): Promise<void> {
+    for (const kind of CACHE_KINDS) await this.invalidation.publish(kind);
   }
 }

@@ -2,6 +2,7 @@ import { AppError } from '../domain/errors.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
+import type { Invalidation } from './invalidation.js';
 import { TtlCache } from './ttl-cache.js';
 
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -57,7 +58,10 @@ export class TenantService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-  ) {}
+    private readonly invalidation: Invalidation,
+  ) {
+    invalidation.on('cors', () => this.originCache.clear());
+  }
 
   /** Creates a tenant; 40903 when the id is taken. */
   async create(input: { id: string; name?: string; timezone?: string; source: string }) {
@@ -100,7 +104,7 @@ export class TenantService {
     await this.get(actor.tenantId);
     const origin = normalizeOrigin(rawOrigin);
     const added = await this.store.cors.add(actor.tenantId, origin, source, this.clock.now());
-    this.originCache.delete(origin);
+    await this.invalidation.publish('cors');
     if (added) await this.audit.record(actor, 'cors.add', origin);
     return { origin, added };
   }
@@ -109,7 +113,7 @@ export class TenantService {
   async removeOrigin(actor: Actor, rawOrigin: string) {
     const origin = normalizeOrigin(rawOrigin);
     const removed = await this.store.cors.remove(actor.tenantId, origin);
-    this.originCache.delete(origin);
+    await this.invalidation.publish('cors');
     if (!removed) throw new AppError('NOT_FOUND', `${origin} is not allowed for ${actor.tenantId}`);
     await this.audit.record(actor, 'cors.remove', origin);
   }
@@ -126,10 +130,5 @@ export class TenantService {
       this.clock.now(),
       async () => new Set(await this.store.cors.tenantsForOrigin(origin)),
     );
-  }
-
-  /** Forgets cached origins (after a configuration refresh). */
-  invalidateOrigins(): void {
-    this.originCache.clear();
   }
 }

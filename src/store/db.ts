@@ -32,6 +32,13 @@ export interface Db {
   lock(trx: Tx, key: string): Promise<void>;
   /** Round-trip to the database, for readiness. */
   ping(): Promise<void>;
+  /** Tells every node listening on `channel` (a no-op where there is only one node). */
+  notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Calls `onMessage` for every notification on `channel` until the returned stop is called;
+   * after a lost connection it calls `onMessage('*')`, since messages may have been missed.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -81,6 +88,45 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
   };
 }
 
+const RELISTEN_DELAY_MS = 1_000;
+
+/** A dedicated connection that LISTENs on one channel, reconnecting when it is lost. */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  const reconnect = () => {
+    if (stopped) return;
+    setTimeout(() => {
+      // Whatever was sent while we were away is lost: treat it as "everything changed".
+      connect()
+        .then(() => onMessage('*'))
+        .catch(reconnect);
+    }, RELISTEN_DELAY_MS).unref();
+  };
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (m) => {
+      if (m.channel === channel) onMessage(m.payload ?? '');
+    });
+    next.on('error', () => {
+      void next.end().catch(() => undefined);
+      if (client === next) reconnect();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
+  };
+}
+
 /** Opens the database (does not migrate). */
 export function openDb(target: DatabaseTarget): Db {
   const engine: Engine = target.kind;
@@ -96,6 +142,14 @@ export function openDb(target: DatabaseTarget): Db {
     },
     async ping() {
       await sql`select 1`.execute(kysely);
+    },
+    async notify(channel, payload) {
+      if (!caps.notifications) return;
+      await sql`select pg_notify(${channel}, ${payload})`.execute(kysely);
+    },
+    async listen(channel, onMessage) {
+      if (target.kind !== 'postgres') return async () => undefined;
+      return listenPostgres(target.url, channel, onMessage);
     },
     close: () => kysely.destroy(),
   };

@@ -12,9 +12,11 @@ export interface Capabilities {
   skipLocked: boolean;
   /** Transaction-scoped advisory locks for once-only work and capacity checks. */
   advisoryLocks: boolean;
+  /** Messages between nodes (LISTEN/NOTIFY), for cache invalidation. */
+  notifications: boolean;
 }
 
 export const CAPABILITIES: Record<Engine, Capabilities> = {
-  sqlite: { engine: 'sqlite', skipLocked: false, advisoryLocks: false },
-  postgres: { engine: 'postgres', skipLocked: true, advisoryLocks: true },
+  sqlite: { engine: 'sqlite', skipLocked: false, advisoryLocks: false, notifications: false },
+  postgres: { engine: 'postgres', skipLocked: true, advisoryLocks: true, notifications: true },
 };

@@ -63,6 +63,7 @@ export async function startTestApp(
   // Nodes of one installation share the master key, as they must in production.
   const masterKey = opts.env?.MASTER_KEY ?? TEST_MASTER_KEY;
   const services = createServices(config, createStore(db), clock, new Keyring(masterKey));
+  await services.invalidation.start();
   const app = await buildApp({ config, services, logger: false, onRoute: opts.onRoute });
   await app.ready();
 
@@ -107,6 +108,7 @@ export async function startTestApp(
     tenant,
     close: async () => {
       await app.close();
+      await services.invalidation.stop();
       await db.close();
     },
     dropDatabase: async () => fresh?.drop(),
