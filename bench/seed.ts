@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { businessDayCloses } from '../src/domain/calendar.js';
 import type { QueueSettings } from '../src/domain/queue-settings.js';
 import { slots } from '../src/domain/slots.js';
@@ -110,6 +110,9 @@ async function writeRows(target: DatabaseTarget, rows: Iterable<Row>): Promise<v
       if (pending.length === TRANSACTION_ROWS) await flush();
     }
     if (pending.length > 0) await flush();
+    // A live PostgreSQL has planner statistics (autovacuum analyzes a changed table within a
+    // minute); a bulk load outruns that, so gather them as it would have.
+    if (db.caps.engine === 'postgres') await sql`analyze callbacks`.execute(db.kysely);
   } finally {
     await db.close();
   }
