@@ -47,11 +47,23 @@ export function formatLocal(ms: number, timeZone: string): string {
   return text;
 }
 
+const utcTexts = new Map<number, string>();
+
 /** UTC ISO 8601 with milliseconds, e.g. "2026-03-08T07:00:00.000Z". */
 export function formatUtc(ms: number): string {
+  const known = utcTexts.get(ms);
+  if (known !== undefined) return known;
   // Date prints exactly this shape for years 0–9999, much faster than a Temporal round trip.
-  if (ms >= -62_167_219_200_000 && ms <= 253_402_300_799_999) return new Date(ms).toISOString();
-  return Temporal.Instant.fromEpochMilliseconds(ms).toString({ fractionalSecondDigits: 3 });
+  const text =
+    ms >= -62_167_219_200_000 && ms <= 253_402_300_799_999
+      ? new Date(ms).toISOString()
+      : Temporal.Instant.fromEpochMilliseconds(ms).toString({ fractionalSecondDigits: 3 });
+  // Only slot-like instants (whole minutes) repeat; remembering others would just fill memory.
+  if (ms % MINUTE_MS === 0) {
+    if (utcTexts.size >= LOCAL_TEXT_MEMO_LIMIT) utcTexts.clear();
+    utcTexts.set(ms, text);
+  }
+  return text;
 }
 
 const ISO_INSTANT_SHAPE =

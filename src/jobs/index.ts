@@ -18,6 +18,11 @@ export function standardJobs(config: Config, services: Services): Job[] {
     { name: 'expire-ttl', everyMs: MINUTE, run: (now) => lifecycle.expireTtl(now) },
     { name: 'retention', everyMs: 60 * MINUTE, run: (now) => lifecycle.applyRetention(now) },
     {
+      name: 'planner-statistics',
+      everyMs: 60 * MINUTE,
+      run: () => lifecycle.refreshPlannerStatistics(),
+    },
+    {
       name: 'tenant-config-refresh',
       everyMs: config.tenantConfigRefreshMinutes * MINUTE,
       // The server applies the configuration before it listens.

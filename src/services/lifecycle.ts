@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { businessDayCloses } from '../domain/calendar.js';
 import { AppError } from '../domain/errors.js';
 import { positionAndWait } from '../domain/ewt.js';
@@ -46,6 +47,9 @@ export class LifecycleService {
       });
       total += changed;
       if (changed < BATCH) return total;
+      // SQLite answers synchronously: without a turn of the event loop between batches, a long
+      // purge would hold every request until it ends.
+      await setImmediate();
     }
   }
 
@@ -169,6 +173,11 @@ export class LifecycleService {
     return this.store.db.transaction((trx) =>
       this.store.lifecycle.setJobProgress(trx, tenantId, serviceName, job, until),
     );
+  }
+
+  /** Keeps the store's query plans good as the callbacks table grows and shrinks. */
+  refreshPlannerStatistics(): Promise<void> {
+    return this.store.db.optimize();
   }
 
   /** Completed callbacks older than the queue's retention are deleted. */

@@ -32,6 +32,11 @@ export interface Db {
   lock(trx: Tx, key: string): Promise<void>;
   /** Round-trip to the database, for readiness. */
   ping(): Promise<void>;
+  /**
+   * Refreshes the query planner's statistics where the engine needs telling (SQLite; PostgreSQL's
+   * autovacuum does it by itself). Without them SQLite may pick a poor index as tables grow.
+   */
+  optimize(): Promise<void>;
   /** Tells every node listening on `channel` (a no-op where there is only one node). */
   notify(channel: string, payload: string): Promise<void>;
   /**
@@ -143,6 +148,11 @@ export function openDb(target: DatabaseTarget): Db {
     async ping() {
       await sql`select 1`.execute(kysely);
     },
+    async optimize() {
+      if (target.kind !== 'sqlite') return;
+      // 0x10002: also tables this connection has not queried yet (SQLite's advice at start).
+      await sql`pragma optimize = 0x10002`.execute(kysely);
+    },
     async notify(channel, payload) {
       if (!caps.notifications) return;
       await sql`select pg_notify(${channel}, ${payload})`.execute(kysely);
@@ -164,6 +174,7 @@ export async function migrate(db: Db): Promise<string[]> {
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error('migration failed');
+  await db.optimize();
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

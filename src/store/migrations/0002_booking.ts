@@ -58,6 +58,14 @@ export function booking(engine: Engine) {
         .on('callbacks')
         .columns(['tenant_id', 'service_name', 'immediate', 'state'])
         .execute();
+      // A dialer claims across many queues at once: the tenant's waiting callbacks in dispatch
+      // order, so the first one of the dialer's queues is found without sorting them all.
+      await db.schema
+        .createIndex('callbacks_claim_order')
+        .on('callbacks')
+        .columns(['tenant_id', 'priority desc', 'requested_at', 'id'])
+        .where(sql.ref('state'), '=', 'QUEUED')
+        .execute();
       await db.schema
         .createIndex('callbacks_phone')
         .on('callbacks')

@@ -89,20 +89,22 @@ export class LifecycleRepo {
     if (this.db.caps.skipLocked) next = next.forUpdate().skipLocked();
     const [id] = await idsOf(next);
     if (id === undefined) return undefined;
-    return trx
-      .updateTable('callbacks')
-      .set({
-        state: 'ROUTING',
-        lease_owner: owner,
-        lease_expires_at: leaseUntil,
-        claimed_at: nowMs,
-        updated_at: nowMs,
-      })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .where('state', '=', 'QUEUED')
-      .returningAll()
-      .executeTakeFirst();
+    return (
+      trx
+        .updateTable('callbacks')
+        .set({
+          state: 'ROUTING',
+          lease_owner: owner,
+          lease_expires_at: leaseUntil,
+          claimed_at: nowMs,
+          updated_at: nowMs,
+        })
+        // Picked within the tenant above; the primary key alone finds it (see completeWaiting).
+        .where('id', '=', id)
+        .where('state', '=', 'QUEUED')
+        .returningAll()
+        .executeTakeFirst()
+    );
   }
 
   /** Completes waiting callbacks matching `filter` with `reason`, at most `limit`. */
@@ -141,7 +143,9 @@ export class LifecycleRepo {
         lease_owner: null,
         lease_expires_at: null,
       })
-      .where('tenant_id', '=', filter.tenantId)
+      // The ids were picked within the tenant above and a row never changes tenant. Naming the
+      // tenant again would tempt SQLite, short of statistics, to scan the tenant's whole index
+      // instead of looking the ids up by primary key.
       .where('id', 'in', ids)
       .where('state', 'in', filter.states ?? WAITING);
     // Re-checked on the row as it is now: a row we waited for may have been rescheduled.
