@@ -111,24 +111,25 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
     },
   );
 
-  app.post(
-    '/callbacks/:id/start',
-    {
-      schema: {
-        tags,
-        summary: 'The call is being placed (ROUTING → PROCESSING)',
-        params: IdParams,
-        response: one,
-      },
-    },
-    async (request) =>
-      success(
-        request.id,
-        dialerView(
-          await services.dispatch.start(tenantOf(request), request.params.id, dialerOf(request)),
+  // Start and release take nothing but the callback the dialer holds.
+  const holdAction = (action: 'start' | 'release', summary: string) =>
+    app.post(
+      `/callbacks/:id/${action}`,
+      { schema: { tags, summary, params: IdParams, response: one } },
+      async (request) =>
+        success(
+          request.id,
+          dialerView(
+            await services.dispatch[action](
+              tenantOf(request),
+              request.params.id,
+              dialerOf(request),
+            ),
+          ),
         ),
-      ),
-  );
+    );
+  holdAction('start', 'The call is being placed (ROUTING → PROCESSING)');
+  holdAction('release', 'Give a claimed callback back to the queue, keeping its place');
 
   app.post(
     '/callbacks/:id/finish',
@@ -151,25 +152,6 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
             dialerOf(request),
             request.body.outcome,
           ),
-        ),
-      ),
-  );
-
-  app.post(
-    '/callbacks/:id/release',
-    {
-      schema: {
-        tags,
-        summary: 'Give a claimed callback back to the queue, keeping its place',
-        params: IdParams,
-        response: one,
-      },
-    },
-    async (request) =>
-      success(
-        request.id,
-        dialerView(
-          await services.dispatch.release(tenantOf(request), request.params.id, dialerOf(request)),
         ),
       ),
   );
