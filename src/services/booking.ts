@@ -109,7 +109,7 @@ export class BookingService {
       completed_at: null,
     };
 
-    await this.store.db.groupedTransaction(async (trx) => {
+    await this.store.db.transaction(async (trx) => {
       // Per-number and per-queue locks make the counting checks race-free on every node.
       await this.store.db.lock(trx, `number:${tenantId}:${settings.name}:${phone}`);
       await this.checkNumberLimits(trx, tenantId, settings, phone, now);

@@ -28,13 +28,6 @@ export interface Db {
   readonly caps: Capabilities;
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
-  /**
-   * Runs `fn` like `transaction`, but where writes are serial (SQLite) it shares one commit with
-   * the other writes queued meanwhile, each in its own savepoint: a refused write rolls back
-   * alone, and every caller hears only after the shared commit (so nothing is acknowledged that
-   * a crash could lose). Elsewhere it is a plain transaction.
-   */
-  groupedTransaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   /** Serialises work on `key` across nodes until the transaction ends (no-op where writes are already serial). */
   lock(trx: Tx, key: string): Promise<void>;
   /** Round-trip to the database, for readiness. */
@@ -139,84 +132,15 @@ async function listenPostgres(
   };
 }
 
-/** Writes shared by one commit at most; bounds how long readers wait behind a group. */
-const MAX_GROUP = 64;
-
-interface GroupedWrite {
-  fn: (trx: Tx) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-/**
- * Group commit for a single-writer engine: while one group commits, the writes that arrive queue
- * up and go together in the next. A lone write still goes at once, so nothing waits for company.
- */
-function groupCommitter(kysely: Kysely<Database>) {
-  const queue: GroupedWrite[] = [];
-  let running = false;
-
-  async function runGroup(writes: GroupedWrite[]): Promise<void> {
-    const outcomes: Outcome[] = [];
-    const trx = await kysely.startTransaction().execute();
-    try {
-      for (const write of writes) {
-        const savepoint = await trx.savepoint('write').execute();
-        try {
-          outcomes.push({ ok: true, value: await write.fn(savepoint) });
-          await savepoint.releaseSavepoint('write').execute();
-        } catch (error) {
-          const undone = await savepoint.rollbackToSavepoint('write').execute();
-          await undone.releaseSavepoint('write').execute();
-          outcomes.push({ ok: false, error });
-        }
-      }
-      await trx.commit().execute();
-    } catch (error) {
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => undefined);
-      throw error;
-    }
-    writes.forEach((write, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) write.resolve(outcome.value);
-      else write.reject(outcome?.error);
-    });
-  }
-
-  async function drain(): Promise<void> {
-    running = true;
-    while (queue.length > 0) {
-      const writes = queue.splice(0, MAX_GROUP);
-      await runGroup(writes).catch((error: unknown) => {
-        for (const write of writes) write.reject(error);
-      });
-    }
-    running = false;
-  }
-
-  return <T>(fn: (trx: Tx) => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({ fn, resolve: (value) => resolve(value as T), reject });
-      if (!running) void drain();
-    });
-}
-
 /** Opens the database (does not migrate). */
 export function openDb(target: DatabaseTarget): Db {
   const engine: Engine = target.kind;
   const kysely = new Kysely<Database>({ dialect: dialectFor(target) });
   const caps = CAPABILITIES[engine];
-  const transaction = <T>(fn: (trx: Tx) => Promise<T>) => kysely.transaction().execute(fn);
   return {
     kysely,
     caps,
-    transaction,
-    groupedTransaction: caps.serialWrites ? groupCommitter(kysely) : transaction,
+    transaction: (fn) => kysely.transaction().execute(fn),
     async lock(trx, key) {
       if (!caps.advisoryLocks) return;
       await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);

@@ -14,23 +14,9 @@ export interface Capabilities {
   advisoryLocks: boolean;
   /** Messages between nodes (LISTEN/NOTIFY), for cache invalidation. */
   notifications: boolean;
-  /** One writer at a time (one connection): concurrent writes can share a commit. */
-  serialWrites: boolean;
 }
 
 export const CAPABILITIES: Record<Engine, Capabilities> = {
-  sqlite: {
-    engine: 'sqlite',
-    skipLocked: false,
-    advisoryLocks: false,
-    notifications: false,
-    serialWrites: true,
-  },
-  postgres: {
-    engine: 'postgres',
-    skipLocked: true,
-    advisoryLocks: true,
-    notifications: true,
-    serialWrites: false,
-  },
+  sqlite: { engine: 'sqlite', skipLocked: false, advisoryLocks: false, notifications: false },
+  postgres: { engine: 'postgres', skipLocked: true, advisoryLocks: true, notifications: true },
 };
