@@ -43,23 +43,3 @@ export function ewtMode2(input: {
   if (available > ahead) return 0;
   return Math.ceil(((ahead - available + 1) * avgHandleSeconds) / agentsLoggedIn);
 }
-
-/**
- * A waiting callback's 1-based position and its share of the queue EWT for retrieve: the queue
- * EWT is a newcomer's wait (behind all `pending`), scaled by position / (pending + 1).
- */
-export function positionAndWait(input: {
-  ahead: number;
-  pending: number;
-  queueEwtSeconds: number;
-}): { positionInQueue: number; estimatedWaitTime: number } {
-  const positionInQueue = Math.max(0, input.ahead) + 1;
-  if (input.queueEwtSeconds < 0 || !Number.isFinite(input.queueEwtSeconds)) {
-    return { positionInQueue, estimatedWaitTime: -1 };
-  }
-  const newcomerPosition = Math.max(input.pending, positionInQueue - 1) + 1;
-  return {
-    positionInQueue,
-    estimatedWaitTime: Math.round((input.queueEwtSeconds * positionInQueue) / newcomerPosition),
-  };
-}

@@ -1,7 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import { businessDayCloses } from '../domain/calendar.js';
 import { AppError } from '../domain/errors.js';
-import { positionAndWait } from '../domain/ewt.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { parseQueueSettings } from '../domain/queue-settings.js';
 import type { Tx } from '../store/db.js';
@@ -204,22 +203,15 @@ export class LifecycleService {
     let raised = 0;
     for (const { tenantId, settings } of await this.allQueues()) {
       if (settings.pushThresholdMinutes <= 0) continue;
-      let ewt = await this.waitTime.estimate(tenantId, settings.name, 'mode2');
-      if (ewt < 0) ewt = await this.waitTime.estimate(tenantId, settings.name, 'mode1');
-      if (ewt < 0) continue;
       const queued = await this.store.lifecycle.queuedInOrder(
         tenantId,
         settings.name,
         UPCOMING_SCAN,
       );
       for (const [ahead, row] of queued.entries()) {
-        const { estimatedWaitTime } = positionAndWait({
-          ahead,
-          pending: queued.length,
-          queueEwtSeconds: ewt,
-        });
-        // Dispatch order means everyone further back waits at least as long.
-        if (estimatedWaitTime >= settings.pushThresholdMinutes * 60) break;
+        const wait = await this.waitTime.waitBehind(tenantId, settings.name, ahead);
+        // Unknown (-1), or too long: and everyone further back waits at least as long.
+        if (wait < 0 || wait >= settings.pushThresholdMinutes * 60) break;
         if (row.upcoming_notified_at !== null) continue;
         await this.store.db.transaction(async (trx) => {
           if (!(await this.store.lifecycle.markUpcoming(trx, tenantId, row.id, now))) return;

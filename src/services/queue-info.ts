@@ -1,6 +1,5 @@
 import { secondsUntilClose } from '../domain/calendar.js';
 import { AppError } from '../domain/errors.js';
-import { positionAndWait } from '../domain/ewt.js';
 import {
   immediateOfferHoursOpenFor,
   isWithinImmediateOfferTime,
@@ -171,11 +170,9 @@ export class QueueInfoService {
       // Being routed or on the call: first in line, no wait left.
       return { ...base, positionInQueue: 0, estimatedWaitTime: 0 };
     }
-    const [ahead, pending, queueEwt] = await Promise.all([
-      this.booking.positionInQueue(row).then((p) => p - 1),
-      this.store.callbacks.countQueued(row.tenant_id, row.service_name),
-      this.waitTime.estimate(row.tenant_id, row.service_name),
-    ]);
-    return { ...base, ...positionAndWait({ ahead, pending, queueEwtSeconds: queueEwt }) };
+    const position = await this.booking.positionInQueue(row);
+    // Its wait is the queue's EWT model applied to the callbacks ahead of it.
+    const wait = await this.waitTime.waitBehind(row.tenant_id, row.service_name, position - 1);
+    return { ...base, positionInQueue: position, estimatedWaitTime: wait };
   }
 }

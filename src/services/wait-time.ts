@@ -29,9 +29,16 @@ function completionGaps(completionsNewestFirst: readonly number[]): number[] {
   return gaps;
 }
 
+/** What EWT is computed from, read once per queue version. */
+interface EwtInputs {
+  pending: number;
+  gaps: number[];
+  agents: AgentCounts | undefined;
+}
+
 /** Estimated wait time of a queue, as GES computes it (mode1: throughput; mode2: with agents). */
 export class WaitTimeService {
-  private readonly figures: QueueFigures<number>;
+  private readonly figures: QueueFigures<EwtInputs>;
 
   constructor(
     private readonly store: Store,
@@ -44,34 +51,44 @@ export class WaitTimeService {
 
   /**
    * EWT in seconds for a newcomer (mode2 without agent data uses mode1); -1 when unknown.
-   * Every web visitor polls it, so it is remembered until the queue changes (see QueueFigures).
+   * Every web visitor polls it, so its inputs are remembered until the queue changes.
    */
-  estimate(tenantId: string, serviceName: string, mode: EwtMode = 'mode2'): Promise<number> {
-    return this.figures.get(tenantId, serviceName, mode, () =>
-      this.compute(tenantId, serviceName, mode),
-    );
+  async estimate(tenantId: string, serviceName: string, mode: EwtMode = 'mode2') {
+    const inputs = await this.inputs(tenantId, serviceName);
+    return ewtFor(inputs, inputs.pending, mode);
   }
 
-  private async compute(tenantId: string, serviceName: string, mode: EwtMode): Promise<number> {
-    const [pending, completions] = await Promise.all([
-      this.store.callbacks.countQueued(tenantId, serviceName),
-      this.store.callbacks.recentCompletions(tenantId, serviceName, EWT_HISTORY_SIZE),
-    ]);
-    const gaps = completionGaps(completions);
-    const throughput = () => ewtMode1({ pending, recentHandleTimesSeconds: gaps });
-    if (mode === 'mode1') return throughput();
-    const agents = await this.agents.agentsFor(tenantId, serviceName);
-    // Without a fresh agent report the queue's own throughput is still an estimate (SPEC: -1 only
-    // when none can be made).
-    if (!agents) return throughput();
-    const secondsPerCallback =
-      gaps.length === 0 ? Number.NaN : gaps.reduce((a, b) => a + b, 0) / gaps.length;
-    // Throughput already reflects every agent working; one agent's handle time is that × agents.
-    return ewtMode2({
-      pending,
-      agentsLoggedIn: agents.loggedIn,
-      agentsAvailable: agents.available,
-      avgHandleSeconds: secondsPerCallback * Math.max(1, agents.loggedIn),
+  /** The wait of a callback with `ahead` callbacks before it in the queue, by the same model. */
+  async waitBehind(tenantId: string, serviceName: string, ahead: number, mode: EwtMode = 'mode2') {
+    return ewtFor(await this.inputs(tenantId, serviceName), ahead, mode);
+  }
+
+  private inputs(tenantId: string, serviceName: string): Promise<EwtInputs> {
+    return this.figures.get(tenantId, serviceName, 'ewt-inputs', async () => {
+      const [pending, completions, agents] = await Promise.all([
+        this.store.callbacks.countQueued(tenantId, serviceName),
+        this.store.callbacks.recentCompletions(tenantId, serviceName, EWT_HISTORY_SIZE),
+        this.agents.agentsFor(tenantId, serviceName),
+      ]);
+      return { pending, gaps: completionGaps(completions), agents };
     });
   }
+}
+
+/** EWT for a callback with `ahead` callbacks before it. */
+function ewtFor(inputs: EwtInputs, ahead: number, mode: EwtMode): number {
+  const { gaps, agents } = inputs;
+  const throughput = () => ewtMode1({ pending: ahead, recentHandleTimesSeconds: gaps });
+  // Without a fresh agent report the queue's own throughput is still an estimate (SPEC: -1 only
+  // when none can be made).
+  if (mode === 'mode1' || !agents) return throughput();
+  const secondsPerCallback =
+    gaps.length === 0 ? Number.NaN : gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  // Throughput already reflects every agent working; one agent's handle time is that × agents.
+  return ewtMode2({
+    pending: ahead,
+    agentsLoggedIn: agents.loggedIn,
+    agentsAvailable: agents.available,
+    avgHandleSeconds: secondsPerCallback * Math.max(1, agents.loggedIn),
+  });
 }

@@ -195,6 +195,39 @@ describeEngines('dispatch: a booked callback reaches a person', (engine) => {
     expect((await claim({ 'x-api-key': other.key })).data.callback?.id).toBe(id);
   });
 
+  it('each waiting callback is told the wait of the callbacks ahead of it', async () => {
+    // Throughput: one connected call every two minutes.
+    for (let i = 0; i < 3; i++) {
+      const id = await book(`+1212555017${i}`);
+      await claim();
+      t.clock.advance(120_000);
+      await act(id, 'finish', { outcome: 'AGENT_CONNECTED' });
+    }
+    const waiting = [];
+    for (let i = 0; i < 3; i++) waiting.push(await book(`+1212555018${i}`));
+    const seen = [];
+    for (const id of waiting) {
+      const r = await t.call<{ positionInQueue: number; estimatedWaitTime: number }>({
+        method: 'POST',
+        url: '/engagement/v3/callbacks/retrieve',
+        headers: engagement(),
+        payload: { id },
+      });
+      seen.push([r.body.data.positionInQueue, r.body.data.estimatedWaitTime]);
+    }
+    expect(seen).toEqual([
+      [1, 0],
+      [2, 120],
+      [3, 240],
+    ]);
+    const status = await t.call<{ ewt: number }>({
+      method: 'GET',
+      url: `/engagement/v3/callbacks/queue-status/${serviceName}`,
+      headers: engagement(),
+    });
+    expect(status.body.data.ewt).toBe(360); // a newcomer waits behind all three
+  });
+
   it('agents reported by the dialer drive EWT mode2 in queue-status', async () => {
     const status = async () =>
       (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ewtMode1, ewtMode2, positionAndWait } from '../../../src/domain/ewt.js';
+import { ewtMode1, ewtMode2 } from '../../../src/domain/ewt.js';
 
 describe('ewtMode1', () => {
   it('is -1 without history', () => {
@@ -25,21 +25,5 @@ describe('ewtMode2', () => {
   it('divides the hand-offs still needed among the logged-in agents', () => {
     expect(ewtMode2({ ...agents, pending: 7 })).toBe(480);
     expect(ewtMode2({ ...agents, pending: 7, agentsAvailable: 2 })).toBe(360);
-  });
-});
-
-describe('positionAndWait', () => {
-  it('gives a 1-based position and a share of the queue EWT', () => {
-    expect(positionAndWait({ ahead: 0, pending: 3, queueEwtSeconds: 400 })).toEqual({
-      positionInQueue: 1,
-      estimatedWaitTime: 100,
-    });
-    expect(positionAndWait({ ahead: 2, pending: 3, queueEwtSeconds: 400 })).toEqual({
-      positionInQueue: 3,
-      estimatedWaitTime: 300,
-    });
-    expect(positionAndWait({ ahead: 2, pending: 3, queueEwtSeconds: -1 }).estimatedWaitTime).toBe(
-      -1,
-    );
   });
 });
