@@ -34,7 +34,7 @@ export function SlotPicker({ queue, value, onChange, idPrefix }: Props) {
   const [day, setDay] = useState('');
   const dayKeys = [...byDay.keys()];
   const currentDay = byDay.has(day) ? day : (dayKeys[0] ?? '');
-  const times = byDay.get(currentDay) ?? [];
+  const times = useMemo(() => byDay.get(currentDay) ?? [], [byDay, currentDay]);
 
   // Keep the chosen slot one of the offered ones.
   useEffect(() => {
