@@ -38,7 +38,9 @@ function chromiumPath() {
 }
 
 const pgUrl = await postgresUrl();
+// Tests read OC_TEST_PG_URL to decide whether to run on PostgreSQL: only a server that answered.
 if (pgUrl) env.OC_TEST_PG_URL = pgUrl;
+else delete env.OC_TEST_PG_URL;
 const chromium = chromiumPath();
 if (chromium) env.OC_TEST_CHROMIUM = chromium;
 
