@@ -6,6 +6,7 @@ import {
   nycNumber,
   startBooking,
   type BookingHarness,
+  type CallbackView as View,
 } from './helpers.js';
 
 // Wednesday 2026-11-25, 10:00 in New York (EST, UTC-5): the office is open.
@@ -13,17 +14,6 @@ const NOW = '2026-11-25T15:00:00.000Z';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const at = (ms: number) => new Date(ms).toISOString();
-
-interface View {
-  id: string;
-  serviceName: string;
-  desiredTime: string;
-  callbackState: string;
-  callbackReason?: string;
-  phoneNumber: string;
-  positionInQueue?: number;
-  estimatedWaitTime?: number;
-}
 
 describeEngines('POST /callbacks/create', (engine) => {
   let h: BookingHarness;

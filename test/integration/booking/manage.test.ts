@@ -6,22 +6,12 @@ import {
   nycNumber,
   startBooking,
   type BookingHarness,
+  type CallbackView as View,
 } from './helpers.js';
 
 // Wednesday 2026-11-25, 10:00 in New York.
 const NOW = '2026-11-25T15:00:00.000Z';
 const TOMORROW_10 = '2026-11-26T15:00:00.000Z';
-
-interface View {
-  id: string;
-  serviceName: string;
-  desiredTime: string;
-  callbackState: string;
-  callbackReason?: string;
-  phoneNumber: string;
-  positionInQueue?: number;
-  estimatedWaitTime?: number;
-}
 
 describeEngines('retrieve, reschedule, query and cancel', (engine) => {
   let h: BookingHarness;
