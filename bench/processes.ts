@@ -34,15 +34,16 @@ export interface NodeChild {
 }
 
 /**
- * Starts `node [nodeArgs] --import tsx <entry>`. tsx only transpiles modules as they load, so at
- * steady state the service runs the same JIT-compiled code as from a build, without a build step.
+ * Starts `node [nodeArgs] <entry>`: a built `.js` entry runs as in production; a `.ts` one goes
+ * through tsx, which only transpiles modules as they load (but keeps its compiler in memory).
  */
 export function startNode(
   entry: string,
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
 ): NodeChild {
-  const args = [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)];
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const args = [...nodeArgs, ...loader, path.join(ROOT, entry)];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -95,6 +96,19 @@ export async function waitUntilReady(proc: NodeChild, url: string, timeoutMs = 6
 }
 
 /** Runs the `opencallback` CLI (from source) with the environment; resolves to its stdout. */
+/** Compiles the service into dist/ (no console build), so it runs as it would in production. */
+export function buildService(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT },
+      (error, _stdout, stderr) =>
+        error ? reject(new Error(`building the service failed:\n${stderr}`)) : resolve(),
+    );
+  });
+}
+
 export function runCli(env: Record<string, string>, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(

@@ -36,7 +36,8 @@ export interface ProfileSummary {
   service: HotFunction[];
 }
 
-const SRC = `${pathToFileURL(ROOT).href}/src/`;
+// The service's own code: built (dist/) when the bench runs it, or its sources.
+const OWN = [`${pathToFileURL(ROOT).href}/dist/`, `${pathToFileURL(ROOT).href}/src/`];
 
 function shortLocation(url: string, line: number): string {
   if (url === '') return '';
@@ -98,7 +99,7 @@ export function summarizeProfile(file: string, topN = 15): ProfileSummary {
     const seen = new Set<string>();
     for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
       const frame = nodes.get(id)?.callFrame;
-      if (!frame?.url.startsWith(SRC)) continue;
+      if (!frame || !OWN.some((prefix) => frame.url.startsWith(prefix))) continue;
       const key = `${frame.functionName}\u0000${frame.url}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [--db sqlite|postgres] [--seed N] [--purge N] [--pool N] [--lines N]
 //                [--duration S] [--connections C] [--only a,b] [--profile]`   (see bench/README.md)
 //
-// Starts the real service (src/server.ts through tsx, see processes.ts) on a fresh SQLite data
+// Starts the real service (built into dist/, see processes.ts) on a fresh SQLite data
 // folder or PostgreSQL database, provisions a tenant with 50 queues and its keys with the CLI,
 // seeds callbacks through the store, and measures each scenario beside a bare fastify
 // hello-world measured in the same run. All traffic stays on 127.0.0.1.
@@ -13,7 +13,14 @@ import { prepareDatabase } from './database.js';
 import { DIALERS, dialerScenario, type DialerResult } from './dialers.js';
 import { measureAll, type Measured } from './load.js';
 import { parseOptions, SCENARIOS, type Options } from './options.js';
-import { freePort, runCli, startNode, waitUntilReady, type NodeChild } from './processes.js';
+import {
+  buildService,
+  freePort,
+  runCli,
+  startNode,
+  waitUntilReady,
+  type NodeChild,
+} from './processes.js';
 import { profilesIn, summarizeProfile } from './profile.js';
 import { purgeScenario, type PurgeResult } from './purge.js';
 import {
@@ -104,7 +111,9 @@ async function main(): Promise<void> {
     note('Measuring the service…');
     const port = await freePort();
     const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const service = startNode('src/server.ts', { ...env, PORT: String(port) }, nodeArgs);
+    // The built service, as production runs it (RSS without tsx's compiler, same code).
+    await buildService();
+    const service = startNode('dist/server.js', { ...env, PORT: String(port) }, nodeArgs);
     children.push(service);
     const base = `http://127.0.0.1:${port}`;
     await waitUntilReady(service, `${base}/readyz`);
