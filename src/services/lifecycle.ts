@@ -13,7 +13,8 @@ import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';
 
-const BATCH = 500;
+// Small enough that requests waiting behind a batch wait milliseconds, not a second.
+const BATCH = 100;
 const DAY_MS = 86_400_000;
 /** How far back the end-of-day purge looks the first time it runs for a queue. */
 const PURGE_FIRST_LOOKBACK_MS = DAY_MS;
