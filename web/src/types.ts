@@ -1,3 +1,4 @@
+import type { CallbackState } from '../../src/domain/booking.js';
 // Shapes of the admin API as the console reads them. Queue settings reuse the server's own
 // types (type-only imports: nothing of the server is bundled).
 export type {
@@ -18,14 +19,8 @@ export interface Session {
   idleTimeoutSeconds: number;
 }
 
-export const CALLBACK_STATES = [
-  'SCHEDULED',
-  'QUEUED',
-  'ROUTING',
-  'PROCESSING',
-  'COMPLETED',
-] as const;
-export type CallbackState = (typeof CALLBACK_STATES)[number];
+// One list of states for the server and the console.
+export { CALLBACK_STATES, type CallbackState } from '../../src/domain/booking.js';
 
 export interface CallbackSummary {
   id: string;
