@@ -9,9 +9,10 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface DialerResult {
   dialers: number;
   lines: number;
-  /** Claims asked and answered inside the measured window, per second of it. */
+  batch: number;
+  /** Callbacks claimed by claims asked and answered inside the measured window, per second. */
   claimsPerSec: number;
-  /** Latency of the claim request alone, and of a whole claim→start→finish cycle (ms). */
+  /** Latency of the claim request alone, and of a whole claim→start→finish cycle (ms) of a batch. */
   claimP50: number;
   claimP99: number;
   cycleP50: number;
@@ -30,6 +31,8 @@ interface DialerRun {
   keys: readonly string[];
   queues: readonly string[];
   lines: number;
+  /** Callbacks per claim, start and finish request (1: the single-callback routes). */
+  batch: number;
   warmUpSeconds: number;
   seconds: number;
 }
@@ -48,6 +51,28 @@ async function dispatchCall<T>(base: string, key: string, path: string, body: un
 }
 
 /**
+ * Places the claimed calls and reports them connected: one request per callback through the
+ * single-callback routes when the dialer claims one at a time, else the batch routes.
+ */
+async function startAndFinish(run: DialerRun, key: string, ids: readonly string[]) {
+  if (run.batch === 1) {
+    for (const id of ids) {
+      await dispatchCall(run.base, key, `/callbacks/${id}/start`, {});
+      await dispatchCall(run.base, key, `/callbacks/${id}/finish`, { outcome: 'AGENT_CONNECTED' });
+    }
+    return;
+  }
+  type Answer = { results: { id: string; error?: { code: number; message: string } }[] };
+  const refused = (answer: Answer) => answer.results.find((r) => r.error !== undefined);
+  const started = await dispatchCall<Answer>(run.base, key, '/start', { ids });
+  const finished = await dispatchCall<Answer>(run.base, key, '/finish', {
+    results: ids.map((id) => ({ id, outcome: 'AGENT_CONNECTED' })),
+  });
+  const wrong = refused(started) ?? refused(finished);
+  if (wrong) throw new Error(`dispatch refused ${wrong.id}: ${JSON.stringify(wrong.error)}`);
+}
+
+/**
  * Runs `lines` concurrent claim→start→finish loops for each dialer key, over HTTP, for the
  * warm-up plus the measured seconds (or until the pool runs dry). Returns the claimed ids and
  * the timings of the measured window.
@@ -62,26 +87,27 @@ async function runDialers(run: DialerRun) {
   let drainedAt: number | undefined;
   let failed = false;
 
+  let measuredClaims = 0;
+
   const line = async (key: string) => {
     while (!failed && drainedAt === undefined && performance.now() < deadline) {
       const t0 = performance.now();
-      const { callback } = await dispatchCall<{ callback: { id: string } | null }>(
+      const { callbacks } = await dispatchCall<{ callbacks: { id: string }[] }>(
         run.base,
         key,
         '/claim',
-        { serviceNames: run.queues },
+        { serviceNames: run.queues, maxCallbacks: run.batch },
       );
       const t1 = performance.now();
-      if (callback === null) {
+      if (callbacks.length === 0) {
         drainedAt = t1;
         return;
       }
-      claimed.push(callback.id);
-      await dispatchCall(run.base, key, `/callbacks/${callback.id}/start`, {});
-      await dispatchCall(run.base, key, `/callbacks/${callback.id}/finish`, {
-        outcome: 'AGENT_CONNECTED',
-      });
+      const ids = callbacks.map((c) => c.id);
+      claimed.push(...ids);
+      await startAndFinish(run, key, ids);
       if (t0 >= measureFrom && t1 <= deadline) {
+        measuredClaims += ids.length;
         claimMs.push(t1 - t0);
         cycleMs.push(performance.now() - t0);
       }
@@ -100,6 +126,7 @@ async function runDialers(run: DialerRun) {
   const windowEnd = Math.min(deadline, drainedAt ?? deadline);
   return {
     claimed,
+    measuredClaims,
     claimMs,
     cycleMs,
     windowSeconds: Math.max(0.001, (windowEnd - measureFrom) / 1000),
@@ -146,7 +173,8 @@ export async function dialerScenario(
   return {
     dialers: run.keys.length,
     lines: run.lines,
-    claimsPerSec: measured.claimMs.length / measured.windowSeconds,
+    batch: run.batch,
+    claimsPerSec: measured.measuredClaims / measured.windowSeconds,
     claimP50: percentile(measured.claimMs, 50),
     claimP99: percentile(measured.claimMs, 99),
     cycleP50: percentile(measured.cycleMs, 50),

@@ -25,6 +25,8 @@ export interface Options {
   pool: number;
   /** Concurrent claim→start→finish loops of each of the four dialers. */
   lines: number;
+  /** Callbacks each loop claims, starts and finishes per request. */
+  batch: number;
   /** Seconds measured per scenario (after a warm-up of a fifth of that, at least 1 s). */
   duration: number;
   connections: number;
@@ -66,6 +68,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
       purge: { type: 'string' },
       pool: { type: 'string' },
       lines: { type: 'string', default: '8' },
+      batch: { type: 'string', default: '10' },
       duration: { type: 'string' },
       connections: { type: 'string', default: '64' },
       only: { type: 'string' },
@@ -80,8 +83,9 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
     db: values.db,
     seed: whole('seed', values.seed, quick ? 2_000 : 100_000, 0),
     purge: whole('purge', values.purge, quick ? 5_000 : 100_000, 1),
-    pool: whole('pool', values.pool, quick ? 2_000 : 30_000, 1),
+    pool: whole('pool', values.pool, quick ? 5_000 : 100_000, 1),
     lines: whole('lines', values.lines, 8, 1),
+    batch: whole('batch', values.batch, 10, 1),
     duration: whole('duration', values.duration, quick ? 2 : 10, 1),
     connections: whole('connections', values.connections, 64, 1),
     only: selection(values.only),

@@ -41,7 +41,8 @@ export function printDialers(d: DialerResult): void {
       ? ''
       : ` (pool ran dry ${d.drainedAfter.toFixed(1)} s into the measurement: give --pool more)`;
   out(
-    `Dialer loop: ${d.dialers} dialers × ${d.lines} lines over HTTP: ` +
+    `Dialer loop: ${d.dialers} dialers × ${d.lines} lines over HTTP, ` +
+      `${d.batch === 1 ? 'one callback per request' : `batches of ${d.batch}`}: ` +
       `${d.claimsPerSec.toFixed(0)} claims/s${drained}; ` +
       `claim p50 ${d.claimP50} ms p99 ${d.claimP99} ms; ` +
       `claim→start→finish p50 ${d.cycleP50} ms p99 ${d.cycleP99} ms; ` +

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--db sqlite|postgres] [--seed N] [--purge N] [--pool N] [--lines N]
+// `npm run bench [-- --quick] [--db sqlite|postgres] [--seed N] [--purge N] [--pool N] [--lines N] [--batch N]
 //                [--duration S] [--connections C] [--only a,b] [--profile]`   (see bench/README.md)
 //
 // Starts the real service (built into dist/, see processes.ts) on a fresh SQLite data
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
             keys: keys.dialers,
             queues: queueNames,
             lines: opts.lines,
+            batch: opts.batch,
             warmUpSeconds: Math.max(1, Math.round(opts.duration / 5)),
             seconds: opts.duration,
           },

@@ -3,6 +3,7 @@ import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from './clock.js';
 import type { CallbackEvents, QueueActivity } from './callback-events.js';
+import type { QueueSettings } from '../domain/queue-settings.js';
 import type { QueueService } from './queues.js';
 import type { AgentCounts, AgentSource } from './wait-time.js';
 
@@ -64,11 +65,28 @@ export class DispatchService implements AgentSource {
     leaseSeconds: number,
     waitMs = 0,
   ): Promise<CallbackRow | undefined> {
+    const [row] = await this.claimMany(tenantId, serviceNames, dialer, leaseSeconds, waitMs, 1);
+    return row;
+  }
+
+  /**
+   * Claims up to `max` callbacks at once, in dialing order: a dialer with free lines fills them
+   * in one transaction instead of one per line. With `waitMs`, waits up to that long for at
+   * least one to arrive (long-poll).
+   */
+  async claimMany(
+    tenantId: string,
+    serviceNames: string[],
+    dialer: string,
+    leaseSeconds: number,
+    waitMs: number,
+    max: number,
+  ): Promise<CallbackRow[]> {
     for (const name of serviceNames) await this.queues.get(tenantId, name);
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const claimed = await this.claimOnce(tenantId, serviceNames, dialer, leaseSeconds);
-      if (claimed || Date.now() >= deadline) return claimed;
+      const claimed = await this.claimOnce(tenantId, serviceNames, dialer, leaseSeconds, max);
+      if (claimed.length > 0 || Date.now() >= deadline) return claimed;
       await sleep(Math.min(LONG_POLL_STEP_MS, deadline - Date.now()));
     }
   }
@@ -78,56 +96,105 @@ export class DispatchService implements AgentSource {
     serviceNames: string[],
     dialer: string,
     leaseSeconds: number,
+    max: number,
   ) {
     const now = this.clock.now();
     return this.store.db.transaction(async (trx) => {
-      const row = await this.store.lifecycle.claimNext(
+      const rows = await this.store.lifecycle.claimNext(
         trx,
         tenantId,
         serviceNames,
         dialer,
         now + leaseSeconds * 1000,
         now,
+        max,
       );
-      if (row) await this.events.record(trx, [row], 'callback.routing', now);
-      return row;
+      await this.events.record(trx, rows, 'callback.routing', now);
+      return rows;
     });
   }
 
-  // Changes a callback the dialer holds; anything else is a state conflict (or not found).
-  private async change(
+  /**
+   * Changes callbacks the dialer holds, in one transaction: each id gets the changed callback or
+   * its own error (not found, or a state conflict), so one stale id does not fail the batch.
+   */
+  private async changeHeld(
     tenantId: string,
-    id: string,
+    ids: readonly string[],
     dialer: string,
     from: readonly string[],
     set: (row: CallbackRow) => Partial<CallbackRow>,
     eventType: (row: CallbackRow) => string,
-  ): Promise<CallbackRow> {
+  ): Promise<Map<string, CallbackRow | AppError>> {
+    if (new Set(ids).size !== ids.length) {
+      throw new AppError('INVALID_PARAMETER', 'each callback may appear once in a batch');
+    }
     const now = this.clock.now();
     return this.store.db.transaction(async (trx) => {
-      const current = await this.store.callbacks.get(tenantId, id, trx);
-      if (!current) throw new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`);
-      if (!from.includes(current.state) || current.lease_owner !== dialer) {
-        throw new AppError(
-          'STATE_CONFLICT',
-          `Callback ${id} is ${current.state}${current.lease_owner === dialer ? '' : ' and not held by this dialer'}`,
+      const outcome = new Map<string, CallbackRow | AppError>();
+      const current = new Map(
+        (await this.store.lifecycle.lockByIds(trx, tenantId, ids)).map((r) => [r.id, r]),
+      );
+      // Callbacks given the same change are changed by one statement.
+      const groups = new Map<string, { set: Partial<CallbackRow>; ids: string[] }>();
+      for (const id of ids) {
+        const row = current.get(id);
+        if (!row) {
+          outcome.set(id, new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`));
+        } else if (!from.includes(row.state) || row.lease_owner !== dialer) {
+          const why = row.lease_owner === dialer ? '' : ' and not held by this dialer';
+          outcome.set(id, new AppError('STATE_CONFLICT', `Callback ${id} is ${row.state}${why}`));
+        } else {
+          const change = { ...set(row), updated_at: now };
+          const key = JSON.stringify(change);
+          const group = groups.get(key) ?? { set: change, ids: [] };
+          group.ids.push(id);
+          groups.set(key, group);
+        }
+      }
+      const changed: CallbackRow[] = [];
+      for (const group of groups.values()) {
+        changed.push(
+          ...(await this.store.lifecycle.heldTransition(
+            trx,
+            tenantId,
+            group.ids,
+            dialer,
+            from,
+            group.set,
+          )),
         );
       }
-      const updated = await this.store.callbacks.transition(trx, tenantId, id, from, {
-        ...set(current),
-        updated_at: now,
-      });
-      if (!updated) throw new AppError('STATE_CONFLICT', `Callback ${id} changed meanwhile`);
-      await this.events.record(trx, [updated], eventType(updated), now);
-      return updated;
+      const byType = new Map<string, CallbackRow[]>();
+      for (const row of changed) {
+        outcome.set(row.id, row);
+        const type = eventType(row);
+        byType.set(type, [...(byType.get(type) ?? []), row]);
+      }
+      for (const [type, rows] of byType) await this.events.record(trx, rows, type, now);
+      for (const id of ids) {
+        if (!outcome.has(id)) {
+          outcome.set(id, new AppError('STATE_CONFLICT', `Callback ${id} changed meanwhile`));
+        }
+      }
+      return outcome;
     });
   }
 
-  /** The dialer places the call (ROUTING → PROCESSING). */
-  start(tenantId: string, id: string, dialer: string): Promise<CallbackRow> {
-    return this.change(
+  /** The one callback of a single-callback change, or its error thrown. */
+  private static only(results: Map<string, CallbackRow | AppError>, id: string): CallbackRow {
+    const result = results.get(id);
+    if (result === undefined || result instanceof AppError) {
+      throw result ?? new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`);
+    }
+    return result;
+  }
+
+  /** The dialer places the calls (ROUTING → PROCESSING). */
+  startMany(tenantId: string, ids: readonly string[], dialer: string) {
+    return this.changeHeld(
       tenantId,
-      id,
+      ids,
       dialer,
       ['ROUTING'],
       () => ({ state: 'PROCESSING', lease_expires_at: null }),
@@ -135,31 +202,40 @@ export class DispatchService implements AgentSource {
     );
   }
 
+  /** The dialer places the call (ROUTING → PROCESSING). */
+  async start(tenantId: string, id: string, dialer: string): Promise<CallbackRow> {
+    return DispatchService.only(await this.startMany(tenantId, [id], dialer), id);
+  }
+
   /** Gives a claimed callback back to the queue, keeping its place. */
-  release(tenantId: string, id: string, dialer: string): Promise<CallbackRow> {
-    return this.change(
+  async release(tenantId: string, id: string, dialer: string): Promise<CallbackRow> {
+    const results = await this.changeHeld(
       tenantId,
-      id,
+      [id],
       dialer,
       ['ROUTING'],
       () => ({ state: 'QUEUED', lease_owner: null, lease_expires_at: null }),
       () => 'callback.queued',
     );
+    return DispatchService.only(results, id);
   }
 
   /**
-   * Ends an attempt. No answer or busy re-schedules after retryDelaySeconds until maxAttempts,
+   * Ends attempts. No answer or busy re-schedules after retryDelaySeconds until maxAttempts,
    * then completes FAIL_CALL_TO_CUSTOMER; the retry keeps its place (requested_at is unchanged).
    */
-  async finish(
+  async finishMany(
     tenantId: string,
-    id: string,
+    results: readonly { id: string; outcome: Outcome }[],
     dialer: string,
-    outcome: Outcome,
-  ): Promise<CallbackRow> {
-    const current = await this.store.callbacks.get(tenantId, id);
-    if (!current) throw new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`);
-    const settings = await this.queues.get(tenantId, current.service_name);
+  ) {
+    const outcomes = new Map(results.map((r) => [r.id, r.outcome]));
+    // Settings come before the transaction: on SQLite a settings read inside it would wait for
+    // the connection the transaction holds. A callback's queue never changes.
+    const settings = new Map<string, QueueSettings>();
+    for (const name of await this.store.lifecycle.queuesOf(tenantId, [...outcomes.keys()])) {
+      settings.set(name, await this.queues.get(tenantId, name));
+    }
     const now = this.clock.now();
     const complete = (reason: string) => ({
       state: 'COMPLETED',
@@ -168,13 +244,18 @@ export class DispatchService implements AgentSource {
       lease_owner: null,
       lease_expires_at: null,
     });
-    return this.change(
+    return this.changeHeld(
       tenantId,
-      id,
+      results.map((r) => r.id),
       dialer,
       ['ROUTING', 'PROCESSING'],
       (row) => {
         const attempts = row.attempts + 1;
+        const queue = settings.get(row.service_name);
+        const outcome = outcomes.get(row.id);
+        if (queue === undefined || outcome === undefined) {
+          throw new Error(`Callback ${row.id} was not asked for or has no queue`);
+        }
         switch (outcome) {
           case 'AGENT_CONNECTED':
           case 'FAIL_AGENT_CONNECT':
@@ -182,13 +263,13 @@ export class DispatchService implements AgentSource {
             return { ...complete(outcome), attempts };
           case 'NO_ANSWER':
           case 'BUSY':
-            if (attempts >= settings.maxAttempts) {
+            if (attempts >= queue.maxAttempts) {
               return { ...complete('FAIL_CALL_TO_CUSTOMER'), attempts };
             }
             return {
               state: 'SCHEDULED',
               attempts,
-              desired_time: now + settings.retryDelaySeconds * 1000,
+              desired_time: now + queue.retryDelaySeconds * 1000,
               lease_owner: null,
               lease_expires_at: null,
             };
@@ -196,5 +277,15 @@ export class DispatchService implements AgentSource {
       },
       (row) => (row.state === 'COMPLETED' ? 'callback.completed' : 'callback.rescheduled'),
     );
+  }
+
+  /** Ends one attempt (see finishMany). */
+  async finish(
+    tenantId: string,
+    id: string,
+    dialer: string,
+    outcome: Outcome,
+  ): Promise<CallbackRow> {
+    return DispatchService.only(await this.finishMany(tenantId, [{ id, outcome }], dialer), id);
   }
 }

@@ -67,7 +67,10 @@ export class LifecycleRepo {
       .execute();
   }
 
-  /** Claims the next QUEUED callback of the queues for a dialer: priority, then first asked. */
+  /**
+   * Claims up to `limit` QUEUED callbacks of the queues for a dialer: priority, then first asked.
+   * Returned in that order.
+   */
   async claimNext(
     trx: Tx,
     tenantId: string,
@@ -75,7 +78,8 @@ export class LifecycleRepo {
     owner: string,
     leaseUntil: number,
     nowMs: number,
-  ): Promise<CallbackRow | undefined> {
+    limit: number,
+  ): Promise<CallbackRow[]> {
     let next = trx
       .selectFrom('callbacks')
       .select('id')
@@ -85,26 +89,73 @@ export class LifecycleRepo {
       .orderBy('priority', 'desc')
       .orderBy('requested_at')
       .orderBy('id')
-      .limit(1);
+      .limit(limit);
     if (this.db.caps.skipLocked) next = next.forUpdate().skipLocked();
-    const [id] = await idsOf(next);
-    if (id === undefined) return undefined;
-    return (
-      trx
-        .updateTable('callbacks')
-        .set({
-          state: 'ROUTING',
-          lease_owner: owner,
-          lease_expires_at: leaseUntil,
-          claimed_at: nowMs,
-          updated_at: nowMs,
-        })
-        // Picked within the tenant above; the primary key alone finds it (see completeWaiting).
-        .where('id', '=', id)
-        .where('state', '=', 'QUEUED')
-        .returningAll()
-        .executeTakeFirst()
-    );
+    const ids = await idsOf(next);
+    if (ids.length === 0) return [];
+    const rows = await trx
+      .updateTable('callbacks')
+      .set({
+        state: 'ROUTING',
+        lease_owner: owner,
+        lease_expires_at: leaseUntil,
+        claimed_at: nowMs,
+        updated_at: nowMs,
+      })
+      // Picked within the tenant above; the primary key alone finds them (see completeWaiting).
+      .where('id', 'in', ids)
+      .where('state', '=', 'QUEUED')
+      .returningAll()
+      .execute();
+    // RETURNING follows no order; the picking query's is the dialing order.
+    const position = new Map(ids.map((id, i) => [id, i]));
+    return rows.sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
+  }
+
+  /**
+   * A tenant's callbacks by id, locked until the transaction ends where the engine locks rows
+   * (SQLite's single writer already keeps them from changing), for a dialer's batch of changes.
+   */
+  lockByIds(trx: Tx, tenantId: string, ids: readonly string[]): Promise<CallbackRow[]> {
+    let rows = trx
+      .selectFrom('callbacks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids);
+    if (this.db.caps.skipLocked) rows = rows.forUpdate();
+    return rows.execute();
+  }
+
+  /** The queues of a tenant's callbacks, by id. */
+  async queuesOf(tenantId: string, ids: readonly string[]): Promise<string[]> {
+    const rows = await this.db.kysely
+      .selectFrom('callbacks')
+      .select('service_name')
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids)
+      .execute();
+    return rows.map((r) => r.service_name);
+  }
+
+  /** Applies one change to callbacks a dialer holds in one of `fromStates`; the changed rows. */
+  heldTransition(
+    trx: Tx,
+    tenantId: string,
+    ids: readonly string[],
+    owner: string,
+    fromStates: readonly string[],
+    set: Partial<Omit<CallbackRow, 'id' | 'tenant_id'>>,
+  ): Promise<CallbackRow[]> {
+    return trx
+      .updateTable('callbacks')
+      .set(set)
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids)
+      .where('state', 'in', fromStates)
+      .where('lease_owner', '=', owner)
+      .returningAll()
+      .execute();
   }
 
   /** Completes waiting callbacks matching `filter` with `reason`, at most `limit`. */

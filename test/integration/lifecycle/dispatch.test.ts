@@ -85,6 +85,132 @@ describeEngines('dispatch: a booked callback reaches a person', (engine) => {
     expect((await claim()).data.callback).toBeNull();
   });
 
+  interface BatchAnswer {
+    results: {
+      id: string;
+      callback?: { callbackState: string; attempts: number };
+      error?: { code: number };
+    }[];
+  }
+  const batch = (path: 'start' | 'finish', payload: object, headers = dialer()) =>
+    t.call<BatchAnswer>({ method: 'POST', url: `/dispatch/v1/${path}`, headers, payload });
+  const claimMany = async (maxCallbacks: number) =>
+    (
+      await t.call<Claimed & { callbacks: { id: string }[] }>({
+        method: 'POST',
+        url: '/dispatch/v1/claim',
+        headers: dialer(),
+        payload: { serviceNames: [serviceName], maxCallbacks },
+      })
+    ).body.data;
+
+  it('a dialer fills its free lines with one claim, in dialing order', async () => {
+    const first = await book('+12125550151');
+    t.clock.advance(1000);
+    const second = await book('+12125550152');
+    t.clock.advance(1000);
+    const third = await book('+12125550153');
+    t.clock.advance(1000);
+    const urgent = await book('+12125550154', { priority: 5 });
+
+    const lines = await claimMany(3);
+    expect(lines.callbacks.map((c) => c.id)).toEqual([urgent, first, second]);
+    expect(lines.callback?.id).toBe(urgent);
+    for (const id of [urgent, first, second])
+      expect((await retrieve(id)).callbackState).toBe('ROUTING');
+    // Fewer waiting than free lines: the dialer gets what there is, then nothing.
+    expect((await claimMany(3)).callbacks.map((c) => c.id)).toEqual([third]);
+    expect(await claimMany(3)).toEqual({ callback: null, callbacks: [] });
+    // Hang the lines up, leaving no lease behind for the other tests.
+    await batch('finish', {
+      results: [urgent, first, second, third].map((id) => ({ id, outcome: 'AGENT_CONNECTED' })),
+    });
+  });
+
+  it('batch start and finish answer each callback on its own, in the order asked', async () => {
+    const ids = [
+      await book('+12125550161'),
+      await book('+12125550162'),
+      await book('+12125550163'),
+    ];
+    const [a, b, c] = ids as [string, string, string];
+    const notHeld = await book('+12125550164');
+    await claimMany(3);
+
+    const started = await batch('start', { ids: [a, 'cb_missing', b, notHeld, c] });
+    expect(started.res.statusCode).toBe(200);
+    expect(
+      started.body.data.results.map((r) => [r.id, r.callback?.callbackState ?? r.error?.code]),
+    ).toEqual([
+      [a, 'PROCESSING'],
+      ['cb_missing', 40401],
+      [b, 'PROCESSING'],
+      [notHeld, 40902],
+      [c, 'PROCESSING'],
+    ]);
+    expect((await retrieve(notHeld)).callbackState).toBe('QUEUED');
+
+    const finished = await batch('finish', {
+      results: [
+        { id: a, outcome: 'AGENT_CONNECTED' },
+        { id: b, outcome: 'NO_ANSWER' },
+        { id: c, outcome: 'FAIL_ERROR' },
+      ],
+    });
+    expect(finished.body.data.results.map((r) => r.callback)).toMatchObject([
+      { callbackState: 'COMPLETED', attempts: 1 },
+      { callbackState: 'SCHEDULED', attempts: 1 },
+      { callbackState: 'COMPLETED', attempts: 1 },
+    ]);
+    expect((await retrieve(a)).callbackReason).toBe('AGENT_CONNECTED');
+    expect((await retrieve(c)).callbackReason).toBe('FAIL_ERROR');
+    // Every change left its event, as a single-callback change does.
+    const history = await t.services.store.callbacks.history(tenant.id, b);
+    expect(history.map((e) => e.type)).toEqual([
+      'callback.queued',
+      'callback.routing',
+      'callback.processing',
+      'callback.rescheduled',
+    ]);
+    // Finished is finished: a second report is a state conflict, and changes nothing.
+    const again = await batch('finish', { results: [{ id: a, outcome: 'NO_ANSWER' }] });
+    expect(again.body.data.results[0]?.error?.code).toBe(40902);
+    expect((await retrieve(a)).callbackReason).toBe('AGENT_CONNECTED');
+    // The retry would be due during the other tests: withdraw it.
+    await t.call({
+      method: 'POST',
+      url: '/engagement/v3/callbacks/cancel',
+      headers: engagement(),
+      payload: { id: b },
+    });
+  });
+
+  it('a malformed batch is refused whole, changing nothing', async () => {
+    const id = await book('+12125550171');
+    await claimMany(1);
+    const twice = await batch('start', { ids: [id, id] });
+    expect(twice.res.statusCode).toBe(400);
+    expect(twice.body.status.code).toBe(40001);
+    const badOutcome = await batch('finish', {
+      results: [
+        { id, outcome: 'AGENT_CONNECTED' },
+        { id, outcome: 'HUNG_UP' },
+      ],
+    });
+    expect(badOutcome.res.statusCode).toBe(400);
+    const tooMany = await t.call({
+      method: 'POST',
+      url: '/dispatch/v1/claim',
+      headers: dialer(),
+      payload: { serviceNames: [serviceName], maxCallbacks: 101 },
+    });
+    expect(tooMany.res.statusCode).toBe(400);
+    expect(tooMany.body.status.code).toBe(40001);
+    expect((await retrieve(id)).callbackState).toBe('ROUTING');
+    expect(await batch('start', { ids: [] })).toMatchObject({ res: { statusCode: 400 } });
+    await act(id, 'release');
+  });
+
   it('no answer twice then connected: the retry keeps its place and completes AGENT_CONNECTED', async () => {
     const id = await book('+12125550111');
     t.clock.advance(1000);

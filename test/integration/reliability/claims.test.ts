@@ -15,15 +15,29 @@ interface DialerLog {
   claimed: string[];
 }
 
-/** The three calls a dialer makes for each callback. */
+/** The three calls a dialer makes, for one callback or a batch (up to BATCH) at a time. */
 interface Dialer {
-  claim(): Promise<string | undefined>;
-  start(id: string): Promise<void>;
-  finish(id: string): Promise<void>;
+  claim(): Promise<string[]>;
+  start(ids: string[]): Promise<void>;
+  finish(ids: string[]): Promise<void>;
 }
 
-/** A dialer speaking the dispatch API over real HTTP to one node. */
-function httpDialer(base: string, key: string): Dialer {
+const BATCH = 10;
+
+/** Throws unless every callback of a batch answer reached `state`. */
+function expectAll(
+  results: { id: string; callback?: { callbackState: string }; error?: unknown }[],
+  state: string,
+) {
+  const wrong = results.find((r) => r.callback?.callbackState !== state);
+  if (wrong) throw new Error(`${wrong.id} did not reach ${state}: ${JSON.stringify(wrong)}`);
+}
+
+/**
+ * A dialer speaking the dispatch API over real HTTP to one node: one callback per request, or
+ * batches (claim with maxCallbacks, then the batch start and finish).
+ */
+function httpDialer(base: string, key: string, batched: boolean): Dialer {
   const post = async <T>(path: string, body: unknown): Promise<T> => {
     const res = await fetch(`${base}/dispatch/v1${path}`, {
       method: 'POST',
@@ -34,40 +48,54 @@ function httpDialer(base: string, key: string): Dialer {
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${text}`);
     return (JSON.parse(text) as { data: T }).data;
   };
+  type Results = { results: { id: string; callback?: { callbackState: string } }[] };
   return {
-    async claim(): Promise<string | undefined> {
-      const { callback } = await post<{ callback: { id: string } | null }>('/claim', {
+    async claim() {
+      const { callbacks } = await post<{ callbacks: { id: string }[] }>('/claim', {
         serviceNames: [QUEUE],
         leaseSeconds: 300,
+        maxCallbacks: batched ? BATCH : 1,
       });
-      return callback?.id;
+      return callbacks.map((c) => c.id);
     },
-    async start(id: string) {
-      await post(`/callbacks/${id}/start`, {});
+    async start(ids) {
+      if (batched) expectAll((await post<Results>('/start', { ids })).results, 'PROCESSING');
+      else for (const id of ids) await post(`/callbacks/${id}/start`, {});
     },
-    async finish(id: string) {
-      const done = await post<{ callbackState: string; callbackReason?: string }>(
-        `/callbacks/${id}/finish`,
-        { outcome: 'AGENT_CONNECTED' },
-      );
-      if (done.callbackState !== 'COMPLETED') throw new Error(`${id} is ${done.callbackState}`);
+    async finish(ids) {
+      if (batched) {
+        const results = ids.map((id) => ({ id, outcome: 'AGENT_CONNECTED' }));
+        expectAll((await post<Results>('/finish', { results })).results, 'COMPLETED');
+        return;
+      }
+      for (const id of ids) {
+        const done = await post<{ callbackState: string }>(`/callbacks/${id}/finish`, {
+          outcome: 'AGENT_CONNECTED',
+        });
+        if (done.callbackState !== 'COMPLETED') throw new Error(`${id} is ${done.callbackState}`);
+      }
     },
   };
 }
 
-/** A dialer built into a node, calling its dispatch service directly (as the route does). */
+/** A batching dialer built into a node, calling its dispatch service directly (as the routes do). */
 function directDialer(node: TestApp, keyId: string): Dialer {
   const { dispatch } = node.services;
+  const expectAllRows = (results: Map<string, { state?: string } | Error>, state: string) => {
+    for (const [id, row] of results) {
+      if (row instanceof Error || row.state !== state) throw new Error(`${id} is not ${state}`);
+    }
+  };
   return {
     async claim() {
-      return (await dispatch.claim(TENANT, [QUEUE], keyId, 300))?.id;
+      return (await dispatch.claimMany(TENANT, [QUEUE], keyId, 300, 0, BATCH)).map((r) => r.id);
     },
-    async start(id) {
-      await dispatch.start(TENANT, id, keyId);
+    async start(ids) {
+      expectAllRows(await dispatch.startMany(TENANT, ids, keyId), 'PROCESSING');
     },
-    async finish(id) {
-      const done = await dispatch.finish(TENANT, id, keyId, 'AGENT_CONNECTED');
-      if (done.state !== 'COMPLETED') throw new Error(`${id} is ${done.state}`);
+    async finish(ids) {
+      const results = ids.map((id) => ({ id, outcome: 'AGENT_CONNECTED' as const }));
+      expectAllRows(await dispatch.finishMany(TENANT, results, keyId), 'COMPLETED');
     },
   };
 }
@@ -76,11 +104,11 @@ function directDialer(node: TestApp, keyId: string): Dialer {
 async function dial(name: string, dialer: Dialer): Promise<DialerLog> {
   const log: DialerLog = { name, claimed: [] };
   for (;;) {
-    const id = await dialer.claim();
-    if (id === undefined) return log;
-    log.claimed.push(id);
-    await dialer.start(id);
-    await dialer.finish(id);
+    const ids = await dialer.claim();
+    if (ids.length === 0) return log;
+    log.claimed.push(...ids);
+    await dialer.start(ids);
+    await dialer.finish(ids);
   }
 }
 
@@ -118,15 +146,19 @@ describe.skipIf(PG_URL === undefined)('two nodes, four dialers, one queue [postg
   });
 
   it(`claims each of ${CALLBACKS} callbacks exactly once, losing none and leaving none stuck`, async () => {
-    // Two dialers over real HTTP (one per node) and two inside the nodes, so the test stays
-    // within CI time on two cores while claims still race across both nodes and both paths.
+    // Over real HTTP one callback at a time (node 0) and in batches (node 1), and two batching
+    // dialers inside the nodes: claims race across both nodes, both paths and both API forms,
+    // and the test stays within CI time on two cores.
     const dialers = keys.map(({ key, id }, i) => {
       const n = i % 2;
       const node = nodes[n];
       if (!node) throw new Error('no node');
       return i < 2
-        ? dial(`HTTP dialer → node ${n}`, httpDialer(bases[n] ?? '', key))
-        : dial(`direct dialer on node ${n}`, directDialer(node, id));
+        ? dial(
+            `HTTP dialer${n === 1 ? ` (batches of ${BATCH})` : ''} → node ${n}`,
+            httpDialer(bases[n] ?? '', key, n === 1),
+          )
+        : dial(`direct dialer (batches of ${BATCH}) on node ${n}`, directDialer(node, id));
     });
     const started = performance.now();
     const logs = await Promise.all(dialers);

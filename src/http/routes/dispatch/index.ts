@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError } from '../../../domain/errors.js';
 import { formatUtc } from '../../../domain/time.js';
 import { OUTCOMES } from '../../../services/dispatch.js';
 import type { Services } from '../../../services/index.js';
@@ -10,8 +11,12 @@ import { registerErrorLog } from '../../plugins/error-log.js';
 import { envelope, errorResponses, success } from '../../envelope.js';
 
 const ServiceName = Type.String({ minLength: 1, maxLength: 64 });
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const CallbackId = Type.String({ minLength: 1, maxLength: 64 });
+const IdParams = Type.Object({ id: CallbackId });
+const Outcome = Type.Union(OUTCOMES.map((o) => Type.Literal(o)));
 const MAX_WAIT_SECONDS = 30;
+/** Most callbacks one claim, start or finish request may carry. */
+const MAX_BATCH = 100;
 
 const DispatchCallback = Type.Object({
   id: Type.String(),
@@ -26,6 +31,28 @@ const DispatchCallback = Type.Object({
   routePoint: Type.Optional(Type.String()),
   leaseExpiresAt: Type.Optional(Type.String()),
 });
+
+/** One callback of a batch: changed, or the catalogue error that kept it from changing. */
+const BatchResult = Type.Object({
+  id: Type.String(),
+  callback: Type.Optional(DispatchCallback),
+  error: Type.Optional(Type.Object({ code: Type.Integer(), message: Type.String() })),
+});
+
+/** A batch's answers in the order of the request. */
+function batchResults(
+  ids: readonly string[],
+  results: ReadonlyMap<string, CallbackRow | AppError>,
+) {
+  return ids.map((id) => {
+    const result = results.get(id);
+    if (result === undefined || result instanceof AppError) {
+      const error = result ?? new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`);
+      return { id, error: { code: error.code, message: error.message } };
+    }
+    return { id, callback: dialerView(result) };
+  });
+}
 
 /** The dialer's view of a callback: everything needed to place the call. */
 function dialerView(row: CallbackRow) {
@@ -91,23 +118,86 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
           serviceNames: Type.Array(ServiceName, { minItems: 1, maxItems: 50 }),
           leaseSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
           waitSeconds: Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 }),
+          maxCallbacks: Type.Integer({
+            minimum: 1,
+            maximum: MAX_BATCH,
+            default: 1,
+            description: 'Claim up to this many at once (a dialer filling its free lines)',
+          }),
         }),
         response: {
-          200: envelope(Type.Object({ callback: Type.Union([DispatchCallback, Type.Null()]) })),
+          200: envelope(
+            Type.Object({
+              callback: Type.Union([DispatchCallback, Type.Null()], {
+                description: 'The first of `callbacks`, or null when none was waiting',
+              }),
+              callbacks: Type.Array(DispatchCallback, { description: 'In dialing order' }),
+            }),
+          ),
           ...errorResponses,
         },
       },
     },
     async (request) => {
-      const { serviceNames, leaseSeconds, waitSeconds } = request.body;
-      const row = await services.dispatch.claim(
+      const { serviceNames, leaseSeconds, waitSeconds, maxCallbacks } = request.body;
+      const rows = await services.dispatch.claimMany(
         tenantOf(request),
         serviceNames,
         dialerOf(request),
         leaseSeconds,
         waitSeconds * 1000,
+        maxCallbacks,
       );
-      return success(request.id, { callback: row ? dialerView(row) : null });
+      const callbacks = rows.map(dialerView);
+      return success(request.id, { callback: callbacks[0] ?? null, callbacks });
+    },
+  );
+
+  // Batch forms of start and finish: one transaction for many callbacks, each answered on its own.
+  const batch = {
+    200: envelope(Type.Object({ results: Type.Array(BatchResult) })),
+    ...errorResponses,
+  };
+  app.post(
+    '/start',
+    {
+      schema: {
+        tags,
+        summary:
+          'Start many held callbacks at once (ROUTING → PROCESSING), each answered on its own',
+        body: Type.Object({ ids: Type.Array(CallbackId, { minItems: 1, maxItems: MAX_BATCH }) }),
+        response: batch,
+      },
+    },
+    async (request) => {
+      const { ids } = request.body;
+      const results = await services.dispatch.startMany(tenantOf(request), ids, dialerOf(request));
+      return success(request.id, { results: batchResults(ids, results) });
+    },
+  );
+  app.post(
+    '/finish',
+    {
+      schema: {
+        tags,
+        summary: 'End many attempts at once with their outcomes, each answered on its own',
+        body: Type.Object({
+          results: Type.Array(Type.Object({ id: CallbackId, outcome: Outcome }), {
+            minItems: 1,
+            maxItems: MAX_BATCH,
+          }),
+        }),
+        response: batch,
+      },
+    },
+    async (request) => {
+      const ids = request.body.results.map((r) => r.id);
+      const results = await services.dispatch.finishMany(
+        tenantOf(request),
+        request.body.results,
+        dialerOf(request),
+      );
+      return success(request.id, { results: batchResults(ids, results) });
     },
   );
 
@@ -138,7 +228,7 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
         tags,
         summary: 'End an attempt with its outcome (no answer and busy retry until maxAttempts)',
         params: IdParams,
-        body: Type.Object({ outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))) }),
+        body: Type.Object({ outcome: Outcome }),
         response: one,
       },
     },
