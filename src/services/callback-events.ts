@@ -72,8 +72,17 @@ export class CallbackEvents {
     private readonly activity: QueueActivity,
   ) {}
 
-  /** Records one event per changed callback and marks their queues changed. */
-  async record(trx: Tx, rows: readonly CallbackRow[], type: string, now: number): Promise<void> {
+  /**
+   * Records one event per changed callback and marks their queues changed, unless the caller
+   * marks them itself once its bulk change ends (`markQueues: false`, then `markQueues(rows)`).
+   */
+  async record(
+    trx: Tx,
+    rows: readonly CallbackRow[],
+    type: string,
+    now: number,
+    { markQueues = true } = {},
+  ): Promise<void> {
     await this.store.events.insertMany(
       trx,
       rows.map((row) => ({
@@ -84,6 +93,11 @@ export class CallbackEvents {
         now,
       })),
     );
+    if (markQueues) this.markQueues(rows);
+  }
+
+  /** Marks the queues of these callbacks changed. */
+  markQueues(rows: Iterable<CallbackRow>): void {
     for (const row of rows) this.activity.touched(row.tenant_id, row.service_name);
   }
 }

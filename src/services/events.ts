@@ -1,4 +1,6 @@
+import { setImmediate } from 'node:timers/promises';
 import type { CallbackRow } from '../store/repos/callbacks.js';
+import type { EventRow } from '../store/repos/events.js';
 import type { Store } from '../store/index.js';
 import type { WebhookService } from './webhooks.js';
 
@@ -35,15 +37,33 @@ export class EventDispatcher {
         await this.webhooks.fanOut(trx, claimed, now);
         return claimed;
       });
-      for (const event of events) {
-        if (this.listeners.length === 0) break;
-        const callback = await this.store.callbacks.get(event.tenant_id, event.callback_id);
-        if (!callback) continue;
-        for (const l of this.listeners)
-          await l.onCallbackEvent(event.tenant_id, event.type, callback);
-      }
+      if (this.listeners.length > 0) await this.tellListeners(events);
       total += events.length;
       if (events.length < BATCH) return total;
+      // SQLite answers synchronously: without a turn of the event loop between batches, the
+      // events of a long purge would hold every request until they are all handed on.
+      await setImmediate();
+    }
+  }
+
+  // Listeners get each event with its callback as it is now, read for the whole batch at once.
+  private async tellListeners(events: readonly EventRow[]) {
+    const idsByTenant = new Map<string, Set<string>>();
+    for (const e of events) {
+      const ids = idsByTenant.get(e.tenant_id) ?? new Set();
+      idsByTenant.set(e.tenant_id, ids.add(e.callback_id));
+    }
+    const callbacks = new Map<string, CallbackRow>();
+    for (const [tenantId, ids] of idsByTenant) {
+      for (const row of await this.store.callbacks.byIds(tenantId, [...ids])) {
+        callbacks.set(row.id, row);
+      }
+    }
+    for (const event of events) {
+      const callback = callbacks.get(event.callback_id);
+      if (!callback) continue;
+      for (const l of this.listeners)
+        await l.onCallbackEvent(event.tenant_id, event.type, callback);
     }
   }
 }

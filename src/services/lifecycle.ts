@@ -8,13 +8,12 @@ import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
+import { BatchSize } from './batch-size.js';
 import type { CallbackEvents } from './callback-events.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';
 
-// Small enough that requests waiting behind a batch wait milliseconds, not a second.
-const BATCH = 100;
 const DAY_MS = 86_400_000;
 /** How far back the end-of-day purge looks the first time it runs for a queue. */
 const PURGE_FIRST_LOOKBACK_MS = DAY_MS;
@@ -32,31 +31,46 @@ export class LifecycleService {
     private readonly events: CallbackEvents,
   ) {}
 
-  // Runs a bulk change in batches, each batch with its events in one transaction.
+  /**
+   * Runs a bulk change in batches sized by BatchSize, each batch with its events in one
+   * transaction. The changed queues are marked changed once, at the end: mid-purge, visitors of
+   * the queue keep the figures from before it (EWT) instead of recounting a shrinking queue after
+   * every batch.
+   */
   private async inBatches(
-    change: (trx: Tx) => Promise<CallbackRow[]>,
+    change: (trx: Tx, limit: number) => Promise<CallbackRow[]>,
     type: string,
     now: number,
   ): Promise<number> {
+    const size = new BatchSize();
+    const changedQueues = new Map<string, CallbackRow>();
     let total = 0;
-    for (;;) {
-      const changed = await this.store.db.transaction(async (trx) => {
-        const rows = await change(trx);
-        await this.events.record(trx, rows, type, now);
-        return rows.length;
-      });
-      total += changed;
-      if (changed < BATCH) return total;
-      // SQLite answers synchronously: without a turn of the event loop between batches, a long
-      // purge would hold every request until it ends.
-      await setImmediate();
+    try {
+      for (;;) {
+        const limit = size.next;
+        const started = performance.now();
+        const rows = await this.store.db.transaction(async (trx) => {
+          const changed = await change(trx, limit);
+          await this.events.record(trx, changed, type, now, { markQueues: false });
+          return changed;
+        });
+        size.took(performance.now() - started, rows.length, limit);
+        for (const row of rows) changedQueues.set(`${row.tenant_id}\u0000${row.service_name}`, row);
+        total += rows.length;
+        if (rows.length < limit) return total;
+        // SQLite answers synchronously: without a turn of the event loop between batches, a long
+        // purge would hold every request until it ends.
+        await setImmediate();
+      }
+    } finally {
+      this.events.markQueues(changedQueues.values());
     }
   }
 
   /** SCHEDULED callbacks whose time has come become QUEUED. */
   promoteDue(now: number): Promise<number> {
     return this.inBatches(
-      (trx) => this.store.lifecycle.promoteDue(trx, now, BATCH),
+      (trx, limit) => this.store.lifecycle.promoteDue(trx, now, limit),
       'callback.queued',
       now,
     );
@@ -65,7 +79,7 @@ export class LifecycleService {
   /** Callbacks whose dialer lease ran out go back to QUEUED. */
   recoverLeases(now: number): Promise<number> {
     return this.inBatches(
-      (trx) => this.store.lifecycle.expireLeases(trx, now, BATCH),
+      (trx, limit) => this.store.lifecycle.expireLeases(trx, now, limit),
       'callback.queued',
       now,
     );
@@ -73,7 +87,7 @@ export class LifecycleService {
 
   private completeWaiting(filter: WaitingFilter, reason: string, now: number): Promise<number> {
     return this.inBatches(
-      (trx) => this.store.lifecycle.completeWaiting(trx, filter, reason, now, BATCH),
+      (trx, limit) => this.store.lifecycle.completeWaiting(trx, filter, reason, now, limit),
       'callback.completed',
       now,
     );
@@ -147,7 +161,7 @@ export class LifecycleService {
     let purged = 0;
     for (const close of closes) {
       purged += await this.inBatches(
-        (trx) =>
+        (trx, limit) =>
           this.store.lifecycle.completeWaiting(
             trx,
             {
@@ -158,7 +172,7 @@ export class LifecycleService {
             },
             'PURGED',
             now,
-            BATCH,
+            limit,
           ),
         'callback.completed',
         now,
@@ -185,15 +199,20 @@ export class LifecycleService {
     let total = 0;
     for (const { tenantId, settings } of await this.allQueues()) {
       const before = now - settings.retentionDays * DAY_MS;
+      const size = new BatchSize();
       for (;;) {
+        const limit = size.next;
+        const started = performance.now();
         const deleted = await this.store.lifecycle.deleteCompleted(
           tenantId,
           settings.name,
           before,
-          BATCH,
+          limit,
         );
+        size.took(performance.now() - started, deleted, limit);
         total += deleted;
-        if (deleted < BATCH) break;
+        if (deleted < limit) break;
+        await setImmediate();
       }
     }
     return total;
@@ -257,13 +276,13 @@ export class LifecycleService {
     );
     const now = this.clock.now();
     const cancelled = await this.inBatches(
-      (trx) =>
+      (trx, limit) =>
         this.store.lifecycle.completeWaiting(
           trx,
           { tenantId: actor.tenantId, ...selection, states },
           'CANCELLED_BY_ADMIN',
           now,
-          BATCH,
+          limit,
         ),
       'callback.cancelled',
       now,

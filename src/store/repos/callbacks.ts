@@ -57,6 +57,17 @@ export class CallbackRepo {
       .executeTakeFirst();
   }
 
+  /** A tenant's callbacks by id (those that exist), in no particular order. */
+  byIds(tenantId: string, ids: readonly string[]): Promise<CallbackRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.kysely
+      .selectFrom('callbacks')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids)
+      .execute();
+  }
+
   /** Changes a callback only if it is still in one of `fromStates`; the updated row or undefined. */
   async transition(
     trx: Tx,

@@ -1,7 +1,8 @@
 import type { Insertable, Selectable } from 'kysely';
 import { idsOf, type Db, type Tx } from '../db.js';
-import type { WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
+import type { CallbackEventsTable, WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
 
+export type EventRow = Selectable<CallbackEventsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 
