@@ -1,10 +1,10 @@
 import { formatUtc } from '../domain/time.js';
 import type { Tx } from '../store/db.js';
-import type { CallbackRow } from '../store/repos/callbacks.js';
+import type { ChangedCallback } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
 
 /** The event snapshot of a callback: never userData (it may hold personal data). */
-export function eventPayload(row: CallbackRow) {
+export function eventPayload(row: ChangedCallback) {
   return {
     id: row.id,
     serviceName: row.service_name,
@@ -78,7 +78,7 @@ export class CallbackEvents {
    */
   async record(
     trx: Tx,
-    rows: readonly CallbackRow[],
+    rows: readonly ChangedCallback[],
     type: string,
     now: number,
     { markQueues = true } = {},
@@ -97,7 +97,7 @@ export class CallbackEvents {
   }
 
   /** Marks the queues of these callbacks changed. */
-  markQueues(rows: Iterable<CallbackRow>): void {
+  markQueues(rows: Iterable<ChangedCallback>): void {
     for (const row of rows) this.activity.touched(row.tenant_id, row.service_name);
   }
 }

@@ -4,8 +4,7 @@ import { AppError } from '../domain/errors.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { parseQueueSettings } from '../domain/queue-settings.js';
 import type { Tx } from '../store/db.js';
-import type { CallbackRow } from '../store/repos/callbacks.js';
-import type { WaitingFilter } from '../store/repos/lifecycle.js';
+import type { ChangedCallback, WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import { BatchSize } from './batch-size.js';
@@ -38,12 +37,12 @@ export class LifecycleService {
    * every batch.
    */
   private async inBatches(
-    change: (trx: Tx, limit: number) => Promise<CallbackRow[]>,
+    change: (trx: Tx, limit: number) => Promise<ChangedCallback[]>,
     type: string,
     now: number,
   ): Promise<number> {
     const size = new BatchSize();
-    const changedQueues = new Map<string, CallbackRow>();
+    const changedQueues = new Map<string, ChangedCallback>();
     let total = 0;
     try {
       for (;;) {

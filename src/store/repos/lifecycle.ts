@@ -3,6 +3,22 @@ import type { CallbackRow } from './callbacks.js';
 
 const WAITING = ['SCHEDULED', 'QUEUED'] as const;
 
+/**
+ * What a bulk change returns of each callback it changed: enough for its event and its queue,
+ * not the whole row (userData and details would be most of the bytes a purge reads back).
+ */
+export const CHANGED_COLUMNS = [
+  'id',
+  'tenant_id',
+  'service_name',
+  'state',
+  'reason',
+  'desired_time',
+  'attempts',
+  'priority',
+] as const;
+export type ChangedCallback = Pick<CallbackRow, (typeof CHANGED_COLUMNS)[number]>;
+
 /** Which waiting callbacks a bulk completion takes. */
 export interface WaitingFilter {
   tenantId: string;
@@ -27,7 +43,7 @@ export class LifecycleRepo {
   constructor(private readonly db: Db) {}
 
   /** SCHEDULED callbacks whose time has come → QUEUED (any tenant), at most `limit`. */
-  async promoteDue(trx: Tx, nowMs: number, limit: number): Promise<CallbackRow[]> {
+  async promoteDue(trx: Tx, nowMs: number, limit: number): Promise<ChangedCallback[]> {
     let due = trx
       .selectFrom('callbacks')
       .select('id')
@@ -43,12 +59,12 @@ export class LifecycleRepo {
       .set({ state: 'QUEUED', updated_at: nowMs })
       .where('id', 'in', ids)
       .where('state', '=', 'SCHEDULED')
-      .returningAll()
+      .returning(CHANGED_COLUMNS)
       .execute();
   }
 
   /** ROUTING callbacks whose lease ran out → QUEUED again, at most `limit`. */
-  async expireLeases(trx: Tx, nowMs: number, limit: number): Promise<CallbackRow[]> {
+  async expireLeases(trx: Tx, nowMs: number, limit: number): Promise<ChangedCallback[]> {
     let expired = trx
       .selectFrom('callbacks')
       .select('id')
@@ -63,7 +79,7 @@ export class LifecycleRepo {
       .set({ state: 'QUEUED', lease_owner: null, lease_expires_at: null, updated_at: nowMs })
       .where('id', 'in', ids)
       .where('state', '=', 'ROUTING')
-      .returningAll()
+      .returning(CHANGED_COLUMNS)
       .execute();
   }
 
@@ -165,7 +181,7 @@ export class LifecycleRepo {
     reason: string,
     nowMs: number,
     limit: number,
-  ): Promise<CallbackRow[]> {
+  ): Promise<ChangedCallback[]> {
     let target = trx
       .selectFrom('callbacks')
       .select('id')
@@ -203,7 +219,7 @@ export class LifecycleRepo {
     if (filter.desiredBefore !== undefined) {
       update = update.where('desired_time', '<', filter.desiredBefore);
     }
-    return update.returningAll().execute();
+    return update.returning(CHANGED_COLUMNS).execute();
   }
 
   /** QUEUED callbacks of a queue in dispatch order (first `limit`). */
