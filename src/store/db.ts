@@ -132,10 +132,18 @@ async function listenPostgres(
   };
 }
 
-/** Opens the database (does not migrate). */
-export function openDb(target: DatabaseTarget): Db {
+/** A statement as the database received it: for query-plan checks and debugging. */
+export type QueryListener = (sql: string, parameters: readonly unknown[]) => void;
+
+/** Opens the database (does not migrate); `onQuery` hears every statement run. */
+export function openDb(target: DatabaseTarget, onQuery?: QueryListener): Db {
   const engine: Engine = target.kind;
-  const kysely = new Kysely<Database>({ dialect: dialectFor(target) });
+  const kysely = new Kysely<Database>({
+    dialect: dialectFor(target),
+    ...(onQuery && {
+      log: (event) => onQuery(event.query.sql, event.query.parameters),
+    }),
+  });
   const caps = CAPABILITIES[engine];
   return {
     kysely,
@@ -150,6 +158,9 @@ export function openDb(target: DatabaseTarget): Db {
     },
     async optimize() {
       if (target.kind !== 'sqlite') return;
+      // A full ANALYZE of a million-row table holds the one connection for a long while; a
+      // sample of ~1000 rows per index is what SQLite advises for optimize.
+      await sql`pragma analysis_limit = 1000`.execute(kysely);
       // 0x10002: also tables this connection has not queried yet (SQLite's advice at start).
       await sql`pragma optimize = 0x10002`.execute(kysely);
     },

@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { migrate, openDb } from '../../src/store/db.js';
+import { migrate, openDb, type QueryListener } from '../../src/store/db.js';
 import { createStore } from '../../src/store/index.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { Keyring, generateMasterKey } from '../../src/security/secret-box.js';
@@ -48,6 +48,7 @@ export async function startTestApp(
     clock?: FakeClock;
     shared?: TestApp['config']['database'];
     onRoute?: (route: RouteOptions) => void;
+    onQuery?: QueryListener;
   } = {},
 ): Promise<TestApp & { dropDatabase(): Promise<void> }> {
   const fresh = opts.shared ? undefined : await freshDatabase(engine);
@@ -57,7 +58,7 @@ export async function startTestApp(
     ...loadConfig({ SEED_DEMO: 'false', RUN_JOBS: 'false', ...opts.env }),
     database: target,
   };
-  const db = openDb(target);
+  const db = openDb(target, opts.onQuery);
   await migrate(db);
   const clock = opts.clock ?? new FakeClock();
   // Nodes of one installation share the master key, as they must in production.

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sql, CompiledQuery } from 'kysely';
+import { describeEngines } from '../../helpers/engines.js';
+import { startTestApp, type TestTenant } from '../../helpers/app.js';
+import { seedCallbacks, waitingCallback } from '../reliability/seed.js';
+
+const QUEUES = ['q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', 'q9', 'q10'];
+const SEEDED = 20_000;
+
+/**
+ * The hot paths' statements, captured as the app runs them over a store of tens of thousands of
+ * callbacks, must find their rows through an index: a full scan of `callbacks` grows with every
+ * callback ever kept (a million on a busy tenant) where an index lookup does not.
+ */
+describeEngines('query plans of the hot paths use indexes', (engine) => {
+  let t: Awaited<ReturnType<typeof startTestApp>>;
+  let tenant: TestTenant;
+  let capturing = false;
+  const statements = new Map<string, readonly unknown[]>();
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, {
+      onQuery: (text, parameters) => {
+        if (capturing && /\bcallbacks\b/.test(text) && !/^\s*insert/i.test(text)) {
+          statements.set(text, parameters);
+        }
+      },
+    });
+    tenant = await t.tenant('acme');
+    const actor = { tenantId: tenant.id, name: 'test' };
+    for (const name of QUEUES) {
+      await t.services.queues.create(actor, { name, duplicateCheck: 'off' });
+    }
+    // History of a busy tenant: most callbacks long completed, a few waiting per queue.
+    const now = t.clock.now();
+    const rows = Array.from({ length: SEEDED }, (_, index) => {
+      const row = waitingCallback({
+        tenantId: tenant.id,
+        serviceName: QUEUES[index % QUEUES.length] ?? 'q1',
+        index: index % 10_000,
+        now: now - 30 * 86_400_000 + index * 60_000,
+      });
+      row.id = `${row.id}${index}`;
+      if (index % 50 === 0) return row;
+      return {
+        ...row,
+        state: 'COMPLETED',
+        reason: 'AGENT_CONNECTED',
+        completed_at: row.created_at,
+      };
+    });
+    await seedCallbacks(t.services.store, rows);
+    if (engine === 'postgres') await sql`analyze`.execute(t.services.store.db.kysely);
+    else await t.services.lifecycle.refreshPlannerStatistics();
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+    await t.dropDatabase();
+  });
+
+  /** Every statement that read or changed callbacks while `run` ran, with its plan. */
+  async function plansOf(run: () => Promise<void>) {
+    statements.clear();
+    capturing = true;
+    try {
+      await run();
+    } finally {
+      capturing = false;
+    }
+    const { kysely } = t.services.store.db;
+    const plans: { statement: string; plan: string }[] = [];
+    for (const [statement, parameters] of statements) {
+      const explain = engine === 'postgres' ? 'EXPLAIN ' : 'EXPLAIN QUERY PLAN ';
+      const { rows } = await kysely.executeQuery(
+        CompiledQuery.raw(explain + statement, [...parameters]),
+      );
+      const plan = rows
+        .map((r) =>
+          String((r as Record<string, unknown>)[engine === 'postgres' ? 'QUERY PLAN' : 'detail']),
+        )
+        .join('\n');
+      plans.push({ statement, plan });
+    }
+    return plans;
+  }
+
+  // SQLite: "SCAN callbacks" (with or without USING INDEX) walks the whole table or index;
+  // PostgreSQL: a sequential scan does.
+  const fullScan = engine === 'postgres' ? /Seq Scan on callbacks\b/ : /\bSCAN callbacks\b/;
+
+  it('booking, queue answers, dispatch and bulk changes never scan the callbacks table', async () => {
+    const call = async (method: 'GET' | 'POST', url: string, payload?: object, admin = false) => {
+      const headers = admin
+        ? { cookie: tenant.cookies.Administrator }
+        : {
+            'x-api-key': url.startsWith('/dispatch')
+              ? tenant.keys.dispatch
+              : tenant.keys.engagement,
+          };
+      const { res, body } = await t.call({ method, url, headers, ...(payload && { payload }) });
+      expect(res.statusCode, `${method} ${url}: ${JSON.stringify(body.status)}`).toBe(200);
+      return body.data;
+    };
+    const plans = await plansOf(async () => {
+      const created = (await call('POST', '/engagement/v3/callbacks/create', {
+        serviceName: 'q1',
+        phoneNumber: '+12125559901',
+      })) as { id: string };
+      await call('POST', '/engagement/v3/callbacks/create', {
+        serviceName: 'q2',
+        phoneNumber: '+12125559902',
+        desiredTime: new Date(t.clock.now() + 2 * 3_600_000).toISOString(),
+      });
+      await call('GET', '/engagement/v3/callbacks/queue-status/q1');
+      await call('GET', '/engagement/v3/callbacks/availability/q2?numberOfDays=7');
+      await call('GET', '/engagement/v3/callbacks/open-for/q1?returnWithinImmediateOfferTime=true');
+      await call('POST', '/engagement/v3/callbacks/retrieve', { id: created.id });
+      await call('POST', '/engagement/v3/callbacks/query', { phoneNumber: '+12125559901' });
+      const claimed = (await call('POST', '/dispatch/v1/claim', {
+        serviceNames: QUEUES,
+        maxCallbacks: 5,
+      })) as { callbacks: { id: string }[] };
+      const ids = claimed.callbacks.map((c) => c.id);
+      await call('POST', '/dispatch/v1/start', { ids });
+      await call('POST', '/dispatch/v1/finish', {
+        results: ids.map((id) => ({ id, outcome: 'NO_ANSWER' })),
+      });
+      await call('POST', '/engagement/v3/callbacks/cancel', { id: created.id });
+      await call('POST', '/admin/v1/queues/q3/purge', {}, true);
+      await call('POST', '/admin/v1/callbacks/bulk-cancel', { serviceName: 'q4' }, true);
+      await t.services.lifecycle.promoteDue(t.clock.now() + 86_400_000);
+      await t.services.lifecycle.recoverLeases(t.clock.now() + 86_400_000);
+    });
+    // SHOW_PLANS=1 prints every statement with its plan, to review them by eye.
+    if (process.env.SHOW_PLANS) {
+      for (const p of plans) console.log(`${p.statement}\n  ${p.plan.split('\n').join('\n  ')}`);
+    }
+    expect(plans.length).toBeGreaterThan(10);
+    const scans = plans.filter((p) => fullScan.test(p.plan));
+    expect(scans.map((s) => `${s.statement}\n${s.plan}`)).toEqual([]);
+  });
+});
