@@ -81,8 +81,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
   }
   const opts: Options = {
     db: values.db,
-    seed: whole('seed', values.seed, quick ? 2_000 : 100_000, 0),
-    purge: whole('purge', values.purge, quick ? 5_000 : 100_000, 1),
+    seed: whole('seed', values.seed, quick ? 2_000 : 1_000_000, 0),
+    purge: whole('purge', values.purge, quick ? 5_000 : 1_000_000, 1),
     pool: whole('pool', values.pool, quick ? 5_000 : 100_000, 1),
     lines: whole('lines', values.lines, 8, 1),
     batch: whole('batch', values.batch, 10, 1),
