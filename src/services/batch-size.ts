@@ -9,9 +9,10 @@
 export class BatchSize {
   private size: number;
 
+  // Never below the fixed 100 rows bulk changes used before: smaller batches only add overhead.
   constructor(
     private readonly targetMs = 20,
-    private readonly min = 50,
+    private readonly min = 100,
     private readonly max = 2_000,
   ) {
     this.size = min * 2;
