@@ -43,21 +43,45 @@ export function slots(settings: SlotSettings, fromMs: number, toMs: number, nowM
   const lo = Math.max(fromMs, nowMs);
   if (toMs <= lo) return [];
   const tz = settings.timezone;
-  // Two days back reaches overnight intervals and whatever they overlap.
-  const first = plainDateOf(lo, tz).subtract({ days: 2 });
-  const last = plainDateOf(toMs, tz);
-  return slotGrid(settings, first, last).filter((s) => s.start >= lo && s.start < toMs);
+  const grid = slotGrid(settings, plainDateOf(lo, tz), plainDateOf(toMs, tz));
+  return grid.slice(firstStartingFrom(grid, lo), firstStartingFrom(grid, toMs));
+}
+
+/** The index of the first slot of an ordered grid starting at or after `ms` (its length if none). */
+function firstStartingFrom(grid: readonly Slot[], ms: number): number {
+  let lo = 0;
+  let hi = grid.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((grid[mid]?.start ?? Infinity) < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // The grid of a run of local dates depends only on the settings and the dates; availability asks
 // for the same days again and again, so each (settings object, dates) grid is tiled once.
 const grids = new WeakMap<SlotSettings, Map<string, readonly Slot[]>>();
 const GRID_MEMO_LIMIT = 1_000;
+// plainDateOf hands out the same date object all through a quarter hour: its text is made once.
+const dateTexts = new WeakMap<Temporal.PlainDate, string>();
 
-/** Every slot tiled over the business intervals owned by the local dates first..last. */
+function dateText(date: Temporal.PlainDate): string {
+  let text = dateTexts.get(date);
+  if (text === undefined) {
+    text = date.toString();
+    dateTexts.set(date, text);
+  }
+  return text;
+}
+
+/**
+ * Every slot, in order, tiled over the business intervals owned by the local dates from two
+ * before `from` (reaching overnight intervals and whatever they overlap) to `last`.
+ */
 function slotGrid(
   settings: SlotSettings,
-  first: Temporal.PlainDate,
+  from: Temporal.PlainDate,
   last: Temporal.PlainDate,
 ): readonly Slot[] {
   let memo = grids.get(settings);
@@ -65,7 +89,7 @@ function slotGrid(
     memo = new Map();
     grids.set(settings, memo);
   }
-  const key = `${first.toString()} ${last.toString()}`;
+  const key = `${dateText(from)} ${dateText(last)}`;
   const known = memo.get(key);
   if (known) return known;
   const step = settings.slotDurationMinutes * MINUTE_MS;
@@ -73,6 +97,7 @@ function slotGrid(
   if (!(step >= MINUTE_MS)) {
     throw new AppError('INVALID_PARAMETER', 'slotDurationMinutes: must be at least 1');
   }
+  const first = from.subtract({ days: 2 });
   const owned = ownedSpans(settings.businessHours, settings.timezone, first, last);
   const out: Slot[] = [];
   for (const span of tilingSpans(owned)) {

@@ -154,3 +154,25 @@ export function plainDateOf(ms: number, timeZone: string): Temporal.PlainDate {
   localDates.set(key, date);
   return date;
 }
+
+const dayShifts = new Map<string, number>();
+
+/**
+ * The instant `days` local calendar days after `ms`: the same wall-clock time, where that time is
+ * skipped moved on by the gap and where it is repeated its first occurrence (Temporal's rule).
+ */
+export function addLocalDays(ms: number, days: number, timeZone: string): number {
+  if (ms < QUARTER_HOURS_SINCE) return zoned(ms, timeZone).add({ days }).epochMilliseconds;
+  // Offsets and the wall times a change skips or repeats fall on quarter hours too, so every
+  // instant of a UTC quarter hour moves by the same real time: one Temporal sum per quarter hour.
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  const key = `${timeZone} ${days} ${quarter}`;
+  let shift = dayShifts.get(key);
+  if (shift === undefined) {
+    const at = quarter * QUARTER_HOUR_MS;
+    shift = zoned(at, timeZone).add({ days }).epochMilliseconds - at;
+    if (dayShifts.size >= LOCAL_DATE_MEMO_LIMIT) dayShifts.clear();
+    dayShifts.set(key, shift);
+  }
+  return ms + shift;
+}

@@ -22,6 +22,11 @@ export function success<T>(corrId: string, data: T) {
   return { status: { code: 0, message: 'Successful', corrId }, data };
 }
 
+/** The JSON text of success()'s body up to its `data` value, for bodies assembled as bytes. */
+export function successHead(corrId: string): string {
+  return `{"status":{"code":0,"message":"Successful","corrId":${JSON.stringify(corrId)}},"data":`;
+}
+
 /** The error body for an AppError. */
 export function failure(corrId: string, error: AppError) {
   return {

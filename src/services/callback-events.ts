@@ -45,6 +45,9 @@ export class QueueFigures<V> {
   constructor(
     private readonly activity: QueueActivity,
     private readonly now: () => number,
+    // A fresh figure equal to the remembered one keeps the remembered object, so whatever was
+    // derived from that object (remembered by its identity) stays valid.
+    private readonly same?: (a: V, b: V) => boolean,
     private readonly maxAgeMs = 1_000,
     private readonly limit = 10_000,
   ) {}
@@ -58,7 +61,8 @@ export class QueueFigures<V> {
     if (hit && hit.version === version && now >= hit.at && now - hit.at < this.maxAgeMs) {
       return hit.value;
     }
-    const value = await compute();
+    const fresh = await compute();
+    const value = hit && this.same?.(hit.value, fresh) === true ? hit.value : fresh;
     if (this.entries.size >= this.limit) this.entries.clear();
     this.entries.set(id, { version, at: now, value });
     return value;

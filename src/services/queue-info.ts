@@ -5,10 +5,19 @@ import {
   isWithinImmediateOfferTime,
   queueOffer,
 } from '../domain/offer.js';
-import { slots as slotsBetween } from '../domain/slots.js';
-import { DAY_MS, HOUR_MS, endOfLocalDay, formatLocal, formatUtc, zoned } from '../domain/time.js';
+import type { QueueSettings } from '../domain/queue-settings.js';
+import { type Slot, slots as slotsBetween } from '../domain/slots.js';
+import {
+  DAY_MS,
+  HOUR_MS,
+  addLocalDays,
+  endOfLocalDay,
+  formatLocal,
+  formatUtc,
+} from '../domain/time.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
+import { AnswerMemo } from './answer-memo.js';
 import type { BookingService } from './booking.js';
 import { QueueFigures, type QueueActivity } from './callback-events.js';
 import type { Clock } from './clock.js';
@@ -25,6 +34,22 @@ export interface AvailabilityQuery {
   timezone?: string | undefined;
   maxTimeSlots?: number | undefined;
   reportBusy?: boolean | undefined;
+}
+
+/** One slot of an availability answer (GES field names). */
+export interface AvailabilitySlot {
+  readonly utcTime: string;
+  readonly localTime: string;
+  /** Remaining capacity. */
+  readonly capacity: number;
+  readonly total: number;
+}
+
+/** An availability answer; remembered answers are shared between requests, so never changed. */
+export interface Availability {
+  readonly slots: readonly AvailabilitySlot[];
+  readonly durationMin: number;
+  readonly timezone: string;
 }
 
 export interface OpenForQuery {
@@ -47,12 +72,22 @@ export class QueueInfoService {
     private readonly booking: BookingService,
     activity: QueueActivity,
   ) {
-    this.bookedSlots = new QueueFigures(activity, () => clock.now());
+    this.bookedSlots = new QueueFigures<Map<number, number>>(
+      activity,
+      () => clock.now(),
+      sameCounts,
+    );
   }
 
   // Booked counts per slot, read for whole UTC days so that every visitor asking about the same
-  // days (from any "now") shares one answer.
+  // days (from any "now") shares one answer. Counts read again unchanged stay the same object, so
+  // the answers remembered for them do too.
   private readonly bookedSlots: QueueFigures<Map<number, number>>;
+
+  // Availability is piecewise constant in "now": it changes only when a slot starts, the booked
+  // counts are read afresh (a booking here, or the figures' max age) or the settings change. So
+  // answers are remembered per (settings, booked counts) and the question that picks the slots.
+  private readonly answers = new AnswerMemo<QueueSettings, Map<number, number>, Availability>();
 
   private booked(tenantId: string, serviceName: string, fromMs: number, toMs: number) {
     const from = Math.floor(fromMs / DAY_MS) * DAY_MS;
@@ -63,7 +98,11 @@ export class QueueInfoService {
   }
 
   /** Open slots of a queue in a range (GES availability). */
-  async availability(tenantId: string, serviceName: string, q: AvailabilityQuery) {
+  async availability(
+    tenantId: string,
+    serviceName: string,
+    q: AvailabilityQuery,
+  ): Promise<Availability> {
     const settings = await this.queues.get(tenantId, serviceName);
     const now = this.clock.now();
     const timezone = q.timezone === undefined ? settings.timezone : checkTimeZone(q.timezone);
@@ -72,7 +111,7 @@ export class QueueInfoService {
     if (q.endMs !== undefined) end = q.endMs;
     // Calendar days in the zone: a week across a DST change is 167 or 169 real hours.
     else if (q.numberOfDays !== undefined) {
-      end = zoned(start, timezone).add({ days: q.numberOfDays }).epochMilliseconds;
+      end = addLocalDays(start, q.numberOfDays, timezone);
     } else end = endOfLocalDay(start, timezone);
     if (end <= start) throw new AppError('INVALID_PARAMETER', 'end must be after start');
     // An hour of slack lets 31 calendar days across a DST change through.
@@ -89,19 +128,16 @@ export class QueueInfoService {
       start - settings.slotDurationMinutes * 60_000,
       end,
     );
-    const out = [];
-    for (const s of slots) {
-      const free = Math.max(0, s.capacity - (booked.get(s.start) ?? 0));
-      if (free === 0 && q.reportBusy !== true) continue;
-      out.push({
-        utcTime: formatUtc(s.start),
-        localTime: formatLocal(s.start, timezone),
-        capacity: free,
-        total: s.capacity,
-      });
-      if (q.maxTimeSlots !== undefined && out.length >= q.maxTimeSlots) break;
-    }
-    return { slots: out, durationMin: settings.slotDurationMinutes, timezone };
+    const reportBusy = q.reportBusy === true;
+    // The settings tile one fixed grid, so its first slot and their number name the slots.
+    const key = `${timezone} ${reportBusy} ${q.maxTimeSlots} ${slots[0]?.start} ${slots.length}`;
+    return this.answers.get(settings, booked, key, () =>
+      Object.freeze({
+        slots: Object.freeze(openSlots(slots, booked, timezone, reportBusy, q.maxTimeSlots)),
+        durationMin: settings.slotDurationMinutes,
+        timezone,
+      }),
+    );
   }
 
   /** Seconds until the office closes, with the optional immediate-offer fields. */
@@ -175,4 +211,33 @@ export class QueueInfoService {
     const wait = await this.waitTime.waitBehind(row.tenant_id, row.service_name, position - 1);
     return { ...base, positionInQueue: position, estimatedWaitTime: wait };
   }
+}
+
+/** The slots with their remaining capacity; full ones only when reportBusy. */
+function openSlots(
+  slots: readonly Slot[],
+  booked: ReadonlyMap<number, number>,
+  timezone: string,
+  reportBusy: boolean,
+  maxTimeSlots: number | undefined,
+): AvailabilitySlot[] {
+  const out: AvailabilitySlot[] = [];
+  for (const s of slots) {
+    const free = Math.max(0, s.capacity - (booked.get(s.start) ?? 0));
+    if (free === 0 && !reportBusy) continue;
+    out.push({
+      utcTime: formatUtc(s.start),
+      localTime: formatLocal(s.start, timezone),
+      capacity: free,
+      total: s.capacity,
+    });
+    if (maxTimeSlots !== undefined && out.length >= maxTimeSlots) break;
+  }
+  return out;
+}
+
+function sameCounts(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [slot, n] of a) if (b.get(slot) !== n) return false;
+  return true;
 }

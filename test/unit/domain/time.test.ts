@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/domain/errors.js';
+import { Temporal } from 'temporal-polyfill';
 import {
+  DAY_MS,
+  HOUR_MS,
+  addLocalDays,
   canonicalTimeZone,
   endOfLocalDay,
   formatLocal,
@@ -80,6 +84,40 @@ describe('local days', () => {
     expect(
       endOfLocalDay(fall, 'America/New_York') - startOfLocalDay(fall, 'America/New_York'),
     ).toBe(25 * 3600_000);
+  });
+
+  it('adds calendar days keeping the wall clock, as Temporal does, also into skipped and repeated times', () => {
+    // New York springs forward at 02:00 and falls back at 02:00; Lord Howe moves by half an hour.
+    expect(addLocalDays(ms('2026-03-07T07:30:00Z'), 1, 'America/New_York')).toBe(
+      ms('2026-03-08T07:30:00Z'), // 02:30 does not exist on the 8th: 03:30 EDT
+    );
+    expect(addLocalDays(ms('2026-10-31T05:30:00Z'), 1, 'America/New_York')).toBe(
+      ms('2026-11-01T05:30:00Z'), // 01:30 happens twice on the 1st: the first, EDT
+    );
+    expect(addLocalDays(ms('2026-10-31T12:00:00Z'), 7, 'America/New_York')).toBe(
+      ms('2026-11-07T13:00:00Z'), // a week of 169 hours
+    );
+    // Around both of 2026's changes, from instants in every part of a quarter hour whose sum
+    // lands before, in and after the skipped or repeated time (or crosses the change itself).
+    for (const zone of ['America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham']) {
+      let change = Temporal.Instant.from('2026-01-01T00:00:00Z').toZonedDateTimeISO(zone);
+      for (let i = 0; i < 2; i++) {
+        const next = change.getTimeZoneTransition('next');
+        if (!next) throw new Error(`${zone} has no change in 2026`);
+        change = next;
+        for (const days of [1, 7]) {
+          for (const back of [0, days]) {
+            const around = change.epochMilliseconds - back * DAY_MS;
+            for (let at = around - 2 * HOUR_MS; at <= around + 2 * HOUR_MS; at += 433_500) {
+              expect(addLocalDays(at, days, zone)).toBe(
+                Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(zone).add({ days })
+                  .epochMilliseconds,
+              );
+            }
+          }
+        }
+      }
+    }
   });
 
   it('canonicalises zone names and refuses offsets and unknown zones', () => {

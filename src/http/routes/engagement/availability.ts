@@ -5,6 +5,7 @@ import { parseInstant } from '../../../domain/time.js';
 import type { Services } from '../../../services/index.js';
 import { tenantOf } from '../../plugins/auth.js';
 import { envelope, errorResponses, success } from '../../envelope.js';
+import { sendRemembered } from '../../remembered.js';
 
 const Instant = Type.String({ minLength: 1, maxLength: 40 });
 const EpochMs = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000 });
@@ -60,7 +61,7 @@ export async function availabilityRoutes(
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const data = await services.queueInfo.availability(
         tenantOf(request),
@@ -74,7 +75,8 @@ export async function availabilityRoutes(
           reportBusy: q.reportBusy,
         },
       );
-      return success(request.id, data);
+      // A week is ~50 KB of JSON: serializing it per request was most of the cost.
+      return sendRemembered(reply, request.id, data);
     },
   );
 
