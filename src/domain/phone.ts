@@ -42,7 +42,10 @@ export function normalizePhoneNumber(raw: string, rule: NumberRule): string {
   const country = isSupportedCountry(rule.defaultCountry) ? rule.defaultCountry : undefined;
   const parsed = parsePhoneNumberFromString(text, country ? { defaultCountry: country } : {});
   const shown = JSON.stringify(text);
-  if (!parsed || !parsed.isPossible() || !parsed.isValid()) {
+  // With full metadata a number is valid exactly when it has a type: asking for the type once
+  // spares isValid() from matching the same number patterns again.
+  const type = parsed?.getType();
+  if (!parsed || !parsed.isPossible() || (type === undefined && !parsed.isValid())) {
     throw new AppError(
       'INVALID_PHONE_NUMBER',
       `phoneNumber ${shown} ${describeLengthProblem(text, country)}`,
@@ -56,7 +59,7 @@ export function normalizePhoneNumber(raw: string, rule: NumberRule): string {
     );
   }
   const e164 = parsed.number;
-  if (parsed.getType() === 'PREMIUM_RATE') {
+  if (type === 'PREMIUM_RATE') {
     throw new AppError(
       'PHONE_NUMBER_NOT_PERMITTED',
       `phoneNumber ${e164} is a premium-rate number`,

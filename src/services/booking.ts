@@ -6,11 +6,11 @@ import {
   resolveDesiredTime,
   sanitizeUserData,
 } from '../domain/booking.js';
-import { slotContaining, slots as slotsBetween } from '../domain/slots.js';
+import { slotContaining, slots as slotsBetween, type Slot } from '../domain/slots.js';
 import { AppError } from '../domain/errors.js';
 import { normalizePhoneNumber } from '../domain/phone.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
-import { formatUtc, parseInstant, startOfLocalDay } from '../domain/time.js';
+import { endOfLocalDay, formatUtc, parseInstant, startOfLocalDay } from '../domain/time.js';
 import type { Tx } from '../store/db.js';
 import { ACTIVE_STATES, type CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
@@ -50,8 +50,27 @@ export interface BookingGuards {
 const PROPOSALS = 5;
 const PROPOSAL_WINDOW_MS = 7 * 86_400_000;
 
+/**
+ * The start of the local day holding `now`, remembered per time zone until that day ends: the
+ * daily throttle needs it on every booking, and a Temporal round trip cost more than the rest of
+ * the throttle check.
+ */
+class LocalDays {
+  private readonly days = new Map<string, { start: number; end: number }>();
+
+  startOf(now: number, timeZone: string): number {
+    const day = this.days.get(timeZone);
+    if (day && day.start <= now && now < day.end) return day.start;
+    const start = startOfLocalDay(now, timeZone);
+    this.days.set(timeZone, { start, end: endOfLocalDay(now, timeZone) });
+    return start;
+  }
+}
+
 /** Booking, cancelling, rescheduling and reading callbacks. */
 export class BookingService {
+  private readonly localDays = new LocalDays();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -109,34 +128,47 @@ export class BookingService {
       completed_at: null,
     };
 
-    await this.store.db.transaction(async (trx) => {
-      // Per-number and per-queue locks make the counting checks race-free on every node.
-      await this.store.db.lock(trx, `number:${tenantId}:${settings.name}:${phone}`);
-      await this.checkNumberLimits(trx, tenantId, settings, phone, now);
-      if (desired.immediate) await this.checkQueueRoom(trx, tenantId, settings);
-      if (checkCapacity)
-        await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, now);
-      await this.store.callbacks.insert(row, trx);
-      await this.events.record(
-        trx,
-        [row],
-        desired.immediate ? 'callback.queued' : 'callback.created',
-        now,
-      );
-    });
+    // Bookings made together share a commit where the store can (see groupedTransaction): the
+    // checks only read, and a broken rule comes back as the refusal.
+    await this.store.db.groupedTransaction(
+      async (trx) => {
+        try {
+          // Per-number and per-queue locks make the counting checks race-free on every node.
+          await this.store.db.lock(trx, `number:${tenantId}:${settings.name}:${phone}`);
+          await this.checkNumberLimits(trx, tenantId, settings, phone, now);
+          if (desired.immediate) await this.checkQueueRoom(trx, tenantId, settings);
+          if (checkCapacity) {
+            await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, slot, now);
+          }
+          return undefined;
+        } catch (error) {
+          if (error instanceof AppError) return error;
+          throw error;
+        }
+      },
+      async (trx) => {
+        await this.store.callbacks.insert(row, trx);
+        await this.events.record(
+          trx,
+          [row],
+          desired.immediate ? 'callback.queued' : 'callback.created',
+          now,
+        );
+      },
+    );
     return row;
   }
 
   /** Refuses one more waiting immediate callback beyond maxQueuedImmediate with 42903. */
   private async checkQueueRoom(trx: Tx, tenantId: string, settings: QueueSettings): Promise<void> {
     await this.store.db.lock(trx, `immediate:${tenantId}:${settings.name}`);
-    const queued = await this.store.callbacks.countActiveImmediate(
+    const full = await this.store.callbacks.immediateQueueFull(
       trx,
       tenantId,
       settings.name,
       settings.maxQueuedImmediate,
     );
-    if (queued >= settings.maxQueuedImmediate) {
+    if (full) {
       throw new AppError('QUEUE_FULL', `Service "${settings.name}" has too many waiting callbacks`);
     }
   }
@@ -153,7 +185,7 @@ export class BookingService {
       tenantId,
       settings.name,
       phone,
-      startOfLocalDay(now, settings.timezone),
+      this.localDays.startOf(now, settings.timezone),
     );
     const today = usage.createdSince;
     if (settings.throttlePerNumberPerDay > 0 && today >= settings.throttlePerNumberPerDay) {
@@ -172,29 +204,29 @@ export class BookingService {
   }
 
   /**
-   * Refuses a full (or closed) slot with 42901 and the nearest free slots. `heldSlot` is the slot
-   * the callback already occupies (on reschedule): moving inside it takes no new place.
+   * Refuses a full (or closed) slot with 42901 and the nearest free slots. `target` is the slot
+   * holding the desired time (undefined outside every slot); `heldSlot` is the slot the callback
+   * already occupies (on reschedule): moving inside it takes no new place.
    */
   private async checkSlotCapacity(
     trx: Tx,
     tenantId: string,
     settings: QueueSettings,
     desiredMs: number,
+    target: Slot | undefined,
     now: number,
     heldSlot: number | null = null,
   ): Promise<void> {
-    const target = slotContaining(settings, desiredMs);
     if (target && target.start === heldSlot) return;
     if (target) {
       await this.store.db.lock(trx, `slot:${tenantId}:${settings.name}:${target.start}`);
-      const booked = await this.store.callbacks.activeBySlot(
+      const booked = await this.store.callbacks.bookedInSlot(
         trx,
         tenantId,
         settings.name,
         target.start,
-        target.start + 1,
       );
-      if ((booked.get(target.start) ?? 0) < target.capacity) return;
+      if (booked < target.capacity) return;
     }
     const from = Math.max(now, desiredMs - PROPOSAL_WINDOW_MS);
     const to = desiredMs + PROPOSAL_WINDOW_MS;
@@ -258,6 +290,7 @@ export class BookingService {
           tenantId,
           settings,
           desired.desiredMs,
+          slot,
           now,
           current.slot_start,
         );

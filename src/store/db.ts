@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import {
@@ -8,7 +10,9 @@ import {
   PostgresDialect,
   SqliteDialect,
   sql,
+  type Compilable,
   type Migration,
+  type QueryResult,
   type SqliteDatabase,
   type Transaction,
 } from 'kysely';
@@ -28,6 +32,17 @@ export interface Db {
   readonly caps: Capabilities;
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `check`, then `write`, in one transaction and resolves once it is committed, or rejects
+   * with the refusal `check` returned. Where writes are serial anyway (SQLite), the calls made in
+   * one turn of the event loop share a transaction (group commit), each seeing the writes of those
+   * before it; `check` must not write, so a refused call leaves the others alone. If anything
+   * throws or the commit fails, each call of the group is run again in a transaction of its own.
+   */
+  groupedTransaction<T>(
+    check: (trx: Tx) => Promise<Error | undefined>,
+    write: (trx: Tx) => Promise<T>,
+  ): Promise<T>;
   /** Serialises work on `key` across nodes until the transaction ends (no-op where writes are already serial). */
   lock(trx: Tx, key: string): Promise<void>;
   /** Round-trip to the database, for readiness. */
@@ -67,7 +82,74 @@ function dialectFor(target: DatabaseTarget) {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  if (target.file !== ':memory:') {
+    database.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+  }
   return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+/** How often the checkpointer copies committed pages from the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 25;
+/** How long after opening the database the checkpointer starts. */
+const CHECKPOINTER_DELAY_MS = 1_000;
+/**
+ * The writing connection still checkpoints once the WAL holds this many pages (32 MiB): only a
+ * checkpoint that catches up with the last commit lets the WAL start over, and under steady
+ * writes the checkpointer never quite does. By then it has copied all but its last interval.
+ */
+const WRITER_CHECKPOINT_PAGES = 8_000;
+
+// CommonJS, evaluated in the worker: `driver` is better-sqlite3's resolved path.
+const CHECKPOINTER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+const timer = setInterval(() => db.pragma('wal_checkpoint(PASSIVE)'), workerData.intervalMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
+ * A checkpoint (copying the WAL back into the database file and syncing both) costs milliseconds
+ * of writes and two fsyncs; on the writing connection it stalls every request on the event loop,
+ * and at ~17 WAL pages per booking it came every ~60 bookings: two thirds of a booking's cost in
+ * the create bench. A worker thread with its own connection does it instead: a passive checkpoint
+ * never blocks the writer, and SQLite lets one connection checkpoint what another committed.
+ * Returns the stop function, which the database must call before closing its own connection (so
+ * that it is the last one and removes the WAL). A failed worker leaves checkpoints to the writer.
+ */
+function startCheckpointer(file: string): () => Promise<void> {
+  let worker: Worker | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  // A short-lived process (a CLI command) has little to checkpoint; it would only wait for a
+  // worker to start and stop again.
+  const delay = setTimeout(() => {
+    const started = new Worker(CHECKPOINTER_SOURCE, {
+      eval: true,
+      // Plain CommonJS: none of the parent's loaders (tsx in development) need to start with it.
+      execArgv: [],
+      workerData: {
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        file,
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+      },
+    });
+    started.unref();
+    started.on('error', () => undefined);
+    exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+    worker = started;
+  }, CHECKPOINTER_DELAY_MS);
+  delay.unref();
+  return async () => {
+    clearTimeout(delay);
+    // Unreferenced, the worker would not keep the process alive while it closes.
+    worker?.ref();
+    worker?.postMessage('stop');
+    await exited;
+  };
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -135,6 +217,77 @@ async function listenPostgres(
 /** A statement as the database received it: for query-plan checks and debugging. */
 export type QueryListener = (sql: string, parameters: readonly unknown[]) => void;
 
+/** `check` then `write` in a transaction of their own. */
+function checkedTransaction<T>(
+  kysely: Kysely<Database>,
+  check: (trx: Tx) => Promise<Error | undefined>,
+  write: (trx: Tx) => Promise<T>,
+): Promise<T> {
+  return kysely.transaction().execute(async (trx) => {
+    const refusal = await check(trx);
+    if (refusal) throw refusal;
+    return write(trx);
+  });
+}
+
+/** Calls sharing one transaction at most; bounds how long other queries wait behind a group. */
+const MAX_GROUP = 64;
+
+interface GroupMember {
+  check: (trx: Tx) => Promise<Error | undefined>;
+  write: (trx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for a single writer. A commit writes every page its transaction changed to the WAL
+ * (~17 pages for a booking: the row, its indexes and its event); calls that share a transaction
+ * share the pages they have in common, and the per-transaction work. No savepoints: SQLite copies
+ * each page a savepoint changes into a statement journal first, which costs what grouping saves,
+ * hence the rule that `check` does not write.
+ */
+function groupCommitter(kysely: Kysely<Database>) {
+  let open: GroupMember[] | undefined;
+  const alone = (m: GroupMember) => checkedTransaction(kysely, m.check, m.write);
+  async function commit(members: readonly GroupMember[]): Promise<void> {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      await kysely.transaction().execute(async (trx) => {
+        for (const m of members) {
+          const refusal = await m.check(trx);
+          outcomes.push(
+            refusal ? { ok: false, error: refusal } : { ok: true, value: await m.write(trx) },
+          );
+        }
+      });
+    } catch {
+      // Nothing of the group is stored; the one that failed must not take the others with it.
+      for (const m of members) await alone(m).then(m.resolve, m.reject);
+      return;
+    }
+    members.forEach((m, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) m.resolve(outcome.value);
+      else m.reject(outcome?.error);
+    });
+  }
+  return <T>(check: (trx: Tx) => Promise<Error | undefined>, write: (trx: Tx) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      if (!open || open.length >= MAX_GROUP) {
+        const members: GroupMember[] = [];
+        open = members;
+        // better-sqlite3 answers synchronously, so a transaction started at once would finish
+        // before any other request is read: wait for the requests of this turn to join first.
+        setImmediate(() => {
+          if (open === members) open = undefined;
+          void commit(members);
+        });
+      }
+      open.push({ check, write, resolve: (value) => resolve(value as T), reject });
+    });
+}
+
 /** Opens the database (does not migrate); `onQuery` hears every statement run. */
 export function openDb(target: DatabaseTarget, onQuery?: QueryListener): Db {
   const engine: Engine = target.kind;
@@ -144,11 +297,20 @@ export function openDb(target: DatabaseTarget, onQuery?: QueryListener): Db {
       log: (event) => onQuery(event.query.sql, event.query.parameters),
     }),
   });
+  const stopCheckpointer =
+    target.kind === 'sqlite' && target.file !== ':memory:'
+      ? startCheckpointer(target.file)
+      : undefined;
   const caps = CAPABILITIES[engine];
   return {
     kysely,
     caps,
     transaction: (fn) => kysely.transaction().execute(fn),
+    // Where writes need advisory locks (several nodes), a group would hold the locks of all its
+    // calls at once, waiting on other nodes' groups in any order: there each call goes alone.
+    groupedTransaction: caps.advisoryLocks
+      ? (check, write) => checkedTransaction(kysely, check, write)
+      : groupCommitter(kysely),
     async lock(trx, key) {
       if (!caps.advisoryLocks) return;
       await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
@@ -172,7 +334,10 @@ export function openDb(target: DatabaseTarget, onQuery?: QueryListener): Db {
       if (target.kind !== 'postgres') return async () => undefined;
       return listenPostgres(target.url, channel, onMessage);
     },
-    close: () => kysely.destroy(),
+    async close() {
+      await stopCheckpointer?.();
+      await kysely.destroy();
+    },
   };
 }
 
@@ -199,4 +364,31 @@ export async function idsOf<T extends string | number>(picker: {
   execute(): Promise<{ id: T }[]>;
 }): Promise<T[]> {
   return (await picker.execute()).map((r) => r.id);
+}
+
+/**
+ * A query built and compiled once, then run with new arguments. Kysely builds and compiles every
+ * query anew, which on a hot path (booking) costs more JavaScript per statement than SQLite needs
+ * to run a short indexed one. `build` is called once with a stand-in object for each argument in
+ * `names`, which it may only hand to Kysely as values; every run puts the real arguments where the
+ * stand-ins ended up among the compiled parameters and keeps the other parameters (constants).
+ */
+export function prepare<A extends Record<string, unknown>, R>(
+  names: readonly (keyof A & string)[],
+  build: (args: A) => Compilable<R>,
+): (q: Queryable, args: A) => Promise<QueryResult<R>> {
+  const standIns = new Map<unknown, keyof A & string>(names.map((name) => [{ name }, name]));
+  const compiled = build(
+    Object.fromEntries([...standIns].map(([standIn, name]) => [name, standIn])) as A,
+  ).compile();
+  const bindings = compiled.parameters.map((value) => standIns.get(value));
+  const unused = names.filter((name) => !bindings.includes(name));
+  if (unused.length > 0) throw new Error(`prepared query does not use ${unused.join(', ')}`);
+  return (q, args) =>
+    q.executeQuery<R>({
+      ...compiled,
+      parameters: bindings.map((name, i) =>
+        name === undefined ? compiled.parameters[i] : args[name],
+      ),
+    });
 }

@@ -1,8 +1,36 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import type { Db, Queryable, Tx } from '../db.js';
+import { prepare, type Db, type Queryable, type Tx } from '../db.js';
 import type { CallbacksTable } from '../schema.js';
 
 export type CallbackRow = Selectable<CallbacksTable>;
+
+// Every column, so that the prepared insert binds them all (the Record makes the compiler list them).
+const CALLBACK_COLUMNS = Object.keys({
+  id: true,
+  tenant_id: true,
+  service_name: true,
+  phone_number: true,
+  desired_time: true,
+  requested_at: true,
+  immediate: true,
+  state: true,
+  reason: true,
+  priority: true,
+  attempts: true,
+  slot_start: true,
+  user_data: true,
+  details: true,
+  lease_owner: true,
+  lease_expires_at: true,
+  claimed_at: true,
+  upcoming_notified_at: true,
+  created_at: true,
+  updated_at: true,
+  completed_at: true,
+} satisfies Record<keyof CallbackRow, true>) as (keyof CallbackRow)[];
+
+/** States that hold a place in the immediate queue (maxQueuedImmediate). */
+const WAITING_IMMEDIATE_STATES = ['QUEUED', 'ROUTING', 'PROCESSING'];
 
 /** States in which a callback still waits or is being worked. */
 export const ACTIVE_STATES = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'] as const;
@@ -24,11 +52,61 @@ export interface CallbackFilter {
 
 /** Callbacks: the queue itself (no job-queue library; this table is the queue). */
 export class CallbackRepo {
-  constructor(private readonly db: Db) {}
+  // The booking path's statements, compiled once (see prepare).
+  private readonly insertRow;
+  private readonly numberUsageOf;
+  private readonly lastPlaceInImmediateQueue;
+  private readonly bookedInSlotOf;
+
+  constructor(private readonly db: Db) {
+    const { kysely } = db;
+    this.insertRow = prepare(CALLBACK_COLUMNS, (row: CallbackRow) =>
+      kysely.insertInto('callbacks').values(row),
+    );
+    this.numberUsageOf = prepare(
+      ['tenantId', 'serviceName', 'phoneNumber', 'sinceMs'],
+      (a: { tenantId: string; serviceName: string; phoneNumber: string; sinceMs: number }) =>
+        kysely
+          .selectFrom('callbacks')
+          .select([
+            sql<number | null>`sum(case when created_at >= ${a.sinceMs} then 1 else 0 end)`.as(
+              'since',
+            ),
+            sql<number | null>`sum(case when completed_at is null then 1 else 0 end)`.as('active'),
+          ])
+          .where('tenant_id', '=', a.tenantId)
+          .where('phone_number', '=', a.phoneNumber)
+          .where('service_name', '=', a.serviceName),
+    );
+    this.lastPlaceInImmediateQueue = prepare(
+      ['tenantId', 'serviceName', 'skip'],
+      (a: { tenantId: string; serviceName: string; skip: number }) =>
+        kysely
+          .selectFrom('callbacks')
+          .select('id')
+          .where('tenant_id', '=', a.tenantId)
+          .where('service_name', '=', a.serviceName)
+          .where('immediate', '=', 1)
+          .where('state', 'in', WAITING_IMMEDIATE_STATES)
+          .limit(1)
+          .offset(a.skip),
+    );
+    this.bookedInSlotOf = prepare(
+      ['tenantId', 'serviceName', 'slotStart'],
+      (a: { tenantId: string; serviceName: string; slotStart: number }) =>
+        kysely
+          .selectFrom('callbacks')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('tenant_id', '=', a.tenantId)
+          .where('service_name', '=', a.serviceName)
+          .where('slot_start', '=', a.slotStart)
+          .where('completed_at', 'is', null),
+    );
+  }
 
   /** Stores a new callback. */
-  async insert(row: Insertable<CallbacksTable>, q: Queryable = this.db.kysely): Promise<void> {
-    await q.insertInto('callbacks').values(row).execute();
+  async insert(row: CallbackRow, q: Queryable = this.db.kysely): Promise<void> {
+    await this.insertRow(q, row);
   }
 
   /** Stores many callbacks in one statement (keep batches small enough for the engine's bind limits). */
@@ -97,40 +175,37 @@ export class CallbackRepo {
     phoneNumber: string,
     sinceMs: number,
   ): Promise<{ createdSince: number; active: number }> {
-    const row = await q
-      .selectFrom('callbacks')
-      .select([
-        sql<number | null>`sum(case when created_at >= ${sinceMs} then 1 else 0 end)`.as('since'),
-        sql<number | null>`sum(case when completed_at is null then 1 else 0 end)`.as('active'),
-      ])
-      .where('tenant_id', '=', tenantId)
-      .where('phone_number', '=', phoneNumber)
-      .where('service_name', '=', serviceName)
-      .executeTakeFirstOrThrow();
-    return { createdSince: Number(row.since ?? 0), active: Number(row.active ?? 0) };
+    const { rows } = await this.numberUsageOf(q, { tenantId, serviceName, phoneNumber, sinceMs });
+    return { createdSince: Number(rows[0]?.since ?? 0), active: Number(rows[0]?.active ?? 0) };
   }
 
-  /** Waiting immediate callbacks of a queue, counted up to `cap` (maxQueuedImmediate). */
-  async countActiveImmediate(
+  /** Whether a queue already has `cap` waiting immediate callbacks (maxQueuedImmediate). */
+  async immediateQueueFull(
     q: Queryable,
     tenantId: string,
     serviceName: string,
     cap: number,
+  ): Promise<boolean> {
+    if (cap <= 0) return true;
+    // Full exactly when there is a cap-th waiting callback: the index scan stops there (a long
+    // queue costs no more than a full one), and skipping entries is cheaper than counting them.
+    const { rows } = await this.lastPlaceInImmediateQueue(q, {
+      tenantId,
+      serviceName,
+      skip: cap - 1,
+    });
+    return rows.length > 0;
+  }
+
+  /** Active callbacks booked into the slot starting at `slotStart`. */
+  async bookedInSlot(
+    q: Queryable,
+    tenantId: string,
+    serviceName: string,
+    slotStart: number,
   ): Promise<number> {
-    // Counting stops at the cap: a long queue costs no more than a full one.
-    const waiting = q
-      .selectFrom('callbacks')
-      .select(sql<number>`1`.as('one'))
-      .where('tenant_id', '=', tenantId)
-      .where('service_name', '=', serviceName)
-      .where('immediate', '=', 1)
-      .where('state', 'in', ['QUEUED', 'ROUTING', 'PROCESSING'])
-      .limit(cap);
-    const row = await q
-      .selectFrom(waiting.as('w'))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    const { rows } = await this.bookedInSlotOf(q, { tenantId, serviceName, slotStart });
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Active callbacks booked into each slot starting in [fromMs, toMs). */
