@@ -4,6 +4,7 @@ import { foundation } from './0001_foundation.js';
 import { booking } from './0002_booking.js';
 import { lifecycle } from './0003_lifecycle.js';
 import { integrations } from './0004_integrations.js';
+import { retentionIndex } from './0005_retention_index.js';
 
 /** Every migration in order; names sort by their number prefix. */
 export function migrations(engine: Engine): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0002_booking': booking(engine),
     '0003_lifecycle': lifecycle(engine),
     '0004_integrations': integrations(engine),
+    '0005_retention_index': retentionIndex(),
   };
 }

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import { prepare, type Db, type Queryable, type Tx } from '../db.js';
+import { prepare, recheck, type Db, type Queryable, type Tx } from '../db.js';
 import type { CallbacksTable } from '../schema.js';
 
 export type CallbackRow = Selectable<CallbacksTable>;
@@ -159,7 +159,7 @@ export class CallbackRepo {
       .set(set)
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
-      .where('state', 'in', fromStates)
+      .where(recheck('state', fromStates))
       .returningAll()
       .executeTakeFirst();
   }

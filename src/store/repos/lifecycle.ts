@@ -1,4 +1,4 @@
-import { idsOf, type Db, type Tx } from '../db.js';
+import { idsOf, recheck, type Db, type Tx } from '../db.js';
 import type { CallbackRow } from './callbacks.js';
 
 const WAITING = ['SCHEDULED', 'QUEUED'] as const;
@@ -58,7 +58,7 @@ export class LifecycleRepo {
       .updateTable('callbacks')
       .set({ state: 'QUEUED', updated_at: nowMs })
       .where('id', 'in', ids)
-      .where('state', '=', 'SCHEDULED')
+      .where(recheck('state', ['SCHEDULED']))
       .returning(CHANGED_COLUMNS)
       .execute();
   }
@@ -78,7 +78,7 @@ export class LifecycleRepo {
       .updateTable('callbacks')
       .set({ state: 'QUEUED', lease_owner: null, lease_expires_at: null, updated_at: nowMs })
       .where('id', 'in', ids)
-      .where('state', '=', 'ROUTING')
+      .where(recheck('state', ['ROUTING']))
       .returning(CHANGED_COLUMNS)
       .execute();
   }
@@ -120,7 +120,7 @@ export class LifecycleRepo {
       })
       // Picked within the tenant above; the primary key alone finds them (see completeWaiting).
       .where('id', 'in', ids)
-      .where('state', '=', 'QUEUED')
+      .where(recheck('state', ['QUEUED']))
       .returningAll()
       .execute();
     // RETURNING follows no order; the picking query's is the dialing order.
@@ -168,7 +168,7 @@ export class LifecycleRepo {
       .set(set)
       .where('tenant_id', '=', tenantId)
       .where('id', 'in', ids)
-      .where('state', 'in', fromStates)
+      .where(recheck('state', fromStates))
       .where('lease_owner', '=', owner)
       .returningAll()
       .execute();
@@ -214,7 +214,7 @@ export class LifecycleRepo {
       // tenant again would tempt SQLite, short of statistics, to scan the tenant's whole index
       // instead of looking the ids up by primary key.
       .where('id', 'in', ids)
-      .where('state', 'in', filter.states ?? WAITING);
+      .where(recheck('state', filter.states ?? WAITING));
     // Re-checked on the row as it is now: a row we waited for may have been rescheduled.
     if (filter.desiredBefore !== undefined) {
       update = update.where('desired_time', '<', filter.desiredBefore);
