@@ -3,31 +3,42 @@ import { AppError } from '../domain/errors.js';
 import { createCaptchaVerifier, type CaptchaVerifier } from '../integrations/captcha.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
+import type { Clock } from './clock.js';
 import { captchaConfig } from './credential-kinds.js';
 import { CredentialClients } from './credential-clients.js';
 import { notRegistered, type CredentialService } from './credentials.js';
+import type { Invalidation } from './invalidation.js';
+import { TtlCache } from './ttl-cache.js';
 
 const REQUIRED_SETTING = 'captchaRequired';
+// Every booking asks; the setting changes rarely and a change is announced to every node.
+const REQUIRED_CACHE_MS = 5_000;
 
 /** Server-side CAPTCHA checks with the tenant's credential, and the "CAPTCHA required" setting. */
 export class CaptchaService {
   private readonly verifiers: CredentialClients<'captcha', CaptchaVerifier>;
+  private readonly required = new TtlCache<boolean>(REQUIRED_CACHE_MS);
 
   constructor(
     private readonly store: Store,
+    private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly credentials: CredentialService,
+    private readonly invalidation: Invalidation,
     endpoints: IntegrationsConfig,
   ) {
     this.verifiers = new CredentialClients(credentials, 'captcha', (cred) =>
       createCaptchaVerifier(captchaConfig(cred, endpoints)),
     );
+    invalidation.on('tenant-settings', () => this.required.clear());
   }
 
   /** Whether bookings of the tenant need a solved CAPTCHA. */
-  async isRequired(tenantId: string): Promise<boolean> {
-    const settings = await this.store.credentials.tenantSettings(tenantId);
-    return settings[REQUIRED_SETTING] === true;
+  isRequired(tenantId: string): Promise<boolean> {
+    return this.required.getOrLoad(tenantId, this.clock.now(), async () => {
+      const settings = await this.store.credentials.tenantSettings(tenantId);
+      return settings[REQUIRED_SETTING] === true;
+    });
   }
 
   /** Turns "CAPTCHA required" on or off; on needs a registered CAPTCHA credential. */
@@ -42,6 +53,7 @@ export class CaptchaService {
     await this.store.credentials.mergeTenantSettings(actor.tenantId, {
       [REQUIRED_SETTING]: required,
     });
+    await this.invalidation.publish('tenant-settings');
     await this.audit.record(
       actor,
       'tenant.settings.captcha',

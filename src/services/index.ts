@@ -87,7 +87,14 @@ export function createServices(
     config.errorLogMaxPerTenant,
   );
   const credentials = new CredentialService(store, clock, audit, keyring, config.integrations);
-  const captcha = new CaptchaService(store, audit, credentials, config.integrations);
+  const captcha = new CaptchaService(
+    store,
+    clock,
+    audit,
+    credentials,
+    invalidation,
+    config.integrations,
+  );
   const activity = new QueueActivity();
   const callbackEvents = new CallbackEvents(store, activity);
   const booking = new BookingService(store, clock, queues, callbackEvents, {

@@ -1,7 +1,7 @@
 import type { Db } from '../store/db.js';
 
 /** The caches a node keeps of records any node (or the CLI) may change. */
-export const CACHE_KINDS = ['api-keys', 'queues', 'cors'] as const;
+export const CACHE_KINDS = ['api-keys', 'queues', 'cors', 'tenant-settings'] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
 
 const CHANNEL = 'opencallback_invalidate';

@@ -16,6 +16,10 @@ const SETTINGS_CACHE_MS = 5_000;
 /** Callback services (virtual queues): their settings, validated and cached. */
 export class QueueService {
   private readonly cache = new TtlCache<QueueSettings | null>(SETTINGS_CACHE_MS);
+  // The settings last parsed per queue with their stored text: a reload that finds the same text
+  // keeps the same object, so what is remembered by its identity (slot grids, availability
+  // answers) outlives the cache's expiry.
+  private readonly parsed = new Map<string, { text: string; settings: QueueSettings }>();
 
   constructor(
     private readonly store: Store,
@@ -28,14 +32,19 @@ export class QueueService {
 
   /** A queue's settings, or undefined when the tenant has no such queue. */
   async find(tenantId: string, name: string): Promise<QueueSettings | undefined> {
-    const settings = await this.cache.getOrLoad(
-      `${tenantId}\u0000${name}`,
-      this.clock.now(),
-      async () => {
-        const row = await this.store.queues.get(tenantId, name);
-        return row ? parseQueueSettings(JSON.parse(row.settings)) : null;
-      },
-    );
+    const key = `${tenantId}\u0000${name}`;
+    const settings = await this.cache.getOrLoad(key, this.clock.now(), async () => {
+      const row = await this.store.queues.get(tenantId, name);
+      if (!row) {
+        this.parsed.delete(key);
+        return null;
+      }
+      const last = this.parsed.get(key);
+      if (last?.text === row.settings) return last.settings;
+      const fresh = parseQueueSettings(JSON.parse(row.settings));
+      this.parsed.set(key, { text: row.settings, settings: fresh });
+      return fresh;
+    });
     return settings ?? undefined;
   }
 

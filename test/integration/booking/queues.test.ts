@@ -166,6 +166,27 @@ describeEngines('queues through the admin API', (engine) => {
     expect(after.body.data.isImmediateEnabled).toBe(false);
   });
 
+  it('keeps one settings object while the stored settings are unchanged, and reads a change made elsewhere once the cache expires', async () => {
+    await h.createQueue({ name: 'steady', slotCapacity: 4 });
+    const { queues, store } = h.t.services;
+    const first = await queues.get(h.tenant.id, 'steady');
+    h.t.clock.advance(60_000);
+    // Reloaded and found unchanged: the same object, so what was derived from it stays valid.
+    expect(await queues.get(h.tenant.id, 'steady')).toBe(first);
+    // A change written by another process (the CLI), which this node is not told of.
+    await store.queues.upsert({
+      tenant_id: h.tenant.id,
+      name: 'steady',
+      settings: JSON.stringify({ ...first, slotCapacity: 9 }),
+      source: 'cli',
+      now: h.t.clock.now(),
+    });
+    h.t.clock.advance(60_000);
+    const changed = await queues.get(h.tenant.id, 'steady');
+    expect(changed).not.toBe(first);
+    expect(changed.slotCapacity).toBe(9);
+  });
+
   it('deletes a queue: it is gone from the admin API and the Engagement API answers 40402', async () => {
     await h.createQueue({ name: 'short-lived' });
     const deleted = await h.admin('DELETE', '/queues/short-lived');
