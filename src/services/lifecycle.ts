@@ -92,18 +92,22 @@ export class LifecycleService {
     );
   }
 
-  private async allQueues(): Promise<{ tenantId: string; settings: QueueSettings }[]> {
-    const rows = await this.store.queues.listAll();
-    return rows.map((r) => ({
-      tenantId: r.tenant_id,
-      settings: parseQueueSettings(JSON.parse(r.settings)),
-    }));
+  /**
+   * Every queue of every tenant, with a turn of the event loop before each. On SQLite a queue's
+   * statements run synchronously, so a job over every queue in one go held every request until
+   * it ended: raise-upcoming alone held the API 150-250 ms every 15 s at 51 queues.
+   */
+  private async *eachQueue(): AsyncGenerator<{ tenantId: string; settings: QueueSettings }> {
+    for (const row of await this.store.queues.listAll()) {
+      await setImmediate();
+      yield { tenantId: row.tenant_id, settings: parseQueueSettings(JSON.parse(row.settings)) };
+    }
   }
 
   /** Waiting callbacks past their time-to-live complete FAIL_TIMEOUT_TTL. */
   async expireTtl(now: number): Promise<number> {
     let total = 0;
-    for (const { tenantId, settings } of await this.allQueues()) {
+    for await (const { tenantId, settings } of this.eachQueue()) {
       total += await this.completeWaiting(
         { tenantId, serviceName: settings.name, desiredBefore: now - settings.ttlSeconds * 1000 },
         'FAIL_TIMEOUT_TTL',
@@ -121,7 +125,7 @@ export class LifecycleService {
    */
   async purge(now: number): Promise<number> {
     let total = 0;
-    for (const { tenantId, settings } of await this.allQueues()) {
+    for await (const { tenantId, settings } of this.eachQueue()) {
       if (settings.purge.afterMinutes !== null) {
         total += await this.completeWaiting(
           {
@@ -196,7 +200,7 @@ export class LifecycleService {
   /** Completed callbacks older than the queue's retention are deleted. */
   async applyRetention(now: number): Promise<number> {
     let total = 0;
-    for (const { tenantId, settings } of await this.allQueues()) {
+    for await (const { tenantId, settings } of this.eachQueue()) {
       const before = now - settings.retentionDays * DAY_MS;
       const size = new BatchSize();
       for (;;) {
@@ -220,7 +224,7 @@ export class LifecycleService {
   /** Raises CALLBACK_UPCOMING once for each queued callback whose wait fell below the threshold. */
   async raiseUpcoming(now: number): Promise<number> {
     let raised = 0;
-    for (const { tenantId, settings } of await this.allQueues()) {
+    for await (const { tenantId, settings } of this.eachQueue()) {
       if (settings.pushThresholdMinutes <= 0) continue;
       const queued = await this.store.lifecycle.queuedInOrder(
         tenantId,
