@@ -7,7 +7,7 @@ import type { Tx } from '../store/db.js';
 import type { ChangedCallback, WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
-import { BatchSize } from './batch-size.js';
+import { batchSizeFor } from './batch-size.js';
 import type { CallbackEvents } from './callback-events.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
@@ -41,7 +41,7 @@ export class LifecycleService {
     type: string,
     now: number,
   ): Promise<number> {
-    const size = new BatchSize();
+    const size = batchSizeFor(this.store.db.caps);
     const changedQueues = new Map<string, ChangedCallback>();
     let total = 0;
     try {
@@ -202,7 +202,7 @@ export class LifecycleService {
     let total = 0;
     for await (const { tenantId, settings } of this.eachQueue()) {
       const before = now - settings.retentionDays * DAY_MS;
-      const size = new BatchSize();
+      const size = batchSizeFor(this.store.db.caps);
       for (;;) {
         const limit = size.next;
         const started = performance.now();

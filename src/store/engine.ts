@@ -14,9 +14,26 @@ export interface Capabilities {
   advisoryLocks: boolean;
   /** Messages between nodes (LISTEN/NOTIFY), for cache invalidation. */
   notifications: boolean;
+  /**
+   * Statements answer synchronously (better-sqlite3): a write holds the one writer and this
+   * process's event loop until it ends, so long work must come in short pieces.
+   */
+  synchronous: boolean;
 }
 
 export const CAPABILITIES: Record<Engine, Capabilities> = {
-  sqlite: { engine: 'sqlite', skipLocked: false, advisoryLocks: false, notifications: false },
-  postgres: { engine: 'postgres', skipLocked: true, advisoryLocks: true, notifications: true },
+  sqlite: {
+    engine: 'sqlite',
+    skipLocked: false,
+    advisoryLocks: false,
+    notifications: false,
+    synchronous: true,
+  },
+  postgres: {
+    engine: 'postgres',
+    skipLocked: true,
+    advisoryLocks: true,
+    notifications: true,
+    synchronous: false,
+  },
 };

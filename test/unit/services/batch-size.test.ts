@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchSize } from '../../../src/services/batch-size.js';
+import { BatchSize, batchSizeFor } from '../../../src/services/batch-size.js';
+import { CAPABILITIES } from '../../../src/store/engine.js';
 
 describe('bulk changes size their batches by how long the last one took', () => {
   it('grows while batches finish well within the target, up to the cap', () => {
@@ -29,5 +30,23 @@ describe('bulk changes size their batches by how long the last one took', () => 
     expect(size.next).toBe(100);
     size.took(1, 3, 100);
     expect(size.next).toBe(100);
+  });
+});
+
+describe('batches per engine', () => {
+  const grown = (size: BatchSize) => {
+    for (let i = 0; i < 20; i++) size.took(1, size.next, size.next);
+    return size.next;
+  };
+
+  it('keep SQLite batches short (they hold the event loop) and let PostgreSQL ones grow', () => {
+    expect(grown(batchSizeFor(CAPABILITIES.sqlite))).toBe(2_000);
+    expect(grown(batchSizeFor(CAPABILITIES.postgres))).toBe(10_000);
+    // A 100 ms batch is too long on SQLite, well within PostgreSQL's target.
+    const sqlite = batchSizeFor(CAPABILITIES.sqlite);
+    const postgres = batchSizeFor(CAPABILITIES.postgres);
+    sqlite.took(100, sqlite.next, sqlite.next);
+    postgres.took(100, postgres.next, postgres.next);
+    expect(sqlite.next).toBeLessThan(postgres.next);
   });
 });
