@@ -185,6 +185,79 @@ describeEngines('dispatch: a booked callback reaches a person', (engine) => {
     });
   });
 
+  it("one finish batch across queues follows each callback's own queue settings", async () => {
+    // A second queue that gives up after one attempt and retries after a minute.
+    const strict = `${serviceName}s`;
+    const actor = { tenantId: tenant.id, name: 'test' };
+    await t.services.queues.create(actor, {
+      name: strict,
+      maxAttempts: 1,
+      retryDelaySeconds: 60,
+      duplicateCheck: 'off',
+    });
+    const bookIn = async (queue: string, phone: string) => {
+      const { body } = await t.call<{ id: string }>({
+        method: 'POST',
+        url: '/engagement/v3/callbacks/create',
+        headers: engagement(),
+        payload: { serviceName: queue, phoneNumber: phone },
+      });
+      expect(body.status.code, body.status.message).toBe(0);
+      return body.data.id;
+    };
+    const lenient = [
+      await bookIn(serviceName, '+12125550191'),
+      await bookIn(serviceName, '+12125550192'),
+    ];
+    const last = [await bookIn(strict, '+12125550193'), await bookIn(strict, '+12125550194')];
+    const ids = [...lenient, ...last];
+    const { dispatch } = t.services;
+    const dialerId = tenant.keyIds.dispatch;
+    const claimed = await dispatch.claimMany(tenant.id, [serviceName, strict], dialerId, 60, 0, 10);
+    expect(new Set(claimed.map((r) => r.id))).toEqual(new Set(ids));
+    // Milliseconds in the clock: the retry time keeps them.
+    t.clock.advance(1_234);
+    const now = t.clock.now();
+    const outcomes = ['BUSY', 'FAIL_AGENT_CONNECT', 'BUSY', 'NO_ANSWER'] as const;
+    const results = await dispatch.finishMany(
+      tenant.id,
+      ids.map((id, i) => ({ id, outcome: outcomes[i] ?? 'BUSY' })),
+      dialerId,
+    );
+    // Completing keeps the desired time; the retry is due retryDelaySeconds from now.
+    const desired = new Map(claimed.map((r) => [r.id, r.desired_time]));
+    expect(
+      [...results].map(([id, r]) =>
+        r instanceof Error
+          ? r.message
+          : [
+              r.state,
+              r.reason,
+              r.attempts,
+              r.desired_time === desired.get(id) ? 'kept' : r.desired_time - now,
+            ],
+      ),
+    ).toEqual([
+      ['SCHEDULED', null, 1, 300_000],
+      ['COMPLETED', 'FAIL_AGENT_CONNECT', 1, 'kept'],
+      ['COMPLETED', 'FAIL_CALL_TO_CUSTOMER', 1, 'kept'],
+      ['COMPLETED', 'FAIL_CALL_TO_CUSTOMER', 1, 'kept'],
+    ]);
+    const history = await t.services.store.callbacks.history(tenant.id, ids[0] ?? '');
+    expect(history.map((e) => e.type).at(-1)).toBe('callback.rescheduled');
+    for (const id of ids.slice(1)) {
+      const events = await t.services.store.callbacks.history(tenant.id, id);
+      expect(events.map((e) => e.type).at(-1)).toBe('callback.completed');
+    }
+    // The retry would be due during the other tests: withdraw it.
+    await t.call({
+      method: 'POST',
+      url: '/engagement/v3/callbacks/cancel',
+      headers: engagement(),
+      payload: { id: ids[0] },
+    });
+  });
+
   it('a malformed batch is refused whole, changing nothing', async () => {
     const id = await book('+12125550171');
     await claimMany(1);
