@@ -47,13 +47,14 @@ describeEngines('dispatch: a booked callback reaches a person', (engine) => {
     expect(body.status.code, body.status.message).toBe(0);
     return body.data.id;
   }
-  const claim = async (headers = dialer()) =>
+  /** A claim of the dialer (one callback, or up to `maxCallbacks`); the envelope. */
+  const claim = async ({ headers = dialer(), maxCallbacks = 1 } = {}) =>
     (
-      await t.call<Claimed>({
+      await t.call<Claimed & { callbacks: { id: string }[] }>({
         method: 'POST',
         url: '/dispatch/v1/claim',
         headers,
-        payload: { serviceNames: [serviceName], leaseSeconds: 60 },
+        payload: { serviceNames: [serviceName], leaseSeconds: 60, maxCallbacks },
       })
     ).body;
   const act = (id: string, action: string, payload: object = {}, headers = dialer()) =>
@@ -94,15 +95,7 @@ describeEngines('dispatch: a booked callback reaches a person', (engine) => {
   }
   const batch = (path: 'start' | 'finish', payload: object, headers = dialer()) =>
     t.call<BatchAnswer>({ method: 'POST', url: `/dispatch/v1/${path}`, headers, payload });
-  const claimMany = async (maxCallbacks: number) =>
-    (
-      await t.call<Claimed & { callbacks: { id: string }[] }>({
-        method: 'POST',
-        url: '/dispatch/v1/claim',
-        headers: dialer(),
-        payload: { serviceNames: [serviceName], maxCallbacks },
-      })
-    ).body.data;
+  const claimMany = async (maxCallbacks: number) => (await claim({ maxCallbacks })).data;
 
   it('a dialer fills its free lines with one claim, in dialing order', async () => {
     const first = await book('+12125550151');
@@ -391,7 +384,7 @@ describeEngines('dispatch: a booked callback reaches a person', (engine) => {
     t.clock.advance(61_000);
     expect(await t.services.lifecycle.recoverLeases(t.clock.now())).toBe(1);
     expect((await retrieve(id)).callbackState).toBe('QUEUED');
-    expect((await claim({ 'x-api-key': other.key })).data.callback?.id).toBe(id);
+    expect((await claim({ headers: { 'x-api-key': other.key } })).data.callback?.id).toBe(id);
   });
 
   it('each waiting callback is told the wait of the callbacks ahead of it', async () => {
