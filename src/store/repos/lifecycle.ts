@@ -222,11 +222,15 @@ export class LifecycleRepo {
     return update.returning(CHANGED_COLUMNS).execute();
   }
 
-  /** QUEUED callbacks of a queue in dispatch order (first `limit`). */
-  queuedInOrder(tenantId: string, serviceName: string, limit: number): Promise<CallbackRow[]> {
+  /** QUEUED callbacks of a queue in dispatch order (first `limit`): what their events need. */
+  queuedInOrder(
+    tenantId: string,
+    serviceName: string,
+    limit: number,
+  ): Promise<(ChangedCallback & Pick<CallbackRow, 'upcoming_notified_at'>)[]> {
     return this.db.kysely
       .selectFrom('callbacks')
-      .selectAll()
+      .select([...CHANGED_COLUMNS, 'upcoming_notified_at'])
       .where('tenant_id', '=', tenantId)
       .where('service_name', '=', serviceName)
       .where('state', '=', 'QUEUED')
