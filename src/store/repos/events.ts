@@ -1,10 +1,13 @@
 import type { Insertable, Selectable } from 'kysely';
-import { idsOf, type Db, type Tx } from '../db.js';
+import { idsOf, prepare, type Db, type Tx } from '../db.js';
 import type { CallbackEventsTable, WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
 
 export type EventRow = Selectable<CallbackEventsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
+
+const EVENT_COLUMNS = ['tenant_id', 'callback_id', 'type', 'payload', 'created_at'] as const;
+type NewEventRow = Pick<Insertable<CallbackEventsTable>, (typeof EVENT_COLUMNS)[number]>;
 
 /** One state-change event, written in the transaction of the change (the outbox). */
 export interface NewEvent {
@@ -17,23 +20,28 @@ export interface NewEvent {
 
 /** The event outbox, webhook subscriptions and their delivery log. */
 export class EventRepo {
-  constructor(private readonly db: Db) {}
+  // A booking or a single change writes one event: compiled once (see prepare).
+  private readonly insertOne;
+
+  constructor(private readonly db: Db) {
+    this.insertOne = prepare(EVENT_COLUMNS, (row: NewEventRow) =>
+      db.kysely.insertInto('callback_events').values(row),
+    );
+  }
 
   /** Appends events in the caller's transaction. */
   async insertMany(trx: Tx, events: readonly NewEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await trx
-      .insertInto('callback_events')
-      .values(
-        events.map((e) => ({
-          tenant_id: e.tenantId,
-          callback_id: e.callbackId,
-          type: e.type,
-          payload: JSON.stringify(e.payload),
-          created_at: e.now,
-        })),
-      )
-      .execute();
+    const rows = events.map((e) => ({
+      tenant_id: e.tenantId,
+      callback_id: e.callbackId,
+      type: e.type,
+      payload: JSON.stringify(e.payload),
+      created_at: e.now,
+    }));
+    const [only] = rows;
+    if (only === undefined) return;
+    if (rows.length === 1) await this.insertOne(trx, only);
+    else await trx.insertInto('callback_events').values(rows).execute();
   }
 
   /** Takes the oldest events not yet handed on, marking them so no other node takes them. */
