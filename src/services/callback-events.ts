@@ -41,6 +41,9 @@ export class QueueActivity {
  */
 export class QueueFigures<V> {
   private readonly entries = new Map<string, { version: number; at: number; value: V }>();
+  // Reads under way: on PostgreSQL many requests for a queue arrive while its figure is being
+  // read, and each would otherwise run the same count.
+  private readonly reading = new Map<string, { version: number; value: Promise<V> }>();
 
   constructor(
     private readonly activity: QueueActivity,
@@ -61,7 +64,22 @@ export class QueueFigures<V> {
     if (hit && hit.version === version && now >= hit.at && now - hit.at < this.maxAgeMs) {
       return hit.value;
     }
+    const running = this.reading.get(id);
+    if (running?.version === version) return running.value;
+    const value = this.read(id, version, now, compute);
+    this.reading.set(id, { version, value });
+    try {
+      return await value;
+    } finally {
+      if (this.reading.get(id)?.value === value) this.reading.delete(id);
+    }
+  }
+
+  private async read(id: string, version: number, now: number, compute: () => Promise<V>) {
     const fresh = await compute();
+    const hit = this.entries.get(id);
+    // A read begun after a later change may have finished first: keep its figure.
+    if (hit && hit.version > version) return fresh;
     const value = hit && this.same?.(hit.value, fresh) === true ? hit.value : fresh;
     if (this.entries.size >= this.limit) this.entries.clear();
     this.entries.set(id, { version, at: now, value });
