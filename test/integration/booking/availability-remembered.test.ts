@@ -2,7 +2,13 @@ import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { PG_URL, describeEngines } from '../../helpers/engines.js';
-import { NEW_YORK_OFFICE, nycNumber, startBooking, type BookingHarness } from './helpers.js';
+import {
+  NEW_YORK_OFFICE,
+  nycNumber,
+  startBooking,
+  type Availability,
+  type BookingHarness,
+} from './helpers.js';
 
 // The service remembers availability answers between changes; these are the changes a visitor
 // must see at once, and the differences between questions that must never be mixed up.
@@ -12,18 +18,6 @@ const NOW = '2026-11-25T15:05:00.000Z';
 // Thursday 11:00 in New York.
 const SLOT = '2026-11-26T16:00:00.000Z';
 const WEEK = '?numberOfDays=7';
-
-interface Slot {
-  utcTime: string;
-  localTime: string;
-  capacity: number;
-  total: number;
-}
-interface Availability {
-  slots: Slot[];
-  durationMin: number;
-  timezone: string;
-}
 
 describeEngines('availability answers stay right while remembered', (engine) => {
   let h: BookingHarness;

@@ -5,23 +5,12 @@ import {
   NEW_YORK_OFFICE,
   nycNumber,
   startBooking,
+  type Availability,
   type BookingHarness,
 } from './helpers.js';
 
 // Wednesday 2026-11-25, 10:05 in New York: the 10:00 slot has started and is no longer offered.
 const NOW = '2026-11-25T15:05:00.000Z';
-
-interface Slot {
-  utcTime: string;
-  localTime: string;
-  capacity: number;
-  total: number;
-}
-interface Availability {
-  slots: Slot[];
-  durationMin: number;
-  timezone: string;
-}
 
 describeEngines('GET /callbacks/availability/{service-name}', (engine) => {
   let h: BookingHarness;
