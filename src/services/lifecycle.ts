@@ -18,6 +18,8 @@ const DAY_MS = 86_400_000;
 const PURGE_FIRST_LOOKBACK_MS = DAY_MS;
 const PURGE_MAX_LOOKBACK_MS = 7 * DAY_MS;
 const UPCOMING_SCAN = 200;
+// A call in progress or a finished callback is past cancelling.
+const CANCELLABLE: readonly string[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
 
 /** The scheduler's work on callbacks, plus the admin's purge and bulk cancel. */
 export class LifecycleService {
@@ -274,9 +276,13 @@ export class LifecycleService {
         'Give ids or a filter (serviceName, states, phoneNumber)',
       );
     }
-    const states = (selection.states ?? ['SCHEDULED', 'QUEUED', 'ROUTING']).filter(
-      (s) => s !== 'PROCESSING' && s !== 'COMPLETED',
-    );
+    const states = (selection.states ?? CANCELLABLE).filter((s) => CANCELLABLE.includes(s));
+    if (states.length === 0) {
+      throw new AppError(
+        'INVALID_PARAMETER',
+        'states: only SCHEDULED, QUEUED and ROUTING callbacks can be cancelled',
+      );
+    }
     const now = this.clock.now();
     const cancelled = await this.inBatches(
       (trx, limit) =>

@@ -197,4 +197,23 @@ describeEngines('scheduler jobs and admin lifecycle actions', (engine) => {
     expect(actions).toContain('user:supervisor callbacks.bulk-cancel *');
     expect(actions).toContain(`user:administrator queue.create ${queue}`);
   });
+
+  it.each([
+    ['only states that cannot be cancelled', { states: ['PROCESSING', 'COMPLETED'] }],
+    ['an empty list of states', { states: [] }],
+  ])('bulk cancel with %s is refused 400 and changes nothing', async (_, filter) => {
+    await makeQueue({});
+    const id = await book('+12125550401');
+    const res = await t.call({
+      method: 'POST',
+      url: '/admin/v1/callbacks/bulk-cancel',
+      headers: { cookie: tenant.cookies.Supervisor },
+      payload: { serviceName: queue, ...filter },
+    });
+    expect(res.res.statusCode).toBe(400);
+    expect(res.body.status.code).toBe(40001);
+    expect(res.body.status.corrId).toBeTruthy();
+    expect(res.body.status.message).toMatch(/SCHEDULED, QUEUED and ROUTING/);
+    expect(await stateOf(id)).toBe('QUEUED');
+  });
 });
