@@ -370,7 +370,7 @@ export async function idsOf<T extends string | number>(picker: {
 /**
  * `column IN (values)` as a re-check of rows already found by primary key (`id IN (…)`), written
  * as an expression no index can serve. Given the plain column, both SQLite (with sampled
- * statistics) and PostgreSQL chose to walk `callbacks_due (state, …)` for `id IN (…) AND
+ * statistics) and PostgreSQL chose to walk a state index (then `callbacks_due`) for `id IN (…) AND
  * state IN (…)`, visiting every waiting callback for each batch: a purge of 1 000 000 took
  * over 300 s instead of under a minute.
  */

@@ -5,6 +5,7 @@ import { booking } from './0002_booking.js';
 import { lifecycle } from './0003_lifecycle.js';
 import { integrations } from './0004_integrations.js';
 import { retentionIndex } from './0005_retention_index.js';
+import { waitingIndexes } from './0006_waiting_indexes.js';
 
 /** Every migration in order; names sort by their number prefix. */
 export function migrations(engine: Engine): Record<string, Migration> {
@@ -14,5 +15,6 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0003_lifecycle': lifecycle(engine),
     '0004_integrations': integrations(engine),
     '0005_retention_index': retentionIndex(),
+    '0006_waiting_indexes': waitingIndexes(),
   };
 }

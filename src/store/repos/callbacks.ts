@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely';
 import { prepare, recheck, type Db, type Queryable, type Tx } from '../db.js';
 import type { CallbacksTable } from '../schema.js';
 
@@ -28,6 +28,13 @@ const CALLBACK_COLUMNS = Object.keys({
   updated_at: true,
   completed_at: true,
 } satisfies Record<keyof CallbackRow, true>) as (keyof CallbackRow)[];
+
+/**
+ * `completed_at is null`, the predicate of the indexes that hold only callbacks not yet completed
+ * (migration 0006). SQLite uses such an index only for a statement that repeats the predicate, so
+ * every read of waiting callbacks through them names it, even where the states it asks for imply it.
+ */
+export const notCompleted = sql<SqlBool>`completed_at is null`;
 
 /** States that hold a place in the immediate queue (maxQueuedImmediate). */
 const WAITING_IMMEDIATE_STATES = ['QUEUED', 'ROUTING', 'PROCESSING'];
@@ -88,6 +95,7 @@ export class CallbackRepo {
           .where('service_name', '=', a.serviceName)
           .where('immediate', '=', 1)
           .where('state', 'in', WAITING_IMMEDIATE_STATES)
+          .where(notCompleted)
           .limit(1)
           .offset(a.skip),
     );
@@ -100,7 +108,7 @@ export class CallbackRepo {
           .where('tenant_id', '=', a.tenantId)
           .where('service_name', '=', a.serviceName)
           .where('slot_start', '=', a.slotStart)
-          .where('completed_at', 'is', null),
+          .where(notCompleted),
     );
   }
 
@@ -223,7 +231,7 @@ export class CallbackRepo {
       .where('service_name', '=', serviceName)
       .where('slot_start', '>=', fromMs)
       .where('slot_start', '<', toMs)
-      .where('completed_at', 'is', null)
+      .where(notCompleted)
       .groupBy('slot_start')
       .execute();
     const counts = new Map<number, number>();
@@ -239,6 +247,7 @@ export class CallbackRepo {
       .where('tenant_id', '=', row.tenant_id)
       .where('service_name', '=', row.service_name)
       .where('state', '=', 'QUEUED')
+      .where(notCompleted)
       .where((eb) =>
         eb.or([
           eb('priority', '>', row.priority),
@@ -262,6 +271,7 @@ export class CallbackRepo {
       .where('tenant_id', '=', tenantId)
       .where('service_name', '=', serviceName)
       .where('state', '=', 'QUEUED')
+      .where(notCompleted)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }

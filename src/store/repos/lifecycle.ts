@@ -1,5 +1,5 @@
 import { idsOf, recheck, type Db, type Tx } from '../db.js';
-import type { CallbackRow } from './callbacks.js';
+import { notCompleted, type CallbackRow } from './callbacks.js';
 
 const WAITING = ['SCHEDULED', 'QUEUED'] as const;
 
@@ -187,6 +187,7 @@ export class LifecycleRepo {
       .select('id')
       .where('tenant_id', '=', filter.tenantId)
       .where('state', 'in', filter.states ?? WAITING)
+      .where(notCompleted)
       .limit(limit);
     if (filter.serviceName !== undefined)
       target = target.where('service_name', '=', filter.serviceName);
@@ -234,6 +235,7 @@ export class LifecycleRepo {
       .where('tenant_id', '=', tenantId)
       .where('service_name', '=', serviceName)
       .where('state', '=', 'QUEUED')
+      .where(notCompleted)
       .orderBy('priority', 'desc')
       .orderBy('requested_at')
       .orderBy('id')

@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { notCompleted } from './callbacks.js';
 
 /** Counts of one queue's callbacks for the statistics panel. */
 export interface QueueCounts {
@@ -20,7 +21,7 @@ export class QueueStatsRepo {
       .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
       .where('tenant_id', '=', tenantId)
       .where('service_name', '=', serviceName)
-      .where('completed_at', 'is', null)
+      .where(notCompleted)
       .groupBy('state')
       .execute();
     return new Map(rows.map((r) => [r.state, Number(r.n)]));
@@ -43,6 +44,7 @@ export class QueueStatsRepo {
       base
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('state', '=', 'SCHEDULED')
+        .where(notCompleted)
         .where('desired_time', '>=', dayStart)
         .where('desired_time', '<', dayEnd)
         .executeTakeFirstOrThrow(),
