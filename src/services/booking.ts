@@ -130,13 +130,15 @@ export class BookingService {
 
     // Bookings made together share a commit where the store can (see groupedTransaction): the
     // checks only read, and a broken rule comes back as the refusal.
+    let immediateBound: number | undefined;
     await this.store.db.groupedTransaction(
       async (trx) => {
         try {
           // Per-number and per-queue locks make the counting checks race-free on every node.
           await this.store.db.lock(trx, `number:${tenantId}:${settings.name}:${phone}`);
           await this.checkNumberLimits(trx, tenantId, settings, phone, now);
-          if (desired.immediate) await this.checkQueueRoom(trx, tenantId, settings);
+          if (desired.immediate)
+            immediateBound = await this.checkQueueRoom(trx, tenantId, settings);
           if (checkCapacity) {
             await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, slot, now);
           }
@@ -148,6 +150,14 @@ export class BookingService {
       },
       async (trx) => {
         await this.store.callbacks.insert(row, trx);
+        if (immediateBound !== undefined) {
+          await this.store.callbacks.recordImmediateBound(
+            trx,
+            tenantId,
+            settings.name,
+            immediateBound,
+          );
+        }
         await this.events.record(
           trx,
           [row],
@@ -159,18 +169,27 @@ export class BookingService {
     return row;
   }
 
-  /** Refuses one more waiting immediate callback beyond maxQueuedImmediate with 42903. */
-  private async checkQueueRoom(trx: Tx, tenantId: string, settings: QueueSettings): Promise<void> {
+  /**
+   * Refuses one more active immediate callback beyond maxQueuedImmediate with 42903; otherwise
+   * returns the queue's bound on them once this one is added, for `takeQueueRoom` to record.
+   * The recorded bound never understates (only bookings add active immediate callbacks, and
+   * each raises it under the queue's lock), so a bound below the limit needs no count; one at
+   * the limit is checked by counting, which also brings it back down to the truth.
+   */
+  private async checkQueueRoom(
+    trx: Tx,
+    tenantId: string,
+    settings: QueueSettings,
+  ): Promise<number> {
+    const cap = settings.maxQueuedImmediate;
     await this.store.db.lock(trx, `immediate:${tenantId}:${settings.name}`);
-    const full = await this.store.callbacks.immediateQueueFull(
-      trx,
-      tenantId,
-      settings.name,
-      settings.maxQueuedImmediate,
-    );
-    if (full) {
+    const bound = await this.store.callbacks.immediateBound(trx, tenantId, settings.name);
+    if (bound !== undefined && bound < cap) return bound + 1;
+    const active = await this.store.callbacks.activeImmediate(trx, tenantId, settings.name, cap);
+    if (active >= cap) {
       throw new AppError('QUEUE_FULL', `Service "${settings.name}" has too many waiting callbacks`);
     }
+    return active + 1;
   }
 
   private async checkNumberLimits(
@@ -279,11 +298,14 @@ export class BookingService {
     const settings = await this.queues.get(tenantId, current.service_name);
     const desired = resolveDesiredTime(parseInstant(desiredTime, 'desiredTime'), now, settings);
     const slot = desired.immediate ? undefined : slotContaining(settings, desired.desiredMs);
-    // Brought forward to "now", it joins the immediate queue unless it already waits there.
-    const joinsQueue =
-      desired.immediate && !(current.immediate === 1 && current.state === 'QUEUED');
+    // Brought forward to "now", it joins the immediate queue unless it already holds a place
+    // there (waiting, or between attempts).
+    const joinsQueue = desired.immediate && current.immediate !== 1;
     return this.store.db.transaction(async (trx) => {
-      if (joinsQueue) await this.checkQueueRoom(trx, tenantId, settings);
+      if (joinsQueue) {
+        const bound = await this.checkQueueRoom(trx, tenantId, settings);
+        await this.store.callbacks.recordImmediateBound(trx, tenantId, settings.name, bound);
+      }
       if (!desired.immediate && (checkCapacity === true || settings.enforceCapacityOnCreate)) {
         await this.checkSlotCapacity(
           trx,

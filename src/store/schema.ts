@@ -123,6 +123,13 @@ export interface CallbacksTable {
   completed_at: number | null;
 }
 
+/** Never fewer than the queue's active immediate callbacks (see migration 0007). */
+export interface ImmediateQueueBoundsTable {
+  tenant_id: string;
+  service_name: string;
+  bound: number;
+}
+
 export interface CallbackEventsTable {
   id: Generated<number>;
   tenant_id: string;
@@ -255,6 +262,7 @@ export interface Database {
   system_state: SystemStateTable;
   queues: QueuesTable;
   callbacks: CallbacksTable;
+  immediate_queue_bounds: ImmediateQueueBoundsTable;
   callback_events: CallbackEventsTable;
   agents: AgentsTable;
   webhooks: WebhooksTable;

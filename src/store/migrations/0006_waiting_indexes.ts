@@ -10,8 +10,8 @@ import { sql, type Kysely } from 'kysely';
  * that: a booking now writes six entries instead of nine, and a completion (the end-of-day
  * purge of a million callbacks) five instead of eight.
  *
- * - `callbacks_dispatch` and `callbacks_immediate`: only callbacks not yet completed (the
- *   immediate one also only immediate callbacks).
+ * - `callbacks_dispatch`: only callbacks not yet completed; `callbacks_immediate` only active
+ *   immediate ones (what maxQueuedImmediate counts), without the state, which it does not need.
  * - `callbacks_completions`: only completed callbacks (it answers the latest connected calls).
  * - `callbacks_slot`: only callbacks holding a slot.
  * - `callbacks_due (state, desired_time)` becomes two single-state indexes: SCHEDULED callbacks
@@ -62,7 +62,7 @@ export function waitingIndexes() {
       await db.schema
         .createIndex('callbacks_immediate')
         .on('callbacks')
-        .columns(withPredicateColumn(['tenant_id', 'service_name', 'state']))
+        .columns(withPredicateColumn(['tenant_id', 'service_name']))
         .where(sql.ref('immediate'), '=', 1)
         .where(sql.ref('completed_at'), 'is', null)
         .execute();

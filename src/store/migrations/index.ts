@@ -6,6 +6,7 @@ import { lifecycle } from './0003_lifecycle.js';
 import { integrations } from './0004_integrations.js';
 import { retentionIndex } from './0005_retention_index.js';
 import { waitingIndexes } from './0006_waiting_indexes.js';
+import { immediateBounds } from './0007_immediate_bounds.js';
 
 /** Every migration in order; names sort by their number prefix. */
 export function migrations(engine: Engine): Record<string, Migration> {
@@ -16,5 +17,6 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0004_integrations': integrations(engine),
     '0005_retention_index': retentionIndex(),
     '0006_waiting_indexes': waitingIndexes(),
+    '0007_immediate_bounds': immediateBounds(),
   };
 }

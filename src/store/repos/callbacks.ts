@@ -36,9 +36,6 @@ const CALLBACK_COLUMNS = Object.keys({
  */
 export const notCompleted = sql<SqlBool>`completed_at is null`;
 
-/** States that hold a place in the immediate queue (maxQueuedImmediate). */
-const WAITING_IMMEDIATE_STATES = ['QUEUED', 'ROUTING', 'PROCESSING'];
-
 /** States in which a callback still waits or is being worked. */
 export const ACTIVE_STATES = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'] as const;
 
@@ -62,7 +59,9 @@ export class CallbackRepo {
   // The booking path's statements, compiled once (see prepare).
   private readonly insertRow;
   private readonly numberUsageOf;
-  private readonly lastPlaceInImmediateQueue;
+  private readonly activeImmediateUpTo;
+  private readonly immediateBoundOf;
+  private readonly setImmediateBound;
   private readonly bookedInSlotOf;
 
   constructor(private readonly db: Db) {
@@ -85,19 +84,43 @@ export class CallbackRepo {
           .where('phone_number', '=', a.phoneNumber)
           .where('service_name', '=', a.serviceName),
     );
-    this.lastPlaceInImmediateQueue = prepare(
-      ['tenantId', 'serviceName', 'skip'],
-      (a: { tenantId: string; serviceName: string; skip: number }) =>
+    this.activeImmediateUpTo = prepare(
+      ['tenantId', 'serviceName', 'upTo'],
+      (a: { tenantId: string; serviceName: string; upTo: number }) =>
         kysely
-          .selectFrom('callbacks')
-          .select('id')
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('callbacks')
+              .select('id')
+              .where('tenant_id', '=', a.tenantId)
+              .where('service_name', '=', a.serviceName)
+              .where('immediate', '=', 1)
+              .where(notCompleted)
+              .limit(a.upTo)
+              .as('active'),
+          )
+          .select((eb) => eb.fn.countAll<number>().as('n')),
+    );
+    this.immediateBoundOf = prepare(
+      ['tenantId', 'serviceName'],
+      (a: { tenantId: string; serviceName: string }) =>
+        kysely
+          .selectFrom('immediate_queue_bounds')
+          .select('bound')
           .where('tenant_id', '=', a.tenantId)
-          .where('service_name', '=', a.serviceName)
-          .where('immediate', '=', 1)
-          .where('state', 'in', WAITING_IMMEDIATE_STATES)
-          .where(notCompleted)
-          .limit(1)
-          .offset(a.skip),
+          .where('service_name', '=', a.serviceName),
+    );
+    this.setImmediateBound = prepare(
+      ['tenant_id', 'service_name', 'bound'],
+      (a: { tenant_id: string; service_name: string; bound: number }) =>
+        kysely
+          .insertInto('immediate_queue_bounds')
+          .values(a)
+          .onConflict((oc) =>
+            oc
+              .columns(['tenant_id', 'service_name'])
+              .doUpdateSet((eb) => ({ bound: eb.ref('excluded.bound') })),
+          ),
     );
     this.bookedInSlotOf = prepare(
       ['tenantId', 'serviceName', 'slotStart'],
@@ -187,22 +210,41 @@ export class CallbackRepo {
     return { createdSince: Number(rows[0]?.since ?? 0), active: Number(rows[0]?.active ?? 0) };
   }
 
-  /** Whether a queue already has `cap` waiting immediate callbacks (maxQueuedImmediate). */
-  async immediateQueueFull(
+  /**
+   * A queue's active immediate callbacks (what maxQueuedImmediate limits), counted up to `upTo`:
+   * the index walk stops there, so a long queue costs no more than a full one.
+   */
+  async activeImmediate(
     q: Queryable,
     tenantId: string,
     serviceName: string,
-    cap: number,
-  ): Promise<boolean> {
-    if (cap <= 0) return true;
-    // Full exactly when there is a cap-th waiting callback: the index scan stops there (a long
-    // queue costs no more than a full one), and skipping entries is cheaper than counting them.
-    const { rows } = await this.lastPlaceInImmediateQueue(q, {
-      tenantId,
-      serviceName,
-      skip: cap - 1,
-    });
-    return rows.length > 0;
+    upTo: number,
+  ): Promise<number> {
+    const { rows } = await this.activeImmediateUpTo(q, { tenantId, serviceName, upTo });
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * The recorded upper bound on a queue's active immediate callbacks (see migration 0007);
+   * undefined before the queue's first immediate booking.
+   */
+  async immediateBound(
+    q: Queryable,
+    tenantId: string,
+    serviceName: string,
+  ): Promise<number | undefined> {
+    const { rows } = await this.immediateBoundOf(q, { tenantId, serviceName });
+    return rows[0] === undefined ? undefined : Number(rows[0].bound);
+  }
+
+  /** Records a new upper bound on a queue's active immediate callbacks. */
+  async recordImmediateBound(
+    q: Queryable,
+    tenantId: string,
+    serviceName: string,
+    bound: number,
+  ): Promise<void> {
+    await this.setImmediateBound(q, { tenant_id: tenantId, service_name: serviceName, bound });
   }
 
   /** Active callbacks booked into the slot starting at `slotStart`. */

@@ -255,6 +255,67 @@ describeEngines('POST /callbacks/create', (engine) => {
     await h.bookOk({ serviceName: 'small', phoneNumber: nycNumber(33) });
   });
 
+  it('maxQueuedImmediate counts every active immediate callback, those between attempts too, and follows setting changes', async () => {
+    await h.createQueue({
+      name: 'tight',
+      maxQueuedImmediate: 2,
+      duplicateCheck: 'off',
+      retryDelaySeconds: 600,
+    });
+    const full = async (phone: number) =>
+      h.expectError(
+        await h.book({ serviceName: 'tight', phoneNumber: nycNumber(phone) }),
+        429,
+        42903,
+        /"tight" has too many waiting callbacks/,
+      );
+    const { dispatch } = h.t.services;
+    const first = await h.bookOk({ serviceName: 'tight', phoneNumber: nycNumber(40) });
+    await h.bookOk({ serviceName: 'tight', phoneNumber: nycNumber(41) });
+    await full(42);
+    // The first one is called, nobody answers: it waits for its retry and keeps its place.
+    const claimed = await dispatch.claim(h.tenant.id, ['tight'], 'dialer-1', 60);
+    expect(claimed?.id).toBe(first);
+    await dispatch.finish(h.tenant.id, first, 'dialer-1', 'NO_ANSWER');
+    expect((await storedRow(first)).state).toBe('SCHEDULED');
+    await full(42);
+    // Connected on the retry: its place is free again.
+    h.t.clock.set(at(Date.parse(NOW) + 11 * 60_000));
+    await h.t.services.lifecycle.promoteDue(h.t.clock.now());
+    await dispatch.claim(h.tenant.id, ['tight'], 'dialer-1', 60);
+    await dispatch.finish(h.tenant.id, first, 'dialer-1', 'AGENT_CONNECTED');
+    await h.bookOk({ serviceName: 'tight', phoneNumber: nycNumber(42) });
+    await full(43);
+    // A higher limit takes effect at once, and so does a lower one.
+    expect(
+      (await h.admin('PATCH', '/queues/tight', { maxQueuedImmediate: 3 })).res.statusCode,
+    ).toBe(200);
+    await h.bookOk({ serviceName: 'tight', phoneNumber: nycNumber(43) });
+    await full(44);
+    expect(
+      (await h.admin('PATCH', '/queues/tight', { maxQueuedImmediate: 1 })).res.statusCode,
+    ).toBe(200);
+    await full(44);
+  });
+
+  it('a callback moved to now takes an immediate place that later bookings see', async () => {
+    await h.createQueue({ name: 'pair', maxQueuedImmediate: 2, duplicateCheck: 'off' });
+    await h.bookOk({ serviceName: 'pair', phoneNumber: nycNumber(50) });
+    const later = await h.bookOk({
+      serviceName: 'pair',
+      phoneNumber: nycNumber(51),
+      desiredTime: at(Date.parse(NOW) + HOUR),
+    });
+    const moved = await h.engage('POST', '/callbacks/reschedule', { id: later, desiredTime: NOW });
+    expect(moved.res.statusCode, JSON.stringify(moved.body.status)).toBe(200);
+    await h.expectError(
+      await h.book({ serviceName: 'pair', phoneNumber: nycNumber(52) }),
+      429,
+      42903,
+      /"pair" has too many waiting callbacks/,
+    );
+  });
+
   it('refuses a desiredTime too far ahead or in the past with 40001', async () => {
     const now = Date.parse(NOW);
     const before = await h.stored();
