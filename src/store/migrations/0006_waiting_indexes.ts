@@ -18,6 +18,7 @@ import { sql, type Kysely } from 'kysely';
  *   by desired time (promotion) and ROUTING callbacks by lease expiry (lease recovery), so
  *   QUEUED and completed callbacks are in neither.
  * - New, `callbacks_claimed_in_queue`: only callbacks a dialer claimed.
+ * - `callback_events_undispatched` also holds `dispatched_at`, so it answers alone.
  *
  * SQLite uses a partial index only for a statement that repeats its predicate, so the reads of
  * waiting callbacks name `completed_at is null` (see `notCompleted`); `query-plans.test.ts`
@@ -41,6 +42,7 @@ export function waitingIndexes() {
         'callbacks_completions',
         'callbacks_slot',
         'callbacks_due',
+        'callback_events_undispatched',
       ]) {
         await db.schema.dropIndex(name).execute();
       }
@@ -55,6 +57,8 @@ export function waitingIndexes() {
             'priority desc',
             'requested_at',
             'id',
+            // The time-to-live job filters a queue's waiting callbacks by desired time.
+            'desired_time',
           ]),
         )
         .where(sql.ref('completed_at'), 'is', null)
@@ -98,6 +102,14 @@ export function waitingIndexes() {
         .on('callbacks')
         .columns(['tenant_id', 'service_name', 'claimed_at', 'desired_time'])
         .where(sql.ref('claimed_at'), 'is not', null)
+        .execute();
+      // The outbox dispatcher's next events, answered from the index alone (the predicate's
+      // column included, as above): it read every pending event's row, payload and all.
+      await db.schema
+        .createIndex('callback_events_undispatched')
+        .on('callback_events')
+        .columns(['id', 'dispatched_at'])
+        .where(sql.ref('dispatched_at'), 'is', null)
         .execute();
     },
   };
