@@ -60,7 +60,7 @@ export class CallbackRepo {
   private readonly insertRow;
   private readonly numberUsageOf;
   private readonly activeImmediateUpTo;
-  private readonly immediateBoundOf;
+  private readonly raiseBoundBelow;
   private readonly setImmediateBound;
   private readonly bookedInSlotOf;
 
@@ -101,14 +101,16 @@ export class CallbackRepo {
           )
           .select((eb) => eb.fn.countAll<number>().as('n')),
     );
-    this.immediateBoundOf = prepare(
-      ['tenantId', 'serviceName'],
-      (a: { tenantId: string; serviceName: string }) =>
+    this.raiseBoundBelow = prepare(
+      ['tenantId', 'serviceName', 'limit'],
+      (a: { tenantId: string; serviceName: string; limit: number }) =>
         kysely
-          .selectFrom('immediate_queue_bounds')
-          .select('bound')
+          .updateTable('immediate_queue_bounds')
+          .set((eb) => ({ bound: eb('bound', '+', 1) }))
           .where('tenant_id', '=', a.tenantId)
-          .where('service_name', '=', a.serviceName),
+          .where('service_name', '=', a.serviceName)
+          .where('bound', '<', a.limit)
+          .returning('bound'),
     );
     this.setImmediateBound = prepare(
       ['tenant_id', 'service_name', 'bound'],
@@ -225,16 +227,17 @@ export class CallbackRepo {
   }
 
   /**
-   * The recorded upper bound on a queue's active immediate callbacks (see migration 0007);
-   * undefined before the queue's first immediate booking.
+   * Raises the recorded upper bound on a queue's active immediate callbacks (see migration 0007)
+   * by one if it is below `limit`; false when it is not, or none is recorded yet.
    */
-  async immediateBound(
+  async raiseImmediateBound(
     q: Queryable,
     tenantId: string,
     serviceName: string,
-  ): Promise<number | undefined> {
-    const { rows } = await this.immediateBoundOf(q, { tenantId, serviceName });
-    return rows[0] === undefined ? undefined : Number(rows[0].bound);
+    limit: number,
+  ): Promise<boolean> {
+    const { rows } = await this.raiseBoundBelow(q, { tenantId, serviceName, limit });
+    return rows.length > 0;
   }
 
   /** Records a new upper bound on a queue's active immediate callbacks. */
