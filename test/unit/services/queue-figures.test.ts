@@ -40,4 +40,61 @@ describe('queue figures', () => {
     expect(reads.started()).toBe(2);
     expect(await again).toBe(2);
   });
+
+  describe('once a figure is older than maxAgeMs', () => {
+    const MAX_AGE = 1_000;
+    const PATIENCE = 20;
+    const setup = async () => {
+      const activity = new QueueActivity();
+      let now = 0;
+      const figures = new QueueFigures<number>(
+        activity,
+        () => now,
+        undefined,
+        MAX_AGE,
+        10_000,
+        PATIENCE,
+      );
+      const reads = manualReads();
+      const first = figures.get('t', 'q', 'ewt', reads.read);
+      reads.finish(0, 1);
+      expect(await first).toBe(1);
+      now = MAX_AGE;
+      return { activity, figures, reads };
+    };
+
+    it('answers with a fresh figure read in time', async () => {
+      const { figures, reads } = await setup();
+      const asked = figures.get('t', 'q', 'ewt', reads.read);
+      expect(reads.started()).toBe(2);
+      reads.finish(1, 2);
+      expect(await asked).toBe(2);
+    });
+
+    it('answers with the figure it had when the fresh read takes longer, and remembers the fresh one', async () => {
+      const { figures, reads } = await setup();
+      const started = performance.now();
+      expect(await figures.get('t', 'q', 'ewt', reads.read)).toBe(1);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(PATIENCE - 1);
+      // Still reading: a second answer joins that read and also gets the figure it had.
+      expect(await figures.get('t', 'q', 'ewt', reads.read)).toBe(1);
+      expect(reads.started()).toBe(2);
+      reads.finish(1, 2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await figures.get('t', 'q', 'ewt', reads.read)).toBe(2);
+      expect(reads.started()).toBe(2);
+    });
+
+    it('after a change on this node, waits for the fresh figure however long it takes', async () => {
+      const { activity, figures, reads } = await setup();
+      activity.touched('t', 'q');
+      let answered: number | undefined;
+      const asked = figures.get('t', 'q', 'ewt', reads.read).then((v) => (answered = v));
+      await new Promise((resolve) => setTimeout(resolve, PATIENCE * 3));
+      expect(answered).toBeUndefined();
+      reads.finish(1, 2);
+      await asked;
+      expect(answered).toBe(2);
+    });
+  });
 });
