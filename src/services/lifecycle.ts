@@ -223,7 +223,10 @@ export class LifecycleService {
     return total;
   }
 
-  /** Raises CALLBACK_UPCOMING once for each queued callback whose wait fell below the threshold. */
+  /**
+   * Raises CALLBACK_UPCOMING once for each queued callback whose wait fell below the threshold,
+   * in one transaction per queue (a surge puts hundreds of callbacks of a queue below it at once).
+   */
   async raiseUpcoming(now: number): Promise<number> {
     let raised = 0;
     for await (const { tenantId, settings } of this.eachQueue()) {
@@ -233,17 +236,29 @@ export class LifecycleService {
         settings.name,
         UPCOMING_SCAN,
       );
+      const due: typeof queued = [];
       for (const [ahead, row] of queued.entries()) {
         const wait = await this.waitTime.waitBehind(tenantId, settings.name, ahead);
         // Unknown (-1), or too long: and everyone further back waits at least as long.
         if (wait < 0 || wait >= settings.pushThresholdMinutes * 60) break;
-        if (row.upcoming_notified_at !== null) continue;
-        await this.store.db.transaction(async (trx) => {
-          if (!(await this.store.lifecycle.markUpcoming(trx, tenantId, row.id, now))) return;
-          await this.events.record(trx, [row], 'CALLBACK_UPCOMING', now);
-          raised++;
-        });
+        if (row.upcoming_notified_at === null) due.push(row);
       }
+      if (due.length === 0) continue;
+      raised += await this.store.db.transaction(async (trx) => {
+        // Another node may have raised some of them first: those get no second event.
+        const marked = new Set(
+          await this.store.lifecycle.markUpcoming(
+            trx,
+            tenantId,
+            due.map((row) => row.id),
+            now,
+          ),
+        );
+        const rows = due.filter((row) => marked.has(row.id));
+        // Nothing a queue's figures are derived from has changed.
+        await this.events.record(trx, rows, 'CALLBACK_UPCOMING', now, { markQueues: false });
+        return rows.length;
+      });
     }
     return raised;
   }

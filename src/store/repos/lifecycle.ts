@@ -243,16 +243,23 @@ export class LifecycleRepo {
       .execute();
   }
 
-  /** Marks CALLBACK_UPCOMING as raised; false when another node raised it first. */
-  async markUpcoming(trx: Tx, tenantId: string, id: string, nowMs: number): Promise<boolean> {
-    const result = await trx
+  /** Marks CALLBACK_UPCOMING as raised; the ids of those no other node had marked first. */
+  async markUpcoming(
+    trx: Tx,
+    tenantId: string,
+    ids: readonly string[],
+    nowMs: number,
+  ): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await trx
       .updateTable('callbacks')
       .set({ upcoming_notified_at: nowMs })
       .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
+      .where('id', 'in', ids)
       .where('upcoming_notified_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** Deletes a queue's callbacks completed before `beforeMs` (and their events), at most `limit`. */
