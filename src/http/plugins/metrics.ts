@@ -74,6 +74,9 @@ function registerQueueGauges(registry: Registry, services: Services): () => void
   };
 }
 
+const REQUEST_LABELS = ['method', 'route', 'status'] as const;
+type RequestLabel = (typeof REQUEST_LABELS)[number];
+
 /** What /metrics serves. */
 export interface Metrics {
   contentType: string;
@@ -86,11 +89,18 @@ export function registerMetrics(app: FastifyInstance, services: Services): Metri
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'opencallback_' });
   const newScrape = registerQueueGauges(registry, services);
-  const requests = new Counter({
+  // Counted here and handed to prom-client when scraped: its Counter.inc builds a result object
+  // over every label set on each call, a per-request cost for a figure read once per scrape.
+  const requestCounts = new Map<string, { labels: Record<RequestLabel, string>; n: number }>();
+  new Counter({
     name: 'opencallback_http_requests_total',
     help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'],
+    labelNames: REQUEST_LABELS,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, n } of requestCounts.values()) this.inc(labels, n);
+    },
   });
   const latency = new Histogram({
     name: 'opencallback_http_request_duration_seconds',
@@ -102,7 +112,11 @@ export function registerMetrics(app: FastifyInstance, services: Services): Metri
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL, keeps label cardinality bounded.
     const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    const status = String(reply.statusCode);
+    const key = `${request.method} ${route} ${status}`;
+    const counted = requestCounts.get(key);
+    if (counted) counted.n++;
+    else requestCounts.set(key, { labels: { method: request.method, route, status }, n: 1 });
     latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     request.log.debug(
       { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },

@@ -38,6 +38,19 @@ describeEngines('operations endpoints and the envelope for what no route serves'
       /opencallback_http_requests_total\{method="GET",route="\/engagement\/v3\/callbacks\/queue-status\/:serviceName",status="404"\} 1/,
     );
     expect(res.body).toContain('opencallback_process_resident_memory_bytes');
+    // Counts only grow: a second request and a second scrape show both requests, once each.
+    await t.call({
+      method: 'GET',
+      url: '/engagement/v3/callbacks/queue-status/none',
+      headers: { 'x-api-key': acme.keys.engagement },
+    });
+    const again = await t.call({ method: 'GET', url: '/metrics' });
+    expect(again.res.body).toMatch(
+      /opencallback_http_requests_total\{method="GET",route="\/engagement\/v3\/callbacks\/queue-status\/:serviceName",status="404"\} 2\n/,
+    );
+    expect(again.res.body).toMatch(
+      /opencallback_http_requests_total\{method="GET",route="\/metrics",status="200"\} 1\n/,
+    );
   });
 
   it('exports per-queue figures: waiting, EWT, completed today by reason', async () => {
