@@ -128,9 +128,9 @@ export class BookingService {
       completed_at: null,
     };
 
-    // Bookings made together share a commit where the store can (see groupedTransaction): the
-    // checks only read, and a broken rule comes back as the refusal. (Taking a place in the
-    // immediate queue writes, but only once it admits, and no check comes after it.)
+    // Bookings made together share a commit where the store can (see groupedTransaction): a
+    // broken rule comes back as the refusal. Only the last check, taking a place in the immediate
+    // queue, writes, and only once it admits.
     await this.store.db.groupedTransaction(
       async (trx) => {
         try {

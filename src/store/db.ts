@@ -37,8 +37,9 @@ export interface Db {
    * Runs `check`, then `write`, in one transaction and resolves once it is committed, or rejects
    * with the refusal `check` returned. Where writes are serial anyway (SQLite), the calls made in
    * one turn of the event loop share a transaction (group commit), each seeing the writes of those
-   * before it; `check` must not write, so a refused call leaves the others alone. If anything
-   * throws or the commit fails, each call of the group is run again in a transaction of its own.
+   * before it. There are no savepoints, so `check` may write only once it can no longer refuse
+   * (a refused call must leave nothing behind for the others to commit). If anything throws or
+   * the commit fails, each call of the group is run again in a transaction of its own.
    */
   groupedTransaction<T>(
     check: (trx: Tx) => Promise<Error | undefined>,
