@@ -22,6 +22,10 @@ export function eventPayload(row: ChangedCallback) {
  */
 export class QueueActivity {
   private readonly versions = new Map<string, number>();
+  // Bulk changes under way per queue (a purge-now and the TTL job may overlap on one queue), and
+  // how many have ended.
+  private readonly bulk = new Map<string, number>();
+  private readonly bulkEnded = new Map<string, number>();
 
   /** Notes that a queue's callbacks changed. */
   touched(tenantId: string, serviceName: string): void {
@@ -29,24 +33,72 @@ export class QueueActivity {
     this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
   }
 
-  /** The queue's current version on this node. */
-  version(tenantId: string, serviceName: string): number {
-    return this.versions.get(`${tenantId}\u0000${serviceName}`) ?? 0;
+  /**
+   * A bulk change of the queue (a purge) begins on this node: until it ends, the queue's figures
+   * stand as they were before it rather than being recounted by age. Recounting a queue while a
+   * purge empties it answers nothing useful and, on PostgreSQL, walked every index entry the
+   * purge had left behind: a third of the database's work during a purge of 1 000 000 callbacks.
+   */
+  bulkChangeBegins(tenantId: string, serviceName: string): void {
+    const key = `${tenantId}\u0000${serviceName}`;
+    this.bulk.set(key, (this.bulk.get(key) ?? 0) + 1);
   }
+
+  /**
+   * The bulk change ends: the queue's figures are out of date, as if their age had run out. Not
+   * a change that only a fresh figure may answer (touched): the first recount after a purge of
+   * PostgreSQL's half a million callbacks walks all the entries it left and took ~450 ms, which
+   * every visitor of the queue would have waited.
+   */
+  bulkChangeEnds(tenantId: string, serviceName: string): void {
+    const key = `${tenantId}\u0000${serviceName}`;
+    const left = (this.bulk.get(key) ?? 1) - 1;
+    if (left > 0) this.bulk.set(key, left);
+    else this.bulk.delete(key);
+    this.bulkEnded.set(key, (this.bulkEnded.get(key) ?? 0) + 1);
+  }
+
+  /** The queue's state on this node, for figures derived from its callbacks. */
+  stamp(tenantId: string, serviceName: string): QueueStamp {
+    const key = `${tenantId}\u0000${serviceName}`;
+    return {
+      version: this.versions.get(key) ?? 0,
+      bulkEnded: this.bulkEnded.get(key) ?? 0,
+      inBulkChange: this.bulk.has(key),
+    };
+  }
+}
+
+/** A queue's state on this node (see QueueActivity). */
+export interface QueueStamp {
+  /** Changes made on this node: a figure read before the latest one is wrong. */
+  version: number;
+  /** Bulk changes that have ended: a figure read before the latest one is out of date. */
+  bulkEnded: number;
+  /** Whether a bulk change is under way: the figure from before it stands. */
+  inBulkChange: boolean;
+}
+
+interface Figure<V> {
+  version: number;
+  bulkEnded: number;
+  at: number;
+  value: V;
 }
 
 /**
  * Figures derived from a queue's callbacks (EWT, booked slots), remembered until the queue changes
- * on this node and for at most `maxAgeMs` (changes made by other nodes). Once only the age has run
- * out, an answer waits for the fresh figure at most `patienceMs`, then takes the one it had: on
- * PostgreSQL, recounting a queue in the middle of a bulk change of it (the end-of-day purge of
- * 500 000 callbacks) took up to 650 ms, and every visitor of that queue waited for it.
+ * on this node and for at most `maxAgeMs` (changes made by other nodes); while a bulk change of
+ * the queue runs on this node, for as long as it runs. Once only the age has run out (or a bulk
+ * change has ended), an answer waits for the fresh figure at most `patienceMs`, then takes the one
+ * it had: on PostgreSQL, recounting a queue in the middle of a bulk change of it (the end-of-day
+ * purge of 500 000 callbacks) took up to 650 ms, and every visitor of that queue waited for it.
  */
 export class QueueFigures<V> {
-  private readonly entries = new Map<string, { version: number; at: number; value: V }>();
+  private readonly entries = new Map<string, Figure<V>>();
   // Reads under way: on PostgreSQL many requests for a queue arrive while its figure is being
   // read, and each would otherwise run the same count.
-  private readonly reading = new Map<string, { version: number; value: Promise<V> }>();
+  private readonly reading = new Map<string, { stamp: QueueStamp; value: Promise<V> }>();
 
   constructor(
     private readonly activity: QueueActivity,
@@ -62,22 +114,28 @@ export class QueueFigures<V> {
   /** The remembered figure for (queue, key), or a fresh one from `compute`. */
   async get(tenantId: string, serviceName: string, key: string, compute: () => Promise<V>) {
     const id = `${tenantId}\u0000${serviceName}\u0000${key}`;
-    const version = this.activity.version(tenantId, serviceName);
+    const stamp = this.activity.stamp(tenantId, serviceName);
     const now = this.now();
     const hit = this.entries.get(id);
-    const current = hit !== undefined && hit.version === version && now >= hit.at;
-    if (current && now - hit.at < this.maxAgeMs) return hit.value;
-    const fresh = this.fresh(id, version, now, compute);
+    const current = hit !== undefined && hit.version === stamp.version && now >= hit.at;
+    const upToDate =
+      current &&
+      hit.bulkEnded === stamp.bulkEnded &&
+      (stamp.inBulkChange || now - hit.at < this.maxAgeMs);
+    if (upToDate) return hit.value;
+    const fresh = this.fresh(id, stamp, now, compute);
     // After a change on this node only the fresh figure will do.
     return current ? within(fresh, this.patienceMs, hit.value) : fresh;
   }
 
-  /** The read of (queue, key) under way for this version, or a new one. */
-  private fresh(id: string, version: number, now: number, compute: () => Promise<V>) {
+  /** The read of (queue, key) under way for this state of the queue, or a new one. */
+  private fresh(id: string, stamp: QueueStamp, now: number, compute: () => Promise<V>) {
     const running = this.reading.get(id);
-    if (running?.version === version) return running.value;
-    const value = this.read(id, version, now, compute);
-    this.reading.set(id, { version, value });
+    if (running?.stamp.version === stamp.version && running.stamp.bulkEnded === stamp.bulkEnded) {
+      return running.value;
+    }
+    const value = this.read(id, stamp, now, compute);
+    this.reading.set(id, { stamp, value });
     const done = () => {
       if (this.reading.get(id)?.value === value) this.reading.delete(id);
     };
@@ -85,14 +143,14 @@ export class QueueFigures<V> {
     return value;
   }
 
-  private async read(id: string, version: number, now: number, compute: () => Promise<V>) {
+  private async read(id: string, stamp: QueueStamp, now: number, compute: () => Promise<V>) {
     const fresh = await compute();
     const hit = this.entries.get(id);
     // A read begun after a later change may have finished first: keep its figure.
-    if (hit && hit.version > version) return fresh;
+    if (hit && (hit.version > stamp.version || hit.bulkEnded > stamp.bulkEnded)) return fresh;
     const value = hit && this.same?.(hit.value, fresh) === true ? hit.value : fresh;
     if (this.entries.size >= this.limit) this.entries.clear();
-    this.entries.set(id, { version, at: now, value });
+    this.entries.set(id, { version: stamp.version, bulkEnded: stamp.bulkEnded, at: now, value });
     return value;
   }
 }
@@ -115,7 +173,8 @@ export class CallbackEvents {
 
   /**
    * Records one event per changed callback and marks their queues changed, unless the caller
-   * marks them itself once its bulk change ends (`markQueues: false`, then `markQueues(rows)`).
+   * says they are not (`markQueues: false`: a bulk change, which marks its queues when it ends,
+   * or a change nothing a queue's figures are derived from depends on).
    */
   async record(
     trx: Tx,
@@ -137,8 +196,17 @@ export class CallbackEvents {
     if (markQueues) this.markQueues(rows);
   }
 
-  /** Marks the queues of these callbacks changed. */
-  markQueues(rows: Iterable<ChangedCallback>): void {
+  private markQueues(rows: Iterable<ChangedCallback>): void {
     for (const row of rows) this.activity.touched(row.tenant_id, row.service_name);
+  }
+
+  /** A bulk change of this callback's queue begins on this node. */
+  bulkChangeBegins(row: ChangedCallback): void {
+    this.activity.bulkChangeBegins(row.tenant_id, row.service_name);
+  }
+
+  /** The bulk change of this callback's queue ends: the queue changed. */
+  bulkChangeEnds(row: ChangedCallback): void {
+    this.activity.bulkChangeEnds(row.tenant_id, row.service_name);
   }
 }

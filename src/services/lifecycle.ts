@@ -34,9 +34,9 @@ export class LifecycleService {
 
   /**
    * Runs a bulk change in batches sized by BatchSize, each batch with its events in one
-   * transaction. The changed queues are marked changed once, at the end: mid-purge, visitors of
-   * the queue keep the figures from before it (EWT) instead of recounting a shrinking queue after
-   * every batch.
+   * transaction. From its first batch to its end a changed queue is in a bulk change: visitors of
+   * the queue keep the figures from before it (EWT) instead of recounting a shrinking queue, and
+   * the queue is marked changed once, at the end.
    */
   private async inBatches(
     change: (trx: Tx, limit: number) => Promise<ChangedCallback[]>,
@@ -56,7 +56,12 @@ export class LifecycleService {
           return changed;
         });
         size.took(performance.now() - started, rows.length, limit);
-        for (const row of rows) changedQueues.set(`${row.tenant_id}\u0000${row.service_name}`, row);
+        for (const row of rows) {
+          const queue = `${row.tenant_id}\u0000${row.service_name}`;
+          if (changedQueues.has(queue)) continue;
+          changedQueues.set(queue, row);
+          this.events.bulkChangeBegins(row);
+        }
         total += rows.length;
         if (rows.length < limit) return total;
         // SQLite answers synchronously: without a turn of the event loop between batches, a long
@@ -64,7 +69,7 @@ export class LifecycleService {
         await setImmediate();
       }
     } finally {
-      this.events.markQueues(changedQueues.values());
+      for (const row of changedQueues.values()) this.events.bulkChangeEnds(row);
     }
   }
 

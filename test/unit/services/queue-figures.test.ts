@@ -85,6 +85,31 @@ describe('queue figures', () => {
       expect(reads.started()).toBe(2);
     });
 
+    it('while a bulk change of the queue runs on this node, keeps the figure from before it', async () => {
+      const { activity, figures, reads } = await setup();
+      activity.bulkChangeBegins('t', 'q');
+      expect(await figures.get('t', 'q', 'ewt', reads.read)).toBe(1);
+      expect(await figures.get('t', 'q', 'other', async () => 7)).toBe(7);
+      expect(reads.started()).toBe(1);
+      // Another queue's figures still age.
+      figures.get('t', 'q2', 'ewt', reads.read).catch(() => undefined);
+      expect(reads.started()).toBe(2);
+    });
+
+    it('once the bulk change ends, recounts, answering with the figure it had meanwhile', async () => {
+      const { activity, figures, reads } = await setup();
+      activity.bulkChangeBegins('t', 'q');
+      activity.bulkChangeEnds('t', 'q');
+      const started = performance.now();
+      expect(await figures.get('t', 'q', 'ewt', reads.read)).toBe(1);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(PATIENCE - 1);
+      expect(reads.started()).toBe(2);
+      reads.finish(1, 0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await figures.get('t', 'q', 'ewt', reads.read)).toBe(0);
+      expect(reads.started()).toBe(2);
+    });
+
     it('after a change on this node, waits for the fresh figure however long it takes', async () => {
       const { activity, figures, reads } = await setup();
       activity.touched('t', 'q');
