@@ -10,9 +10,8 @@ import type { CallbacksTable } from '../src/store/schema.js';
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-// 1 000 rows × 21 columns stays far below SQLite's and PostgreSQL's bind-parameter limits; ten
-// such statements share a transaction, so a million rows take a hundred commits, not a thousand.
-const STATEMENT_ROWS = 1_000;
+// The store splits a transaction's rows into statements within the engines' bind limits; a
+// million rows take a hundred commits.
 const TRANSACTION_ROWS = 10_000;
 // Retention deletes callbacks completed more than 30 days ago: the history stays inside that.
 const HISTORY_DAYS = 28;
@@ -98,11 +97,7 @@ async function writeRows(target: DatabaseTarget, rows: Iterable<Row>): Promise<v
   const flush = async () => {
     const batch = pending;
     pending = [];
-    await db.transaction(async (trx) => {
-      for (let i = 0; i < batch.length; i += STATEMENT_ROWS) {
-        await store.callbacks.insertMany(batch.slice(i, i + STATEMENT_ROWS), trx);
-      }
-    });
+    await db.transaction((trx) => store.callbacks.insertMany(batch, trx));
   };
   try {
     for (const row of rows) {

@@ -405,3 +405,15 @@ export function prepare<A extends Record<string, unknown>, R>(
       ),
     });
 }
+
+// Bound parameters one statement may carry on both engines (SQLite allows 32 766, PostgreSQL
+// 65 535).
+const MAX_BOUND_PARAMETERS = 32_000;
+
+/** `rows` in slices small enough for one multi-row INSERT each, whatever the engine. */
+export function* insertSlices<T extends object>(rows: readonly T[]): Generator<T[]> {
+  const [first] = rows;
+  if (first === undefined) return;
+  const perStatement = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / Object.keys(first).length));
+  for (let i = 0; i < rows.length; i += perStatement) yield rows.slice(i, i + perStatement);
+}

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely';
-import { prepare, recheck, type Db, type Queryable, type Tx } from '../db.js';
+import { insertSlices, prepare, recheck, type Db, type Queryable, type Tx } from '../db.js';
 import type { CallbacksTable } from '../schema.js';
 
 export type CallbackRow = Selectable<CallbacksTable>;
@@ -142,16 +142,12 @@ export class CallbackRepo {
     await this.insertRow(q, row);
   }
 
-  /** Stores many callbacks in one statement (keep batches small enough for the engine's bind limits). */
+  /** Stores many callbacks, as few statements as the engine's bind limits allow. */
   async insertMany(
     rows: readonly Insertable<CallbacksTable>[],
     q: Queryable = this.db.kysely,
   ): Promise<void> {
-    if (rows.length === 0) return;
-    await q
-      .insertInto('callbacks')
-      .values([...rows])
-      .execute();
+    for (const slice of insertSlices(rows)) await q.insertInto('callbacks').values(slice).execute();
   }
 
   /** A tenant's callback by id. */

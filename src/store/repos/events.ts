@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-import { idsOf, prepare, type Db, type Tx } from '../db.js';
+import { idsOf, insertSlices, prepare, type Db, type Tx } from '../db.js';
 import type { CallbackEventsTable, WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
 
 export type EventRow = Selectable<CallbackEventsTable>;
@@ -41,7 +41,11 @@ export class EventRepo {
     const [only] = rows;
     if (only === undefined) return;
     if (rows.length === 1) await this.insertOne(trx, only);
-    else await trx.insertInto('callback_events').values(rows).execute();
+    else {
+      for (const slice of insertSlices(rows)) {
+        await trx.insertInto('callback_events').values(slice).execute();
+      }
+    }
   }
 
   /** Takes the oldest events not yet handed on, marking them so no other node takes them. */
@@ -105,11 +109,9 @@ export class EventRepo {
     trx: Tx,
     rows: readonly Insertable<WebhookDeliveriesTable>[],
   ): Promise<void> {
-    if (rows.length === 0) return;
-    await trx
-      .insertInto('webhook_deliveries')
-      .values([...rows])
-      .execute();
+    for (const slice of insertSlices(rows)) {
+      await trx.insertInto('webhook_deliveries').values(slice).execute();
+    }
   }
 
   /** Takes due deliveries for one attempt, pushing their next attempt out so no other node takes them. */
