@@ -1,9 +1,12 @@
 import { formatUtc } from '../domain/time.js';
 import type { Tx } from '../store/db.js';
-import type { ChangedCallback } from '../store/repos/lifecycle.js';
+import type { BulkChanged, ChangedCallback } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
 
-/** The event snapshot of a callback: never userData (it may hold personal data). */
+/**
+ * The event snapshot of a callback: never userData (it may hold personal data). Bulk changes have
+ * the database build the same (EventRepo.insertForCallbacks).
+ */
 export function eventPayload(row: ChangedCallback) {
   return {
     id: row.id,
@@ -173,8 +176,7 @@ export class CallbackEvents {
 
   /**
    * Records one event per changed callback and marks their queues changed, unless the caller
-   * says they are not (`markQueues: false`: a bulk change, which marks its queues when it ends,
-   * or a change nothing a queue's figures are derived from depends on).
+   * says they are not (`markQueues: false`: nothing a queue's figures are derived from changed).
    */
   async record(
     trx: Tx,
@@ -196,17 +198,30 @@ export class CallbackEvents {
     if (markQueues) this.markQueues(rows);
   }
 
-  private markQueues(rows: Iterable<ChangedCallback>): void {
+  /**
+   * Records one event per callback a bulk change changed, built by the database from the rows as
+   * the change left them. The caller marks their queues (bulkChangeBegins / bulkChangeEnds).
+   */
+  recordBulk(trx: Tx, rows: readonly BulkChanged[], type: string, now: number): Promise<void> {
+    return this.store.events.insertForCallbacks(
+      trx,
+      rows.map((row) => row.id),
+      type,
+      now,
+    );
+  }
+
+  private markQueues(rows: Iterable<BulkChanged>): void {
     for (const row of rows) this.activity.touched(row.tenant_id, row.service_name);
   }
 
   /** A bulk change of this callback's queue begins on this node. */
-  bulkChangeBegins(row: ChangedCallback): void {
+  bulkChangeBegins(row: BulkChanged): void {
     this.activity.bulkChangeBegins(row.tenant_id, row.service_name);
   }
 
   /** The bulk change of this callback's queue ends: the queue changed. */
-  bulkChangeEnds(row: ChangedCallback): void {
+  bulkChangeEnds(row: BulkChanged): void {
     this.activity.bulkChangeEnds(row.tenant_id, row.service_name);
   }
 }

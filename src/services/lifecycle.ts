@@ -4,7 +4,7 @@ import { AppError } from '../domain/errors.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { parseQueueSettings } from '../domain/queue-settings.js';
 import type { Tx } from '../store/db.js';
-import type { ChangedCallback, WaitingFilter } from '../store/repos/lifecycle.js';
+import type { BulkChanged, WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import { batchSizeFor } from './batch-size.js';
@@ -39,12 +39,12 @@ export class LifecycleService {
    * the queue is marked changed once, at the end.
    */
   private async inBatches(
-    change: (trx: Tx, limit: number) => Promise<ChangedCallback[]>,
+    change: (trx: Tx, limit: number) => Promise<BulkChanged[]>,
     type: string,
     now: number,
   ): Promise<number> {
     const size = batchSizeFor(this.store.db.caps);
-    const changedQueues = new Map<string, ChangedCallback>();
+    const changedQueues = new Map<string, BulkChanged>();
     let total = 0;
     try {
       for (;;) {
@@ -52,7 +52,7 @@ export class LifecycleService {
         const started = performance.now();
         const rows = await this.store.db.transaction(async (trx) => {
           const changed = await change(trx, limit);
-          await this.events.record(trx, changed, type, now, { markQueues: false });
+          await this.events.recordBulk(trx, changed, type, now);
           return changed;
         });
         size.took(performance.now() - started, rows.length, limit);

@@ -1,3 +1,5 @@
+import { sql, type RawBuilder } from 'kysely';
+
 /** The two supported database engines. */
 export type Engine = 'sqlite' | 'postgres';
 
@@ -35,5 +37,32 @@ export const CAPABILITIES: Record<Engine, Capabilities> = {
     advisoryLocks: true,
     notifications: true,
     synchronous: false,
+  },
+};
+
+/** SQL the two engines spell differently, for statements that must build values themselves. */
+export interface EngineSql {
+  /** JSON text of an object of these keys and values, in this order. */
+  jsonObject: (entries: readonly (readonly [string, RawBuilder<unknown>])[]) => RawBuilder<string>;
+  /**
+   * An epoch-milliseconds column as UTC ISO 8601 text with milliseconds, as `Date.toISOString`
+   * writes it ("2026-03-08T07:00:00.000Z"), by integer arithmetic so no rounding can creep in.
+   */
+  utcIso: (column: string) => RawBuilder<string>;
+}
+
+const pairs = (entries: readonly (readonly [string, RawBuilder<unknown>])[]) =>
+  sql.join(entries.map(([key, value]) => sql`${sql.lit(key)}, ${value}`));
+
+export const ENGINE_SQL: Record<Engine, EngineSql> = {
+  sqlite: {
+    jsonObject: (entries) => sql<string>`json_object(${pairs(entries)})`,
+    utcIso: (column) =>
+      sql<string>`strftime('%Y-%m-%dT%H:%M:%S', ${sql.ref(column)} / 1000, 'unixepoch') || '.' || printf('%03d', ${sql.ref(column)} % 1000) || 'Z'`,
+  },
+  postgres: {
+    jsonObject: (entries) => sql<string>`json_build_object(${pairs(entries)})::text`,
+    utcIso: (column) =>
+      sql<string>`to_char(to_timestamp(${sql.ref(column)} / 1000) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '.' || lpad((${sql.ref(column)} % 1000)::text, 3, '0') || 'Z'`,
   },
 };

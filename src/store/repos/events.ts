@@ -1,5 +1,6 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import { idsOf, insertSlices, prepare, type Db, type Tx } from '../db.js';
+import { ENGINE_SQL } from '../engine.js';
 import type { CallbackEventsTable, WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
 
 export type EventRow = Selectable<CallbackEventsTable>;
@@ -46,6 +47,42 @@ export class EventRepo {
         await trx.insertInto('callback_events').values(slice).execute();
       }
     }
+  }
+
+  /**
+   * Appends one event per callback of `ids`, its payload built by the database from the row as
+   * this transaction left it: a bulk change (a purge) then reads nothing back but ids, where
+   * building a million payloads in the service and sending them back cost as much as the change.
+   * The payload is `eventPayload`'s (services/callback-events.ts); a test holds the two equal.
+   */
+  async insertForCallbacks(trx: Tx, ids: readonly string[], type: string, nowMs: number) {
+    if (ids.length === 0) return;
+    const { jsonObject, utcIso } = ENGINE_SQL[this.db.caps.engine];
+    const payload = jsonObject([
+      ['id', sql.ref('id')],
+      ['serviceName', sql.ref('service_name')],
+      ['state', sql.ref('state')],
+      ['reason', sql.ref('reason')],
+      ['desiredTime', utcIso('desired_time')],
+      ['attempts', sql.ref('attempts')],
+      ['priority', sql.ref('priority')],
+    ]);
+    await trx
+      .insertInto('callback_events')
+      .columns(EVENT_COLUMNS)
+      .expression((eb) =>
+        eb
+          .selectFrom('callbacks')
+          .select([
+            'tenant_id',
+            'id',
+            eb.cast(eb.val(type), 'text').as('type'),
+            payload.as('payload'),
+            eb.cast(eb.val(nowMs), 'bigint').as('created_at'),
+          ])
+          .where('id', 'in', ids),
+      )
+      .execute();
   }
 
   /** Takes the oldest events not yet handed on, marking them so no other node takes them. */

@@ -3,10 +3,7 @@ import { notCompleted, type CallbackRow } from './callbacks.js';
 
 const WAITING = ['SCHEDULED', 'QUEUED'] as const;
 
-/**
- * What a bulk change returns of each callback it changed: enough for its event and its queue,
- * not the whole row (userData and details would be most of the bytes a purge reads back).
- */
+/** What a callback's event needs of it: not the whole row (userData, details). */
 export const CHANGED_COLUMNS = [
   'id',
   'tenant_id',
@@ -18,6 +15,13 @@ export const CHANGED_COLUMNS = [
   'priority',
 ] as const;
 export type ChangedCallback = Pick<CallbackRow, (typeof CHANGED_COLUMNS)[number]>;
+
+/**
+ * What a bulk change returns of each callback it changed: which one, and its queue. Its events
+ * are built by the database (EventRepo.insertForCallbacks).
+ */
+const BULK_CHANGED_COLUMNS = ['id', 'tenant_id', 'service_name'] as const;
+export type BulkChanged = Pick<CallbackRow, (typeof BULK_CHANGED_COLUMNS)[number]>;
 
 /** Which waiting callbacks a bulk completion takes. */
 export interface WaitingFilter {
@@ -43,7 +47,7 @@ export class LifecycleRepo {
   constructor(private readonly db: Db) {}
 
   /** SCHEDULED callbacks whose time has come → QUEUED (any tenant), at most `limit`. */
-  async promoteDue(trx: Tx, nowMs: number, limit: number): Promise<ChangedCallback[]> {
+  async promoteDue(trx: Tx, nowMs: number, limit: number): Promise<BulkChanged[]> {
     let due = trx
       .selectFrom('callbacks')
       .select('id')
@@ -59,12 +63,12 @@ export class LifecycleRepo {
       .set({ state: 'QUEUED', updated_at: nowMs })
       .where('id', 'in', ids)
       .where(recheck('state', ['SCHEDULED']))
-      .returning(CHANGED_COLUMNS)
+      .returning(BULK_CHANGED_COLUMNS)
       .execute();
   }
 
   /** ROUTING callbacks whose lease ran out → QUEUED again, at most `limit`. */
-  async expireLeases(trx: Tx, nowMs: number, limit: number): Promise<ChangedCallback[]> {
+  async expireLeases(trx: Tx, nowMs: number, limit: number): Promise<BulkChanged[]> {
     let expired = trx
       .selectFrom('callbacks')
       .select('id')
@@ -79,7 +83,7 @@ export class LifecycleRepo {
       .set({ state: 'QUEUED', lease_owner: null, lease_expires_at: null, updated_at: nowMs })
       .where('id', 'in', ids)
       .where(recheck('state', ['ROUTING']))
-      .returning(CHANGED_COLUMNS)
+      .returning(BULK_CHANGED_COLUMNS)
       .execute();
   }
 
@@ -181,7 +185,7 @@ export class LifecycleRepo {
     reason: string,
     nowMs: number,
     limit: number,
-  ): Promise<ChangedCallback[]> {
+  ): Promise<BulkChanged[]> {
     let target = trx
       .selectFrom('callbacks')
       .select('id')
@@ -220,7 +224,7 @@ export class LifecycleRepo {
     if (filter.desiredBefore !== undefined) {
       update = update.where('desired_time', '<', filter.desiredBefore);
     }
-    return update.returning(CHANGED_COLUMNS).execute();
+    return update.returning(BULK_CHANGED_COLUMNS).execute();
   }
 
   /** QUEUED callbacks of a queue in dispatch order (first `limit`): what their events need. */
