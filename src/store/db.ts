@@ -380,6 +380,16 @@ export function recheck(column: string, values: readonly string[]) {
 }
 
 /**
+ * A tenant's callbacks by a list of ids, found by primary key. The tenant is checked on each row
+ * found, written (see recheck) so no index can serve it: from about a thousand ids on (the outbox
+ * reads a batch of a purge's callbacks, retention deletes a batch), SQLite's sampled statistics
+ * otherwise chose to walk the tenant's whole index, a million entries per statement.
+ */
+export function tenantIds(tenantId: string, ids: readonly string[]) {
+  return sql<SqlBool>`${sql.ref('id')} in (${sql.join(ids)}) and ${recheck('tenant_id', [tenantId])}`;
+}
+
+/**
  * A query built and compiled once, then run with new arguments. Kysely builds and compiles every
  * query anew, which on a hot path (booking) costs more JavaScript per statement than SQLite needs
  * to run a short indexed one. `build` is called once with a stand-in object for each argument in

@@ -1,5 +1,13 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely';
-import { insertSlices, prepare, recheck, type Db, type Queryable, type Tx } from '../db.js';
+import {
+  insertSlices,
+  prepare,
+  recheck,
+  tenantIds,
+  type Db,
+  type Queryable,
+  type Tx,
+} from '../db.js';
 import type { CallbacksTable } from '../schema.js';
 
 export type CallbackRow = Selectable<CallbacksTable>;
@@ -170,8 +178,7 @@ export class CallbackRepo {
     return this.db.kysely
       .selectFrom('callbacks')
       .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', ids)
+      .where(tenantIds(tenantId, ids))
       .execute();
   }
 

@@ -1,4 +1,4 @@
-import { idsOf, recheck, type Db, type Tx } from '../db.js';
+import { idsOf, recheck, tenantIds, type Db, type Tx } from '../db.js';
 import { notCompleted, type CallbackRow } from './callbacks.js';
 
 const WAITING = ['SCHEDULED', 'QUEUED'] as const;
@@ -137,11 +137,7 @@ export class LifecycleRepo {
    * (SQLite's single writer already keeps them from changing), for a dialer's batch of changes.
    */
   lockByIds(trx: Tx, tenantId: string, ids: readonly string[]): Promise<CallbackRow[]> {
-    let rows = trx
-      .selectFrom('callbacks')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', ids);
+    let rows = trx.selectFrom('callbacks').selectAll().where(tenantIds(tenantId, ids));
     if (this.db.caps.skipLocked) rows = rows.forUpdate();
     return rows.execute();
   }
@@ -152,8 +148,7 @@ export class LifecycleRepo {
       .selectFrom('callbacks')
       .select('service_name')
       .distinct()
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', ids)
+      .where(tenantIds(tenantId, ids))
       .execute();
     return rows.map((r) => r.service_name);
   }
@@ -170,8 +165,7 @@ export class LifecycleRepo {
     return trx
       .updateTable('callbacks')
       .set(set)
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', ids)
+      .where(tenantIds(tenantId, ids))
       .where(recheck('state', fromStates))
       .where('lease_owner', '=', owner)
       .returningAll()
@@ -258,8 +252,7 @@ export class LifecycleRepo {
     const rows = await trx
       .updateTable('callbacks')
       .set({ upcoming_notified_at: nowMs })
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', ids)
+      .where(tenantIds(tenantId, ids))
       .where('upcoming_notified_at', 'is', null)
       .returning('id')
       .execute();
@@ -292,8 +285,7 @@ export class LifecycleRepo {
         .execute();
       const result = await trx
         .deleteFrom('callbacks')
-        .where('tenant_id', '=', tenantId)
-        .where('id', 'in', ids)
+        .where(tenantIds(tenantId, ids))
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     });
