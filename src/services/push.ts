@@ -164,9 +164,12 @@ export class PushService {
     callback: CallbackRow,
   ): Promise<PushSummary> {
     const summary: PushSummary = { sent: 0, failed: 0, retrying: 0 };
+    // Most callbacks have no push target: they cost the outbox no message.
+    const targets = pushTargetsOf(callback);
+    if (targets.length === 0) return summary;
     try {
       const message = callbackMessage(eventType, callback);
-      for (const { channel, target } of pushTargetsOf(callback)) {
+      for (const { channel, target } of targets) {
         const row = await this.record(tenantId, callback.id, eventType, channel, target, message);
         const status = await this.deliver(row);
         if (status === 'sent') summary.sent++;
