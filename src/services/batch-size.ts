@@ -37,8 +37,9 @@ export class BatchSize {
 /**
  * Batches for the engine. On SQLite a batch holds the one writer and the event loop, so it is
  * kept to ~20 ms. On PostgreSQL requests go on beside it (a purge only locks the rows it
- * changes), and each batch costs its round trips and a commit: up to ~250 ms and 10 000 rows.
+ * changes), and each batch costs its round trips and a commit: up to ~250 ms and `maxRows`
+ * (10 000 unless the caller's rows cost the service more than a purge's ids).
  */
-export function batchSizeFor(caps: Capabilities): BatchSize {
-  return caps.synchronous ? new BatchSize() : new BatchSize(250, 100, 10_000);
+export function batchSizeFor(caps: Capabilities, maxRows = 10_000): BatchSize {
+  return caps.synchronous ? new BatchSize() : new BatchSize(250, 100, maxRows);
 }

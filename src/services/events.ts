@@ -10,6 +10,12 @@ export interface CallbackEventListener {
   onCallbackEvent(tenantId: string, eventType: string, callback: CallbackRow): Promise<void>;
 }
 
+// Events told to the listeners between two turns of the event loop.
+const LISTENER_TURN = 500;
+// Each event comes back whole and brings its callback's row: a batch of 10 000 was ~20 MB of
+// short-lived objects, and the collector's pauses stalled requests beside a purge.
+const MAX_BATCH = 2_000;
+
 /**
  * The outbox processor: takes committed events once (across nodes), queues their webhook
  * deliveries in the same transaction, then tells the listeners.
@@ -34,7 +40,7 @@ export class EventDispatcher {
    * more than the purge's own statements.
    */
   async dispatch(now: number): Promise<number> {
-    const size = batchSizeFor(this.store.db.caps);
+    const size = batchSizeFor(this.store.db.caps, MAX_BATCH);
     let total = 0;
     for (;;) {
       const limit = size.next;
@@ -44,8 +50,9 @@ export class EventDispatcher {
         await this.webhooks.fanOut(trx, claimed, now);
         return claimed;
       });
-      size.took(performance.now() - started, events.length, limit);
       if (this.listeners.length > 0) await this.tellListeners(events);
+      // Telling the listeners reads the batch's callbacks: on SQLite that holds the event loop too.
+      size.took(performance.now() - started, events.length, limit);
       total += events.length;
       if (events.length < limit) return total;
       // SQLite answers synchronously: without a turn of the event loop between batches, the
@@ -67,7 +74,10 @@ export class EventDispatcher {
         callbacks.set(row.id, row);
       }
     }
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
+      // Listeners that have nothing to do answer at once, and awaiting them never leaves the
+      // microtask queue: let requests in now and then, or a batch of 10 000 holds them all.
+      if (i > 0 && i % LISTENER_TURN === 0) await setImmediate();
       const callback = callbacks.get(event.callback_id);
       if (!callback) continue;
       for (const l of this.listeners)
