@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { describe } from 'vitest';
-import type { DatabaseTarget } from '../../src/store/db.js';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { migrate, openDb, type DatabaseTarget, type Db } from '../../src/store/db.js';
+import { createStore, type Store } from '../../src/store/index.js';
 
 export type EngineName = 'sqlite' | 'postgres';
 
@@ -56,4 +57,34 @@ export async function freshDatabase(
 /** Runs a suite once per available engine, named after it. */
 export function describeEngines(name: string, suite: (engine: EngineName) => void): void {
   for (const engine of ENGINES) describe(`${name} [${engine}]`, () => suite(engine));
+}
+
+/**
+ * A migrated store on a fresh database of the engine for the suite it is called in: opened before
+ * the suite's tests, closed and dropped after them. Read `db` and `store` inside the tests.
+ */
+export function suiteStore(engine: EngineName): { readonly db: Db; readonly store: Store } {
+  let open: { db: Db; store: Store; drop: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    const fresh = await freshDatabase(engine);
+    const db = openDb(fresh.target);
+    await migrate(db);
+    open = { db, store: createStore(db), drop: () => fresh.drop() };
+  });
+  afterAll(async () => {
+    await open?.db.close();
+    await open?.drop();
+  });
+  const opened = () => {
+    if (!open) throw new Error('the suite store opens before the suite’s tests');
+    return open;
+  };
+  return {
+    get db() {
+      return opened().db;
+    },
+    get store() {
+      return opened().store;
+    },
+  };
 }

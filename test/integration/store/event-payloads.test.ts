@@ -1,28 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { eventPayload } from '../../../src/services/callback-events.js';
-import { migrate, openDb, type Db } from '../../../src/store/db.js';
-import { createStore, type Store } from '../../../src/store/index.js';
-import { describeEngines, freshDatabase } from '../../helpers/engines.js';
+import { describeEngines, suiteStore } from '../../helpers/engines.js';
 import { waitingCallback } from '../reliability/seed.js';
 
 const NOW = Date.parse('2026-11-25T15:00:00.000Z');
 
 describeEngines('event outbox writes', (engine) => {
-  let db: Db;
-  let store: Store;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const fresh = await freshDatabase(engine);
-    drop = () => fresh.drop();
-    db = openDb(fresh.target);
-    await migrate(db);
-    store = createStore(db);
-  });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
+  const suite = suiteStore(engine);
 
   it('payloads the database builds for a bulk change are the ones the service builds', async () => {
     // Instants on and around second and millisecond boundaries, far ahead and at the epoch.
@@ -51,18 +35,18 @@ describeEngines('event outbox writes', (engine) => {
       priority: index - 4,
     }));
     const ids = rows.map((row) => row.id);
-    await db.transaction(async (trx) => {
-      await store.callbacks.insertMany(rows, trx);
-      await store.events.insertForCallbacks(trx, ids, 'callback.completed', NOW + 5);
+    await suite.db.transaction(async (trx) => {
+      await suite.store.callbacks.insertMany(rows, trx);
+      await suite.store.events.insertForCallbacks(trx, ids, 'callback.completed', NOW + 5);
     });
 
-    const events = await db.kysely
+    const events = await suite.db.kysely
       .selectFrom('callback_events')
       .selectAll()
       .where('callback_id', 'in', ids)
       .execute();
     expect(events).toHaveLength(rows.length);
-    for (const callback of await store.callbacks.byIds('tenant-a', ids)) {
+    for (const callback of await suite.store.callbacks.byIds('tenant-a', ids)) {
       const event = events.find((e) => e.callback_id === callback.id);
       expect(event).toMatchObject({
         tenant_id: 'tenant-a',
@@ -82,8 +66,8 @@ describeEngines('event outbox writes', (engine) => {
       payload: { i },
       now: NOW,
     }));
-    await db.transaction((trx) => store.events.insertMany(trx, events));
-    const stored = await db.kysely
+    await suite.db.transaction((trx) => suite.store.events.insertMany(trx, events));
+    const stored = await suite.db.kysely
       .selectFrom('callback_events')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('tenant_id', '=', 'tenant-b')

@@ -2,38 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  migrate,
-  openDb,
-  prepare,
-  type Db,
-  type Queryable,
-  type Tx,
-} from '../../../src/store/db.js';
-import { createStore, type Store } from '../../../src/store/index.js';
-import { describeEngines, freshDatabase } from '../../helpers/engines.js';
+import { describe, expect, it } from 'vitest';
+import { migrate, openDb, prepare, type Queryable, type Tx } from '../../../src/store/db.js';
+import { createStore } from '../../../src/store/index.js';
+import { describeEngines, suiteStore } from '../../helpers/engines.js';
 import { waitingCallback } from '../reliability/seed.js';
 
 const NOW = Date.parse('2026-11-25T15:00:00.000Z');
 
 describeEngines('grouped transactions (booking’s group commit)', (engine) => {
-  let db: Db;
-  let store: Store;
-  let drop: () => Promise<void>;
+  const suite = suiteStore(engine);
   let next = 0;
-
-  beforeAll(async () => {
-    const fresh = await freshDatabase(engine);
-    drop = () => fresh.drop();
-    db = openDb(fresh.target);
-    await migrate(db);
-    store = createStore(db);
-  });
-  afterAll(async () => {
-    await db.close();
-    await drop();
-  });
 
   /** A new waiting callback of `queue`, with a unique id. */
   const callback = (queue: string) => {
@@ -41,7 +20,7 @@ describeEngines('grouped transactions (booking’s group commit)', (engine) => {
     row.id = `${row.id}-${next++}`;
     return row;
   };
-  const stored = async (queue: string, q: Queryable = db.kysely) =>
+  const stored = async (queue: string, q: Queryable = suite.db.kysely) =>
     (
       await q
         .selectFrom('callbacks')
@@ -51,14 +30,14 @@ describeEngines('grouped transactions (booking’s group commit)', (engine) => {
         .execute()
     ).map((r) => r.id);
   const insert = (trx: Tx, row: ReturnType<typeof callback>) =>
-    store.callbacks.insertMany([row], trx);
+    suite.store.callbacks.insertMany([row], trx);
 
   it('calls made together each see the writes of those before: 10 asking for 3 places, 3 get one', async () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 10 }, () =>
-        db.groupedTransaction(
+        suite.db.groupedTransaction(
           async (trx) => {
-            await db.lock(trx, 'places');
+            await suite.db.lock(trx, 'places');
             return (await stored('places', trx)).length >= 3 ? new Error('full') : undefined;
           },
           async (trx) => {
@@ -83,7 +62,7 @@ describeEngines('grouped transactions (booking’s group commit)', (engine) => {
     const refusal = new Error('refused');
     const outcomes = await Promise.allSettled(
       [a, b, c].map((row) =>
-        db.groupedTransaction(
+        suite.db.groupedTransaction(
           async () => (row === b ? refusal : undefined),
           (trx) => insert(trx, row),
         ),
@@ -96,7 +75,7 @@ describeEngines('grouped transactions (booking’s group commit)', (engine) => {
 
   it('a write that fails keeps nothing of its call and does not fail the others', async () => {
     const taken = callback('failing');
-    await db.transaction((trx) => insert(trx, taken));
+    await suite.db.transaction((trx) => insert(trx, taken));
     const [a1, a2, b1, c1] = [
       callback('failing'),
       callback('failing'),
@@ -104,21 +83,21 @@ describeEngines('grouped transactions (booking’s group commit)', (engine) => {
       callback('failing'),
     ];
     const outcomes = await Promise.allSettled([
-      db.groupedTransaction(
+      suite.db.groupedTransaction(
         async () => undefined,
         async (trx) => {
           await insert(trx, a1);
           await insert(trx, a2);
         },
       ),
-      db.groupedTransaction(
+      suite.db.groupedTransaction(
         async () => undefined,
         async (trx) => {
           await insert(trx, b1);
           await insert(trx, taken); // the id exists: the statement fails after b1 was written
         },
       ),
-      db.groupedTransaction(
+      suite.db.groupedTransaction(
         async () => undefined,
         (trx) => insert(trx, c1),
       ),
@@ -131,7 +110,7 @@ describeEngines('grouped transactions (booking’s group commit)', (engine) => {
     const [a, b, c] = [callback('throwing'), callback('throwing'), callback('throwing')];
     const outcomes = await Promise.allSettled(
       [a, b, c].map((row) =>
-        db.groupedTransaction(
+        suite.db.groupedTransaction(
           async () => {
             if (row === b) throw new Error('broken check');
             return undefined;
@@ -147,9 +126,9 @@ describeEngines('grouped transactions (booking’s group commit)', (engine) => {
 
   it('a prepared query binds its arguments where Kysely put them and keeps its constants', async () => {
     const rows = [callback('prepared'), callback('prepared'), callback('other')];
-    await db.transaction((trx) => store.callbacks.insertMany(rows, trx));
+    await suite.db.transaction((trx) => suite.store.callbacks.insertMany(rows, trx));
     const idsOf = prepare(['queue', 'tenant'], (a: { tenant: string; queue: string }) =>
-      db.kysely
+      suite.db.kysely
         .selectFrom('callbacks')
         .select('id')
         .where('state', '=', 'QUEUED')
@@ -157,11 +136,11 @@ describeEngines('grouped transactions (booking’s group commit)', (engine) => {
         .where('tenant_id', '=', a.tenant)
         .orderBy('id'),
     );
-    const { rows: found } = await idsOf(db.kysely, { tenant: 't', queue: 'prepared' });
+    const { rows: found } = await idsOf(suite.db.kysely, { tenant: 't', queue: 'prepared' });
     expect(found.map((r) => r.id)).toEqual([rows[0]?.id, rows[1]?.id].sort());
     expect(() =>
       prepare(['tenant', 'queue'], (a: { tenant: string; queue: string }) =>
-        db.kysely.selectFrom('callbacks').select('id').where('tenant_id', '=', a.tenant),
+        suite.db.kysely.selectFrom('callbacks').select('id').where('tenant_id', '=', a.tenant),
       ),
     ).toThrow('prepared query does not use queue');
   });
