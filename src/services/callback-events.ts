@@ -19,6 +19,10 @@ export function eventPayload(row: ChangedCallback) {
   };
 }
 
+/** One queue of one tenant, as a map key. */
+export const queueKey = (tenantId: string, serviceName: string) =>
+  `${tenantId}\u0000${serviceName}`;
+
 /**
  * Which queues' callbacks this node has changed, as a version per queue: figures derived from a
  * queue's callbacks (EWT) can be cached until the queue changes here, and briefly otherwise.
@@ -32,7 +36,7 @@ export class QueueActivity {
 
   /** Notes that a queue's callbacks changed. */
   touched(tenantId: string, serviceName: string): void {
-    const key = `${tenantId}\u0000${serviceName}`;
+    const key = queueKey(tenantId, serviceName);
     this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
   }
 
@@ -43,7 +47,7 @@ export class QueueActivity {
    * purge had left behind: a third of the database's work during a purge of 1 000 000 callbacks.
    */
   bulkChangeBegins(tenantId: string, serviceName: string): void {
-    const key = `${tenantId}\u0000${serviceName}`;
+    const key = queueKey(tenantId, serviceName);
     this.bulk.set(key, (this.bulk.get(key) ?? 0) + 1);
   }
 
@@ -54,7 +58,7 @@ export class QueueActivity {
    * every visitor of the queue would have waited.
    */
   bulkChangeEnds(tenantId: string, serviceName: string): void {
-    const key = `${tenantId}\u0000${serviceName}`;
+    const key = queueKey(tenantId, serviceName);
     const left = (this.bulk.get(key) ?? 1) - 1;
     if (left > 0) this.bulk.set(key, left);
     else this.bulk.delete(key);
@@ -63,7 +67,7 @@ export class QueueActivity {
 
   /** The queue's state on this node, for figures derived from its callbacks. */
   stamp(tenantId: string, serviceName: string): QueueStamp {
-    const key = `${tenantId}\u0000${serviceName}`;
+    const key = queueKey(tenantId, serviceName);
     return {
       version: this.versions.get(key) ?? 0,
       bulkEnded: this.bulkEnded.get(key) ?? 0,
@@ -116,7 +120,7 @@ export class QueueFigures<V> {
 
   /** The remembered figure for (queue, key), or a fresh one from `compute`. */
   async get(tenantId: string, serviceName: string, key: string, compute: () => Promise<V>) {
-    const id = `${tenantId}\u0000${serviceName}\u0000${key}`;
+    const id = `${queueKey(tenantId, serviceName)}\u0000${key}`;
     const stamp = this.activity.stamp(tenantId, serviceName);
     const now = this.now();
     const hit = this.entries.get(id);
@@ -220,7 +224,7 @@ export class CallbackEvents {
     this.activity.bulkChangeBegins(row.tenant_id, row.service_name);
   }
 
-  /** The bulk change of this callback's queue ends: the queue changed. */
+  /** The bulk change of this callback's queue ends: the queue's figures are out of date. */
   bulkChangeEnds(row: BulkChanged): void {
     this.activity.bulkChangeEnds(row.tenant_id, row.service_name);
   }

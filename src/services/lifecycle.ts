@@ -8,7 +8,7 @@ import type { BulkChanged, WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import { batchSizeFor } from './batch-size.js';
-import type { CallbackEvents } from './callback-events.js';
+import { queueKey, type CallbackEvents } from './callback-events.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';
@@ -57,7 +57,7 @@ export class LifecycleService {
         });
         size.took(performance.now() - started, rows.length, limit);
         for (const row of rows) {
-          const queue = `${row.tenant_id}\u0000${row.service_name}`;
+          const queue = queueKey(row.tenant_id, row.service_name);
           if (changedQueues.has(queue)) continue;
           changedQueues.set(queue, row);
           this.events.bulkChangeBegins(row);

@@ -385,7 +385,7 @@ export function recheck(column: string, values: readonly string[]) {
  * reads a batch of a purge's callbacks, retention deletes a batch), SQLite's sampled statistics
  * otherwise chose to walk the tenant's whole index, a million entries per statement.
  */
-export function tenantIds(tenantId: string, ids: readonly string[]) {
+export function idsWithinTenant(tenantId: string, ids: readonly string[]) {
   return sql<SqlBool>`${sql.ref('id')} in (${sql.join(ids)}) and ${recheck('tenant_id', [tenantId])}`;
 }
 

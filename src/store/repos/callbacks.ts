@@ -3,7 +3,7 @@ import {
   insertSlices,
   prepare,
   recheck,
-  tenantIds,
+  idsWithinTenant,
   type Db,
   type Queryable,
   type Tx,
@@ -178,7 +178,7 @@ export class CallbackRepo {
     return this.db.kysely
       .selectFrom('callbacks')
       .selectAll()
-      .where(tenantIds(tenantId, ids))
+      .where(idsWithinTenant(tenantId, ids))
       .execute();
   }
 

@@ -1,4 +1,4 @@
-import { idsOf, recheck, tenantIds, type Db, type Tx } from '../db.js';
+import { idsOf, recheck, idsWithinTenant, type Db, type Tx } from '../db.js';
 import { notCompleted, type CallbackRow } from './callbacks.js';
 
 const WAITING = ['SCHEDULED', 'QUEUED'] as const;
@@ -137,7 +137,7 @@ export class LifecycleRepo {
    * (SQLite's single writer already keeps them from changing), for a dialer's batch of changes.
    */
   lockByIds(trx: Tx, tenantId: string, ids: readonly string[]): Promise<CallbackRow[]> {
-    let rows = trx.selectFrom('callbacks').selectAll().where(tenantIds(tenantId, ids));
+    let rows = trx.selectFrom('callbacks').selectAll().where(idsWithinTenant(tenantId, ids));
     if (this.db.caps.skipLocked) rows = rows.forUpdate();
     return rows.execute();
   }
@@ -148,7 +148,7 @@ export class LifecycleRepo {
       .selectFrom('callbacks')
       .select('service_name')
       .distinct()
-      .where(tenantIds(tenantId, ids))
+      .where(idsWithinTenant(tenantId, ids))
       .execute();
     return rows.map((r) => r.service_name);
   }
@@ -165,7 +165,7 @@ export class LifecycleRepo {
     return trx
       .updateTable('callbacks')
       .set(set)
-      .where(tenantIds(tenantId, ids))
+      .where(idsWithinTenant(tenantId, ids))
       .where(recheck('state', fromStates))
       .where('lease_owner', '=', owner)
       .returningAll()
@@ -252,7 +252,7 @@ export class LifecycleRepo {
     const rows = await trx
       .updateTable('callbacks')
       .set({ upcoming_notified_at: nowMs })
-      .where(tenantIds(tenantId, ids))
+      .where(idsWithinTenant(tenantId, ids))
       .where('upcoming_notified_at', 'is', null)
       .returning('id')
       .execute();
@@ -285,7 +285,7 @@ export class LifecycleRepo {
         .execute();
       const result = await trx
         .deleteFrom('callbacks')
-        .where(tenantIds(tenantId, ids))
+        .where(idsWithinTenant(tenantId, ids))
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     });
