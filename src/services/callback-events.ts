@@ -2,6 +2,7 @@ import { formatUtc } from '../domain/time.js';
 import type { Tx } from '../store/db.js';
 import type { BulkChanged, ChangedCallback } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
+import type { BulkChangeNews } from './invalidation.js';
 
 /**
  * The event snapshot of a callback: never userData (it may hold personal data). Bulk changes have
@@ -23,16 +24,31 @@ export function eventPayload(row: ChangedCallback) {
 export const queueKey = (tenantId: string, serviceName: string) =>
   `${tenantId}\u0000${serviceName}`;
 
+/** How often a node running a bulk change of a queue tells the others it still runs. */
+export const BULK_CHANGE_ANNOUNCE_MS = 10_000;
+/**
+ * How long a node keeps a queue's figures for a bulk change another node announced: a node that
+ * stops (or a message lost) leaves the hold to run out, and the figures age again.
+ */
+export const BULK_CHANGE_HEARD_HOLD_MS = 3 * BULK_CHANGE_ANNOUNCE_MS;
+
 /**
  * Which queues' callbacks this node has changed, as a version per queue: figures derived from a
  * queue's callbacks (EWT) can be cached until the queue changes here, and briefly otherwise.
+ * Bulk changes of a queue (a purge) are told to the other nodes through `announce`, and theirs
+ * heard (`heard`), so that no node recounts a queue while any node empties it.
  */
 export class QueueActivity {
   private readonly versions = new Map<string, number>();
-  // Bulk changes under way per queue (a purge-now and the TTL job may overlap on one queue), and
-  // how many have ended.
-  private readonly bulk = new Map<string, number>();
+  // Bulk changes under way per queue on this node (a purge-now and the TTL job may overlap on
+  // one queue), with the timer telling the other nodes they go on, and how many have ended (here
+  // or on another node).
+  private readonly bulk = new Map<string, { count: number; timer: NodeJS.Timeout }>();
   private readonly bulkEnded = new Map<string, number>();
+  // Bulk changes other nodes announced: until when this node holds the queue's figures.
+  private readonly heldFor = new Map<string, number>();
+
+  constructor(private readonly announce: (news: BulkChangeNews) => void = () => undefined) {}
 
   /** Notes that a queue's callbacks changed. */
   touched(tenantId: string, serviceName: string): void {
@@ -42,13 +58,22 @@ export class QueueActivity {
 
   /**
    * A bulk change of the queue (a purge) begins on this node: until it ends, the queue's figures
-   * stand as they were before it rather than being recounted by age. Recounting a queue while a
-   * purge empties it answers nothing useful and, on PostgreSQL, walked every index entry the
-   * purge had left behind: a third of the database's work during a purge of 1 000 000 callbacks.
+   * stand as they were before it rather than being recounted by age, here and on the nodes it
+   * tells. Recounting a queue while a purge empties it answers nothing useful and, on
+   * PostgreSQL, walked every index entry the purge had left behind: a third of the database's
+   * work during a purge of 1 000 000 callbacks, and as much again for every other node.
    */
   bulkChangeBegins(tenantId: string, serviceName: string): void {
     const key = queueKey(tenantId, serviceName);
-    this.bulk.set(key, (this.bulk.get(key) ?? 0) + 1);
+    const running = this.bulk.get(key);
+    if (running) {
+      running.count++;
+      return;
+    }
+    const news = { phase: 'begins', tenantId, serviceName } as const;
+    this.announce(news);
+    const timer = setInterval(() => this.announce(news), BULK_CHANGE_ANNOUNCE_MS).unref();
+    this.bulk.set(key, { count: 1, timer });
   }
 
   /**
@@ -59,19 +84,35 @@ export class QueueActivity {
    */
   bulkChangeEnds(tenantId: string, serviceName: string): void {
     const key = queueKey(tenantId, serviceName);
-    const left = (this.bulk.get(key) ?? 1) - 1;
-    if (left > 0) this.bulk.set(key, left);
-    else this.bulk.delete(key);
+    const running = this.bulk.get(key);
+    if (running && running.count > 1) running.count--;
+    else if (running) {
+      clearInterval(running.timer);
+      this.bulk.delete(key);
+      this.announce({ phase: 'ends', tenantId, serviceName });
+    }
+    this.aged(key);
+  }
+
+  /** Another node tells of a bulk change it runs (`now`: this node's clock). */
+  heard({ phase, tenantId, serviceName }: BulkChangeNews, now: number): void {
+    const key = queueKey(tenantId, serviceName);
+    if (phase === 'begins') {
+      this.heldFor.set(key, now + BULK_CHANGE_HEARD_HOLD_MS);
+    } else if (this.heldFor.delete(key)) this.aged(key);
+  }
+
+  private aged(key: string): void {
     this.bulkEnded.set(key, (this.bulkEnded.get(key) ?? 0) + 1);
   }
 
-  /** The queue's state on this node, for figures derived from its callbacks. */
-  stamp(tenantId: string, serviceName: string): QueueStamp {
+  /** The queue's state as this node knows it at `now`, for figures derived from its callbacks. */
+  stamp(tenantId: string, serviceName: string, now: number): QueueStamp {
     const key = queueKey(tenantId, serviceName);
     return {
       version: this.versions.get(key) ?? 0,
       bulkEnded: this.bulkEnded.get(key) ?? 0,
-      inBulkChange: this.bulk.has(key),
+      inBulkChange: this.bulk.has(key) || (this.heldFor.get(key) ?? 0) > now,
     };
   }
 }
@@ -82,7 +123,7 @@ export interface QueueStamp {
   version: number;
   /** Bulk changes that have ended: a figure read before the latest one is out of date. */
   bulkEnded: number;
-  /** Whether a bulk change is under way: the figure from before it stands. */
+  /** Whether a bulk change is under way on any node: the figure from before it stands. */
   inBulkChange: boolean;
 }
 
@@ -96,7 +137,7 @@ interface Figure<V> {
 /**
  * Figures derived from a queue's callbacks (EWT, booked slots), remembered until the queue changes
  * on this node and for at most `maxAgeMs` (changes made by other nodes); while a bulk change of
- * the queue runs on this node, for as long as it runs. Once only the age has run out (or a bulk
+ * the queue runs on any node this node knows of, for as long as it runs. Once only the age has run out (or a bulk
  * change has ended), an answer waits for the fresh figure at most `patienceMs`, then takes the one
  * it had: on PostgreSQL, recounting a queue in the middle of a bulk change of it (the end-of-day
  * purge of 500 000 callbacks) took up to 650 ms, and every visitor of that queue waited for it.
@@ -121,8 +162,8 @@ export class QueueFigures<V> {
   /** The remembered figure for (queue, key), or a fresh one from `compute`. */
   async get(tenantId: string, serviceName: string, key: string, compute: () => Promise<V>) {
     const id = `${queueKey(tenantId, serviceName)}\u0000${key}`;
-    const stamp = this.activity.stamp(tenantId, serviceName);
     const now = this.now();
+    const stamp = this.activity.stamp(tenantId, serviceName, now);
     const hit = this.entries.get(id);
     const current = hit !== undefined && hit.version === stamp.version && now >= hit.at;
     const upToDate =

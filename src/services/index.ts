@@ -32,6 +32,8 @@ export interface Services {
   keyring: Keyring;
   /** Cache invalidation across nodes; `start()` it where the service runs. */
   invalidation: Invalidation;
+  /** Which queues changed on this node, and the bulk changes of queues under way on any node. */
+  activity: QueueActivity;
   audit: AuditService;
   access: AccessService;
   tenants: TenantService;
@@ -95,7 +97,8 @@ export function createServices(
     invalidation,
     config.integrations,
   );
-  const activity = new QueueActivity();
+  const activity = new QueueActivity((news) => void invalidation.announce(news));
+  invalidation.onBulkChange((news) => activity.heard(news, clock.now()));
   const callbackEvents = new CallbackEvents(store, activity);
   const booking = new BookingService(store, clock, queues, callbackEvents, {
     verifyCaptcha: (tenantId, token) => captcha.requireValid(tenantId, token),
@@ -127,6 +130,7 @@ export function createServices(
     clock,
     keyring,
     invalidation,
+    activity,
     audit,
     access,
     tenants,

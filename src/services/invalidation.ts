@@ -1,21 +1,57 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 
 /** The caches a node keeps of records any node (or the CLI) may change. */
 export const CACHE_KINDS = ['api-keys', 'queues', 'cors', 'tenant-settings'] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
 
-const CHANNEL = 'opencallback_invalidate';
+/** The PostgreSQL channel the nodes tell each other on. */
+export const INVALIDATION_CHANNEL = 'opencallback_invalidate';
 const isKind = (value: string): value is CacheKind =>
   (CACHE_KINDS as readonly string[]).includes(value);
+
+/** A bulk change of a queue (a purge) beginning, going on or ending on some node. */
+export interface BulkChangeNews {
+  phase: 'begins' | 'ends';
+  tenantId: string;
+  serviceName: string;
+}
+
+/** The bulk-change news of another node in a message, or undefined if it holds none. */
+function bulkChangeNews(payload: string, self: string): BulkChangeNews | 'own' | undefined {
+  if (!payload.startsWith('{')) return undefined;
+  try {
+    const m = JSON.parse(payload) as Record<string, unknown>;
+    const { bulk: phase, tenant: tenantId, queue: serviceName, node } = m;
+    if (
+      (phase !== 'begins' && phase !== 'ends') ||
+      typeof tenantId !== 'string' ||
+      typeof serviceName !== 'string'
+    ) {
+      return undefined;
+    }
+    return node === self ? 'own' : { phase, tenantId, serviceName };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Cache invalidation across nodes: a change forgets the cached records on this node at once and,
  * on PostgreSQL, on every other node as soon as it hears (LISTEN/NOTIFY). The caches' short
  * lifetimes remain the safety net for a missed message (and the only mechanism on SQLite, where
  * the CLI is the only other writer).
+ *
+ * The same channel carries the news of bulk changes of a queue (QueueActivity): while one runs on
+ * any node, every node keeps the queue's figures as they were instead of recounting them.
  */
 export class Invalidation {
   private readonly handlers = new Map<CacheKind, (() => void)[]>();
+  private readonly bulkHandlers: ((news: BulkChangeNews) => void)[] = [];
+  // This node's own news comes back on the channel; the node already knows it.
+  private readonly node = randomUUID();
+  // News is sent in order: an end overtaking its beginning would hold figures on other nodes.
+  private sending = Promise.resolve();
   private stopListening: (() => Promise<void>) | undefined;
 
   constructor(private readonly db: Db) {}
@@ -29,13 +65,31 @@ export class Invalidation {
   async publish(kind: CacheKind): Promise<void> {
     this.fire(kind);
     // A node that misses it still forgets within the cache lifetime: never fail the change.
-    await this.db.notify(CHANNEL, kind).catch(() => undefined);
+    await this.db.notify(INVALIDATION_CHANNEL, kind).catch(() => undefined);
+  }
+
+  /** Registers what to do when another node tells of a bulk change. */
+  onBulkChange(hear: (news: BulkChangeNews) => void): void {
+    this.bulkHandlers.push(hear);
+  }
+
+  /** Tells the other nodes of a bulk change on this one. */
+  announce({ phase, tenantId, serviceName }: BulkChangeNews): Promise<void> {
+    const message = { bulk: phase, tenant: tenantId, queue: serviceName, node: this.node };
+    this.sending = this.sending
+      .then(() => this.db.notify(INVALIDATION_CHANNEL, JSON.stringify(message)))
+      // A node that misses it recounts the queue's figures by age, as without the news.
+      .catch(() => undefined);
+    return this.sending;
   }
 
   /** Starts hearing the other nodes. */
   async start(): Promise<void> {
-    this.stopListening ??= await this.db.listen(CHANNEL, (payload) => {
-      if (isKind(payload)) this.fire(payload);
+    this.stopListening ??= await this.db.listen(INVALIDATION_CHANNEL, (payload) => {
+      const news = bulkChangeNews(payload, this.node);
+      if (news === 'own') return;
+      if (news) for (const hear of this.bulkHandlers) hear(news);
+      else if (isKind(payload)) this.fire(payload);
       else for (const kind of CACHE_KINDS) this.fire(kind);
     });
   }

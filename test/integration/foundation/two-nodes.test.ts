@@ -1,5 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
+import {
+  CACHE_KINDS,
+  INVALIDATION_CHANNEL,
+  type BulkChangeNews,
+} from '../../../src/services/invalidation.js';
 import { openRuntime } from '../../../src/runtime.js';
 import { generateMasterKey } from '../../../src/security/secret-box.js';
 import { migrate, openDb } from '../../../src/store/db.js';
@@ -106,6 +111,26 @@ describe.runIf(PG_URL !== undefined)('two service instances on one PostgreSQL da
     expect(await eventually(async () => (await offered()).offerScheduledCallback, false)).toBe(
       false,
     );
+  });
+
+  it("a node hears the other's bulk-change news but not its own; a message it cannot read forgets every cache", async () => {
+    const heard: BulkChangeNews[] = [];
+    const forgotten = new Set<string>();
+    one.services.invalidation.onBulkChange((news) => heard.push(news));
+    for (const kind of CACHE_KINDS) one.services.invalidation.on(kind, () => forgotten.add(kind));
+    const news = (phase: BulkChangeNews['phase']) => ({
+      phase,
+      tenantId: 'acme',
+      serviceName: 'support',
+    });
+    await one.services.invalidation.announce(news('begins'));
+    await two.services.invalidation.announce(news('ends'));
+    // Delivered in order: had the node heard its own, it would be first.
+    await vi.waitFor(() => expect(heard).toEqual([news('ends')]));
+    expect(forgotten.size).toBe(0);
+    await two.services.store.db.notify(INVALIDATION_CHANNEL, '{"bulk":"sideways"}');
+    await vi.waitFor(() => expect([...forgotten].sort()).toEqual([...CACHE_KINDS].sort()));
+    expect(heard).toHaveLength(1);
   });
 
   it('nodes starting together on a fresh database migrate it safely', async () => {

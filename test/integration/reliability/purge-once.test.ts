@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import type { BulkChangeNews } from '../../../src/services/invalidation.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { describeEngines } from '../../helpers/engines.js';
 import { NEW_YORK_OFFICE } from '../booking/helpers.js';
@@ -41,6 +42,15 @@ describeEngines('the end-of-day purge runs once per close', (engine) => {
       .sort();
   }
 
+  // What each node heard of the other's bulk changes (PostgreSQL).
+  const heard: BulkChangeNews[] = [];
+  /** Waits until the nodes have heard `count` pieces of news in all; the latest `latest`. */
+  async function hearAll(count: number, latest: BulkChangeNews[]) {
+    if (engine !== 'postgres') return;
+    await vi.waitFor(() => expect(heard).toHaveLength(count));
+    expect(heard.slice(-latest.length)).toEqual(latest);
+  }
+
   beforeAll(async () => {
     nodes.push(await startTestApp(engine));
     if (engine === 'postgres') {
@@ -48,6 +58,7 @@ describeEngines('the end-of-day purge runs once per close', (engine) => {
         await startTestApp(engine, { shared: first().config.database, clock: first().clock }),
       );
     }
+    for (const node of nodes) node.services.invalidation.onBulkChange((news) => heard.push(news));
   });
   afterAll(async () => {
     for (const node of [...nodes].reverse()) await node.close();
@@ -79,6 +90,13 @@ describeEngines('the end-of-day purge runs once per close', (engine) => {
     await services.dispatch.start(tenantId, onCall.id, 'dialer');
     clock.set('2026-11-25T21:59:00Z');
     expect(await services.lifecycle.promoteDue(clock.now())).toBe(4);
+    // Every bulk change is told to the other nodes, so they hold the queue's figures meanwhile.
+    const support = (phase: BulkChangeNews['phase']) => ({
+      phase,
+      tenantId,
+      serviceName: 'support',
+    });
+    await hearAll(2, [support('begins'), support('ends')]);
 
     expect(await purgeEverywhere('2026-11-25T21:59:59.999Z')).toBe(0);
     expect(await stateCounts(services.store, tenantId)).toEqual({
@@ -88,6 +106,7 @@ describeEngines('the end-of-day purge runs once per close', (engine) => {
     });
 
     expect(await purgeEverywhere('2026-11-25T22:00:30Z')).toBe(7);
+    await hearAll(4, [support('begins'), support('ends')]);
     expect(await stateCounts(services.store, tenantId)).toEqual({
       'COMPLETED/PURGED': 7,
       PROCESSING: 1,

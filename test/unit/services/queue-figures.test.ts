@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { QueueActivity, QueueFigures } from '../../../src/services/callback-events.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  BULK_CHANGE_ANNOUNCE_MS,
+  BULK_CHANGE_HEARD_HOLD_MS,
+  QueueActivity,
+  QueueFigures,
+} from '../../../src/services/callback-events.js';
+import type { BulkChangeNews } from '../../../src/services/invalidation.js';
 
 /** A read the test finishes by hand, counting how many were started. */
 function manualReads() {
@@ -60,7 +66,8 @@ describe('queue figures', () => {
       reads.finish(0, 1);
       expect(await first).toBe(1);
       now = MAX_AGE;
-      return { activity, figures, reads };
+      const at = (ms: number) => (now = ms);
+      return { activity, figures, reads, at };
     };
 
     it('answers with a fresh figure read in time', async () => {
@@ -110,6 +117,27 @@ describe('queue figures', () => {
       expect(reads.started()).toBe(2);
     });
 
+    it('while another node runs a bulk change of the queue, keeps the figure until it ends', async () => {
+      const { activity, figures, reads } = await setup();
+      activity.heard({ phase: 'begins', tenantId: 't', serviceName: 'q' }, MAX_AGE);
+      expect(await figures.get('t', 'q', 'ewt', reads.read)).toBe(1);
+      expect(reads.started()).toBe(1);
+      activity.heard({ phase: 'ends', tenantId: 't', serviceName: 'q' }, MAX_AGE);
+      figures.get('t', 'q', 'ewt', reads.read).catch(() => undefined);
+      expect(reads.started()).toBe(2);
+    });
+
+    it('a bulk change heard of but never ended holds the figure only until the hold runs out', async () => {
+      const { activity, figures, reads, at } = await setup();
+      activity.heard({ phase: 'begins', tenantId: 't', serviceName: 'q' }, MAX_AGE);
+      at(MAX_AGE + BULK_CHANGE_HEARD_HOLD_MS - 1);
+      expect(await figures.get('t', 'q', 'ewt', reads.read)).toBe(1);
+      expect(reads.started()).toBe(1);
+      at(MAX_AGE + BULK_CHANGE_HEARD_HOLD_MS);
+      figures.get('t', 'q', 'ewt', reads.read).catch(() => undefined);
+      expect(reads.started()).toBe(2);
+    });
+
     it('after a change on this node, waits for the fresh figure however long it takes', async () => {
       const { activity, figures, reads } = await setup();
       activity.touched('t', 'q');
@@ -120,6 +148,49 @@ describe('queue figures', () => {
       reads.finish(1, 2);
       await asked;
       expect(answered).toBe(2);
+    });
+  });
+
+  describe('bulk changes told to the other nodes', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    const announcing = () => {
+      vi.useFakeTimers();
+      const told: BulkChangeNews[] = [];
+      return { told, activity: new QueueActivity((news) => told.push(news)) };
+    };
+    const news = (phase: BulkChangeNews['phase'], serviceName = 'q') => ({
+      phase,
+      tenantId: 't',
+      serviceName,
+    });
+
+    it('tells when one begins, that it goes on, and when it ends', () => {
+      const { told, activity } = announcing();
+      activity.bulkChangeBegins('t', 'q');
+      expect(told).toEqual([news('begins')]);
+      vi.advanceTimersByTime(BULK_CHANGE_ANNOUNCE_MS * 2);
+      expect(told).toEqual([news('begins'), news('begins'), news('begins')]);
+      activity.bulkChangeEnds('t', 'q');
+      expect(told.at(-1)).toEqual(news('ends'));
+      vi.advanceTimersByTime(BULK_CHANGE_ANNOUNCE_MS * 2);
+      expect(told).toHaveLength(4);
+    });
+
+    it('tells of overlapping bulk changes of a queue as one, ending with the last', () => {
+      const { told, activity } = announcing();
+      activity.bulkChangeBegins('t', 'q');
+      activity.bulkChangeBegins('t', 'q');
+      activity.bulkChangeBegins('t', 'other');
+      expect(told).toEqual([news('begins'), news('begins', 'other')]);
+      activity.bulkChangeEnds('t', 'q');
+      expect(told).toHaveLength(2);
+      expect(activity.stamp('t', 'q', 0).inBulkChange).toBe(true);
+      activity.bulkChangeEnds('t', 'q');
+      expect(told.at(-1)).toEqual(news('ends'));
+      expect(activity.stamp('t', 'q', 0).inBulkChange).toBe(false);
+      expect(activity.stamp('t', 'other', 0).inBulkChange).toBe(true);
     });
   });
 });
