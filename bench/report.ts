@@ -18,19 +18,30 @@ function printColumns(header: string[], rows: string[][], left: ReadonlySet<numb
   for (const r of rows) out(line(r));
 }
 
-/** The HTTP scenarios: req/s, latency and the ratio to the hello-world's req/s. */
-export function printTable(rows: readonly Measured[], hello: number): void {
+/**
+ * The HTTP scenarios: req/s, latency and the ratio to the req/s of the hello-world measured just
+ * before each; then the hello-world's own range over the run.
+ */
+export function printTable(rows: readonly { scenario: Measured; hello: Measured }[]): void {
   printColumns(
-    ['scenario', 'req/s', 'p50 ms', 'p99 ms', '× hello', 'responses'],
-    rows.map((r) => [
+    ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'hello req/s', '× hello', 'responses'],
+    rows.map(({ scenario: r, hello }) => [
       r.name,
       r.reqPerSec.toFixed(0),
       String(r.p50),
       String(r.p99),
-      (r.reqPerSec / hello).toFixed(2),
+      hello.reqPerSec.toFixed(0),
+      (r.reqPerSec / hello.reqPerSec).toFixed(2),
       r.statuses,
     ]),
-    new Set([0, 5]),
+    new Set([0, 6]),
+  );
+  const hellos = rows.map((r) => r.hello.reqPerSec).sort((a, b) => a - b);
+  const median = hellos[Math.floor(hellos.length / 2)] ?? 0;
+  out(
+    `\nfastify hello-world, measured before each scenario: ${(hellos[0] ?? 0).toFixed(0)}–` +
+      `${(hellos.at(-1) ?? 0).toFixed(0)} req/s (median ${median.toFixed(0)}), p99 ` +
+      `${Math.max(...rows.map((r) => r.hello.p99))} ms at worst`,
   );
 }
 
