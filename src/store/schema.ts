@@ -138,8 +138,11 @@ export interface CallbackEventsTable {
   /** JSON snapshot of the callback after the change. */
   payload: string;
   created_at: number;
-  /** When the outbox processor handed the event to webhooks and push. */
-  dispatched_at: number | null;
+}
+
+/** The events not yet handed to webhooks and push (migration 0008). */
+export interface CallbackEventOutboxTable {
+  event_id: number;
 }
 
 export interface AgentsTable {
@@ -264,6 +267,7 @@ export interface Database {
   callbacks: CallbacksTable;
   immediate_queue_bounds: ImmediateQueueBoundsTable;
   callback_events: CallbackEventsTable;
+  callback_event_outbox: CallbackEventOutboxTable;
   agents: AgentsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -7,6 +7,7 @@ import { integrations } from './0004_integrations.js';
 import { retentionIndex } from './0005_retention_index.js';
 import { waitingIndexes } from './0006_waiting_indexes.js';
 import { immediateBounds } from './0007_immediate_bounds.js';
+import { eventOutbox } from './0008_event_outbox.js';
 
 /** Every migration in order; names sort by their number prefix. */
 export function migrations(engine: Engine): Record<string, Migration> {
@@ -18,5 +19,6 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0005_retention_index': retentionIndex(),
     '0006_waiting_indexes': waitingIndexes(),
     '0007_immediate_bounds': immediateBounds(),
+    '0008_event_outbox': eventOutbox(engine),
   };
 }

@@ -85,23 +85,24 @@ export class EventRepo {
       .execute();
   }
 
-  /** Takes the oldest events not yet handed on, marking them so no other node takes them. */
-  async claimUndispatched(trx: Tx, nowMs: number, limit: number) {
+  /**
+   * Takes the oldest events not yet handed on out of the outbox (in the caller's transaction, so
+   * a failure puts them back), skipping those another node is taking.
+   */
+  async claimUndispatched(trx: Tx, limit: number): Promise<EventRow[]> {
     let pending = trx
-      .selectFrom('callback_events')
-      .select('id')
-      .where('dispatched_at', 'is', null)
-      .orderBy('id')
+      .selectFrom('callback_event_outbox')
+      .select('event_id as id')
+      .orderBy('event_id')
       .limit(limit);
     if (this.db.caps.skipLocked) pending = pending.forUpdate().skipLocked();
     const ids = await idsOf(pending);
     if (ids.length === 0) return [];
+    await trx.deleteFrom('callback_event_outbox').where('event_id', 'in', ids).execute();
     const rows = await trx
-      .updateTable('callback_events')
-      .set({ dispatched_at: nowMs })
+      .selectFrom('callback_events')
+      .selectAll()
       .where('id', 'in', ids)
-      .where('dispatched_at', 'is', null)
-      .returningAll()
       .execute();
     return rows.sort((a, b) => a.id - b.id);
   }

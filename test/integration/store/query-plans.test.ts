@@ -38,10 +38,6 @@ const PARTIAL_INDEX_READS: [RegExp, RegExp][] = [
   [/"lease_expires_at" < /, /callbacks_lease_expiry/],
   [/avg\("claimed_at"/, fromIndexAlone('callbacks_claimed_in_queue')],
   [/"service_name" = \S+ and "desired_time" < /, lockingFromIndex('callbacks_dispatch')],
-  [
-    /from "callback_events" where "dispatched_at" is null/,
-    lockingFromIndex('callback_events_undispatched'),
-  ],
 ];
 
 /**
@@ -89,7 +85,7 @@ describeEngines('query plans of the hot paths use indexes', (engine) => {
     });
     await seedCallbacks(t.services.store, rows);
     seededIds = rows.map((row) => row.id);
-    // Their events, long handed on.
+    // Their events, long handed on (out of the outbox the trigger put them in).
     const { kysely } = t.services.store.db;
     for (let start = 0; start < rows.length; start += 500) {
       const events = rows.slice(start, start + 500).map((row) => ({
@@ -98,10 +94,10 @@ describeEngines('query plans of the hot paths use indexes', (engine) => {
         type: 'callback.created',
         payload: '{}',
         created_at: row.created_at,
-        dispatched_at: row.created_at,
       }));
       await kysely.insertInto('callback_events').values(events).execute();
     }
+    await kysely.deleteFrom('callback_event_outbox').execute();
     if (engine === 'postgres') await sql`analyze`.execute(kysely);
     else await t.services.lifecycle.refreshPlannerStatistics();
   }, 120_000);
