@@ -199,50 +199,48 @@ describe.runIf(PG_URL !== undefined)('availability after a booking on another no
     await h.close();
   });
 
-  it("shows it once this node's booked counts are a second old, as before", async () => {
-    h.t.clock.set(NOW);
-    const capacity = async () =>
-      (
-        await h.engage<Availability>('GET', `/callbacks/availability/ny${WEEK}`)
-      ).body.data.slots.find((s) => s.utcTime === SLOT)?.capacity;
-    expect(await capacity()).toBe(2);
+  /** Remaining capacity of the slot at `utcTime`, as the first node answers. */
+  const capacityAt = async (utcTime: string) =>
+    (await h.engage<Availability>('GET', `/callbacks/availability/ny${WEEK}`)).body.data.slots.find(
+      (s) => s.utcTime === utcTime,
+    )?.capacity;
+
+  /** Books the slot at `utcTime` through the second node. */
+  async function bookOnSecond(phoneNumber: string, utcTime: string) {
     const booked = await second.call({
       method: 'POST',
       url: '/engagement/v3/callbacks/create',
       headers: { 'x-api-key': h.tenant.keys.engagement },
-      payload: { serviceName: 'ny', phoneNumber: nycNumber(1), desiredTime: SLOT },
+      payload: { serviceName: 'ny', phoneNumber, desiredTime: utcTime },
     });
     expect(booked.res.statusCode).toBe(200);
+  }
+
+  it("shows it once this node's booked counts are a second old, as before", async () => {
+    h.t.clock.set(NOW);
+    expect(await capacityAt(SLOT)).toBe(2);
+    await bookOnSecond(nycNumber(1), SLOT);
     h.t.clock.advance(1_000);
     // The recount starts with the next answer; one that takes longer than an answer waits for
     // it (a loaded machine) leaves that answer with the figure it had, never the one after.
-    await vi.waitFor(async () => expect(await capacity()).toBe(1));
+    await vi.waitFor(async () => expect(await capacityAt(SLOT)).toBe(1));
   });
+
   it('holds them while a bulk change of the queue runs on the other node, and shows the change once it ends', async () => {
     h.t.clock.set(NOW);
     const tenantId = h.tenant.id;
     // An hour after the slot the test above books.
-    const slot = '2026-11-26T17:00:00.000Z';
-    const capacity = async () =>
-      (
-        await h.engage<Availability>('GET', `/callbacks/availability/ny${WEEK}`)
-      ).body.data.slots.find((s) => s.utcTime === slot)?.capacity;
-    expect(await capacity()).toBe(2);
+    const later = '2026-11-26T17:00:00.000Z';
+    expect(await capacityAt(later)).toBe(2);
     second.services.activity.bulkChangeBegins(tenantId, 'ny');
     // The news comes over LISTEN/NOTIFY.
     await vi.waitFor(() =>
       expect(h.t.services.activity.stamp(tenantId, 'ny', h.t.clock.now()).inBulkChange).toBe(true),
     );
-    const booked = await second.call({
-      method: 'POST',
-      url: '/engagement/v3/callbacks/create',
-      headers: { 'x-api-key': h.tenant.keys.engagement },
-      payload: { serviceName: 'ny', phoneNumber: nycNumber(7), desiredTime: slot },
-    });
-    expect(booked.res.statusCode).toBe(200);
+    await bookOnSecond(nycNumber(7), later);
     h.t.clock.advance(5_000);
-    expect(await capacity()).toBe(2);
+    expect(await capacityAt(later)).toBe(2);
     second.services.activity.bulkChangeEnds(tenantId, 'ny');
-    await vi.waitFor(async () => expect(await capacity()).toBe(1));
+    await vi.waitFor(async () => expect(await capacityAt(later)).toBe(1));
   });
 });
