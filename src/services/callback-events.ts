@@ -137,10 +137,11 @@ interface Figure<V> {
 /**
  * Figures derived from a queue's callbacks (EWT, booked slots), remembered until the queue changes
  * on this node and for at most `maxAgeMs` (changes made by other nodes); while a bulk change of
- * the queue runs on any node this node knows of, for as long as it runs. Once only the age has run out (or a bulk
- * change has ended), an answer waits for the fresh figure at most `patienceMs`, then takes the one
- * it had: on PostgreSQL, recounting a queue in the middle of a bulk change of it (the end-of-day
- * purge of 500 000 callbacks) took up to 650 ms, and every visitor of that queue waited for it.
+ * the queue runs on any node this node knows of, for as long as it runs. Once only the age has
+ * run out (or a bulk change has ended), an answer waits for the fresh figure at most
+ * `patienceMs`, then takes the one it had: on PostgreSQL, recounting a queue in the middle of a
+ * bulk change of it (the end-of-day purge of 500 000 callbacks) took up to 650 ms, and every
+ * visitor of that queue waited for it.
  */
 export class QueueFigures<V> {
   private readonly entries = new Map<string, Figure<V>>();

@@ -17,7 +17,7 @@ export interface BulkChangeNews {
   serviceName: string;
 }
 
-/** The bulk-change news of another node in a message, or undefined if it holds none. */
+/** The bulk-change news in a message: 'own' if this node sent it, undefined if it holds none. */
 function bulkChangeNews(payload: string, self: string): BulkChangeNews | 'own' | undefined {
   if (!payload.startsWith('{')) return undefined;
   try {
