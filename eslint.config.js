@@ -20,6 +20,42 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  // The arrows of the layering (README "Architecture"): each folder says what it may not import.
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../**'], message: 'domain/ is pure: it imports only domain/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/services/**/*.ts', 'src/infra/**/*.ts', 'src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/http/**'], message: 'Only http/ may import http/.' }] },
+      ],
+    },
+  },
+  // Callback states are named through domain/callback-state.ts (STATE.QUEUED), so a typo does not
+  // compile. Migrations keep their literals: they are history and must not follow a rename.
+  // A Type.Literal argument is a wire value (cbOfferType's SCHEDULED), not a state.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/domain/**', 'src/store/migrations/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "Literal[value=/^(SCHEDULED|QUEUED|ROUTING|PROCESSING|COMPLETED)$/]:not(CallExpression[callee.property.name='Literal'] > Literal)",
+          message: 'Name callback states through STATE (src/domain/callback-state.ts).',
+        },
+      ],
+    },
+  },
   {
     files: ['web/**/*.tsx', 'web/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },

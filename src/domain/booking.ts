@@ -7,21 +7,18 @@ const USER_DATA_MAX_KEYS = 100;
 const USER_DATA_MAX_BYTES = 16 * 1024;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** The lifecycle states of a callback. */
-export const CALLBACK_STATES = [
-  'SCHEDULED',
-  'QUEUED',
-  'ROUTING',
-  'PROCESSING',
-  'COMPLETED',
-] as const;
-export type CallbackState = (typeof CALLBACK_STATES)[number];
-export const isCallbackState = (s: string): s is CallbackState =>
-  (CALLBACK_STATES as readonly string[]).includes(s);
+// The state machine lives in callback-state.ts; re-exported for the routes and the console that
+// import it from here until they move.
+export {
+  CALLBACK_STATES,
+  CANCELLABLE_STATES,
+  RESCHEDULABLE_STATES,
+  isCallbackState,
+  type CallbackState,
+} from './callback-state.js';
 
-/** States in which a callback may still be cancelled or rescheduled by the customer. */
-export const CANCELLABLE_STATES: readonly CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
-export const RESCHEDULABLE_STATES: readonly CallbackState[] = ['SCHEDULED', 'QUEUED'];
+/** The reported offer type when the request names none: what its desired time implies. */
+export const defaultOfferType = (immediate: boolean): string => (immediate ? 'ASAP' : 'SCHEDULED');
 
 /**
  * Decides whether a request is immediate and checks the desired time against the queue's limits:

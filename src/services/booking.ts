@@ -1,18 +1,25 @@
 import {
-  CANCELLABLE_STATES,
-  RESCHEDULABLE_STATES,
+  defaultOfferType,
   duplicateLimit,
   nearestFreeSlots,
   resolveDesiredTime,
   sanitizeUserData,
 } from '../domain/booking.js';
+import {
+  ACTIVE_STATES,
+  CANCELLABLE_STATES,
+  RESCHEDULABLE_STATES,
+  STATE,
+  initialState,
+  type CallbackState,
+} from '../domain/callback-state.js';
 import { slotContaining, slots as slotsBetween, type Slot } from '../domain/slots.js';
 import { AppError } from '../domain/errors.js';
 import { normalizePhoneNumber } from '../domain/phone.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { endOfLocalDay, formatUtc, parseInstant, startOfLocalDay } from '../domain/time.js';
 import type { Tx } from '../store/db.js';
-import { ACTIVE_STATES, type CallbackRow } from '../store/repos/callbacks.js';
+import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import { newId } from '../security/tokens.js';
 import type { CallbackEvents } from './callback-events.js';
@@ -112,7 +119,7 @@ export class BookingService {
       desired_time: desired.desiredMs,
       requested_at: now,
       immediate: desired.immediate ? 1 : 0,
-      state: desired.immediate ? 'QUEUED' : 'SCHEDULED',
+      state: initialState(desired.immediate),
       reason: null,
       priority: input.priority ?? settings.priority,
       attempts: 0,
@@ -265,7 +272,7 @@ export class BookingService {
     const now = this.clock.now();
     return this.store.db.transaction(async (trx) => {
       const updated = await this.store.callbacks.transition(trx, tenantId, id, CANCELLABLE_STATES, {
-        state: 'COMPLETED',
+        state: STATE.COMPLETED,
         reason,
         completed_at: now,
         updated_at: now,
@@ -308,7 +315,7 @@ export class BookingService {
         RESCHEDULABLE_STATES,
         {
           desired_time: desired.desiredMs,
-          state: desired.immediate ? 'QUEUED' : 'SCHEDULED',
+          state: initialState(desired.immediate),
           immediate: desired.immediate ? 1 : 0,
           slot_start: slot?.start ?? null,
           updated_at: now,
@@ -323,14 +330,19 @@ export class BookingService {
   private async stateError(trx: Tx, tenantId: string, id: string, verb: string) {
     const row = await this.store.callbacks.get(tenantId, id, trx);
     if (!row) return new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`);
-    const state = row.state === 'COMPLETED' ? `COMPLETED (${row.reason ?? ''})` : row.state;
+    const state = row.state === STATE.COMPLETED ? `COMPLETED (${row.reason ?? ''})` : row.state;
     return new AppError('STATE_CONFLICT', `Callback ${id} is ${state} and cannot be ${verb}`);
   }
 
   /** Callbacks of a tenant by phone number, queue and states (active ones by default). */
   async query(
     tenantId: string,
-    filter: { phoneNumber?: string; serviceName?: string; states?: string[]; limit?: number },
+    filter: {
+      phoneNumber?: string;
+      serviceName?: string;
+      states?: CallbackState[];
+      limit?: number;
+    },
   ): Promise<CallbackRow[]> {
     let phoneNumber: string | undefined;
     if (filter.phoneNumber !== undefined) {
@@ -365,7 +377,7 @@ function reportingDetails(input: CreateCallbackInput, immediate: boolean) {
       ? [{ channel: input.pushChannel, target: input.pushTarget }]
       : []);
   return {
-    cbOfferType: input.cbOfferType ?? (immediate ? 'ASAP' : 'SCHEDULED'),
+    cbOfferType: input.cbOfferType ?? defaultOfferType(immediate),
     language: input.language ?? 'en-US',
     inboundVQ: input.inboundVQ,
     offerThreshold: input.offerThreshold,

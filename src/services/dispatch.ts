@@ -1,3 +1,10 @@
+import {
+  HELD_STATES,
+  STATE,
+  afterAttempt,
+  type CallbackState,
+  type Outcome,
+} from '../domain/callback-state.js';
 import { AppError } from '../domain/errors.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
@@ -7,15 +14,8 @@ import type { QueueSettings } from '../domain/queue-settings.js';
 import type { QueueService } from './queues.js';
 import type { AgentCounts, AgentSource } from './wait-time.js';
 
-/** What a dialer reports when a call attempt ends. */
-export const OUTCOMES = [
-  'AGENT_CONNECTED',
-  'NO_ANSWER',
-  'BUSY',
-  'FAIL_AGENT_CONNECT',
-  'FAIL_ERROR',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+// The dispatch routes import these from here.
+export { OUTCOMES, type Outcome } from '../domain/callback-state.js';
 
 /** Agent reports older than this no longer count for EWT. */
 const AGENT_REPORT_FRESH_MS = 5 * 60_000;
@@ -122,7 +122,7 @@ export class DispatchService implements AgentSource {
     tenantId: string,
     ids: readonly string[],
     dialer: string,
-    from: readonly string[],
+    from: readonly CallbackState[],
     set: (row: CallbackRow) => Partial<CallbackRow>,
     eventType: (row: CallbackRow) => string,
   ): Promise<Map<string, CallbackRow | AppError>> {
@@ -196,8 +196,8 @@ export class DispatchService implements AgentSource {
       tenantId,
       ids,
       dialer,
-      ['ROUTING'],
-      () => ({ state: 'PROCESSING', lease_expires_at: null }),
+      [STATE.ROUTING],
+      () => ({ state: STATE.PROCESSING, lease_expires_at: null }),
       () => 'callback.processing',
     );
   }
@@ -213,8 +213,8 @@ export class DispatchService implements AgentSource {
       tenantId,
       [id],
       dialer,
-      ['ROUTING'],
-      () => ({ state: 'QUEUED', lease_owner: null, lease_expires_at: null }),
+      [STATE.ROUTING],
+      () => ({ state: STATE.QUEUED, lease_owner: null, lease_expires_at: null }),
       () => 'callback.queued',
     );
     return DispatchService.only(results, id);
@@ -237,45 +237,29 @@ export class DispatchService implements AgentSource {
       settings.set(name, await this.queues.get(tenantId, name));
     }
     const now = this.clock.now();
-    const complete = (reason: string) => ({
-      state: 'COMPLETED',
-      reason,
-      completed_at: now,
-      lease_owner: null,
-      lease_expires_at: null,
-    });
     return this.changeHeld(
       tenantId,
       results.map((r) => r.id),
       dialer,
-      ['ROUTING', 'PROCESSING'],
-      (row) => {
+      HELD_STATES,
+      (row): Partial<CallbackRow> => {
         const attempts = row.attempts + 1;
         const queue = settings.get(row.service_name);
         const outcome = outcomes.get(row.id);
         if (queue === undefined || outcome === undefined) {
           throw new Error(`Callback ${row.id} was not asked for or has no queue`);
         }
-        switch (outcome) {
-          case 'AGENT_CONNECTED':
-          case 'FAIL_AGENT_CONNECT':
-          case 'FAIL_ERROR':
-            return { ...complete(outcome), attempts };
-          case 'NO_ANSWER':
-          case 'BUSY':
-            if (attempts >= queue.maxAttempts) {
-              return { ...complete('FAIL_CALL_TO_CUSTOMER'), attempts };
-            }
-            return {
-              state: 'SCHEDULED',
-              attempts,
+        const next = afterAttempt(outcome, attempts, queue.maxAttempts);
+        const released = { attempts, lease_owner: null, lease_expires_at: null };
+        return next.state === STATE.COMPLETED
+          ? { ...released, state: next.state, reason: next.reason, completed_at: now }
+          : {
+              ...released,
+              state: next.state,
               desired_time: now + queue.retryDelaySeconds * 1000,
-              lease_owner: null,
-              lease_expires_at: null,
             };
-        }
       },
-      (row) => (row.state === 'COMPLETED' ? 'callback.completed' : 'callback.rescheduled'),
+      (row) => (row.state === STATE.COMPLETED ? 'callback.completed' : 'callback.rescheduled'),
     );
   }
 

@@ -1,5 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import { businessDayCloses } from '../domain/calendar.js';
+import { CANCELLABLE_STATES, STATE, type CallbackState } from '../domain/callback-state.js';
 import { AppError } from '../domain/errors.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { parseQueueSettings } from '../domain/queue-settings.js';
@@ -18,8 +19,6 @@ const DAY_MS = 86_400_000;
 const PURGE_FIRST_LOOKBACK_MS = DAY_MS;
 const PURGE_MAX_LOOKBACK_MS = 7 * DAY_MS;
 const UPCOMING_SCAN = 200;
-// A call in progress or a finished callback is past cancelling.
-const CANCELLABLE: readonly string[] = ['SCHEDULED', 'QUEUED', 'ROUTING'];
 
 /** The scheduler's work on callbacks, plus the admin's purge and bulk cancel. */
 export class LifecycleService {
@@ -138,7 +137,7 @@ export class LifecycleService {
           {
             tenantId,
             serviceName: settings.name,
-            states: ['QUEUED'],
+            states: [STATE.QUEUED],
             desiredBefore: now - settings.purge.afterMinutes * 60_000,
           },
           'PURGED',
@@ -284,7 +283,12 @@ export class LifecycleService {
   /** Cancels waiting callbacks by ids or by filter, as CANCELLED_BY_ADMIN. */
   async bulkCancel(
     actor: Actor,
-    selection: { ids?: string[]; serviceName?: string; states?: string[]; phoneNumber?: string },
+    selection: {
+      ids?: string[];
+      serviceName?: string;
+      states?: CallbackState[];
+      phoneNumber?: string;
+    },
   ): Promise<number> {
     const hasFilter =
       selection.serviceName !== undefined ||
@@ -296,7 +300,9 @@ export class LifecycleService {
         'Give ids or a filter (serviceName, states, phoneNumber)',
       );
     }
-    const states = (selection.states ?? CANCELLABLE).filter((s) => CANCELLABLE.includes(s));
+    const states = (selection.states ?? CANCELLABLE_STATES).filter((s) =>
+      CANCELLABLE_STATES.includes(s),
+    );
     if (states.length === 0) {
       throw new AppError(
         'INVALID_PARAMETER',

@@ -1,5 +1,6 @@
 import type { IntegrationsConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
+import { STATE } from '../domain/callback-state.js';
 import { formatUtc } from '../domain/time.js';
 import { pushFailureText } from '../integrations/credential-tests.js';
 import { ApnsClient } from '../integrations/push/apns.js';
@@ -84,18 +85,18 @@ export function callbackMessage(eventType: string, row: CallbackRow): PushMessag
     };
   }
   switch (row.state) {
-    case 'SCHEDULED':
+    case STATE.SCHEDULED:
       return {
         title,
         body: `Your callback is scheduled for ${formatUtc(row.desired_time)}.`,
         data,
       };
-    case 'QUEUED':
+    case STATE.QUEUED:
       return { title, body: 'You are in the queue. We will call you as soon as we can.', data };
-    case 'ROUTING':
-    case 'PROCESSING':
+    case STATE.ROUTING:
+    case STATE.PROCESSING:
       return { title, body: 'We are calling you now.', data };
-    default:
+    case STATE.COMPLETED:
       if (row.reason === 'AGENT_CONNECTED') {
         return { title, body: 'Thank you, your callback is complete.', data };
       }

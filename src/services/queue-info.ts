@@ -1,4 +1,5 @@
 import { secondsUntilClose } from '../domain/calendar.js';
+import { IN_QUEUE_STATES, STATE } from '../domain/callback-state.js';
 import { AppError } from '../domain/errors.js';
 import {
   immediateOfferHoursOpenFor,
@@ -59,8 +60,6 @@ export interface OpenForQuery {
   returnWithinImmediateOfferTime?: boolean | undefined;
   checkImmediateEnabled?: boolean | undefined;
 }
-
-const WAITING_STATES = new Set(['QUEUED', 'ROUTING', 'PROCESSING']);
 
 /** What a client asks before booking: slots, opening, queue status, wait times. */
 export class QueueInfoService {
@@ -201,8 +200,8 @@ export class QueueInfoService {
       ...(row.reason === null ? {} : { callbackReason: row.reason }),
       phoneNumber: row.phone_number,
     };
-    if (!WAITING_STATES.has(row.state)) return base;
-    if (row.state !== 'QUEUED') {
+    if (!IN_QUEUE_STATES.includes(row.state)) return base;
+    if (row.state !== STATE.QUEUED) {
       // Being routed or on the call: first in line, no wait left.
       return { ...base, positionInQueue: 0, estimatedWaitTime: 0 };
     }

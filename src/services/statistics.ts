@@ -1,5 +1,6 @@
 import type { IntegrationsConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
+import { STATE, type CallbackState } from '../domain/callback-state.js';
 import { asRecord } from '../integrations/http-client.js';
 import { StatisticsClient } from '../integrations/statistics.js';
 import type { Store } from '../store/index.js';
@@ -123,14 +124,14 @@ export class StatisticsService {
   private async value(tenantId: string, queue: string, name: OwnStatistic): Promise<number> {
     if (name === 'EstimatedWaitTime') return this.waitTime.estimate(tenantId, queue);
     const counts = await this.store.queueStats.activeByState(tenantId, queue);
-    const count = (state: string) => counts.get(state) ?? 0;
+    const count = (state: CallbackState) => counts.get(state) ?? 0;
     switch (name) {
       case 'CallbacksWaiting':
-        return count('QUEUED');
+        return count(STATE.QUEUED);
       case 'CallbacksScheduled':
-        return count('SCHEDULED');
+        return count(STATE.SCHEDULED);
       case 'CallbacksInProgress':
-        return count('ROUTING') + count('PROCESSING');
+        return count(STATE.ROUTING) + count(STATE.PROCESSING);
     }
   }
 }

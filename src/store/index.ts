@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { DISPATCH_ORDER } from '../domain/callback-state.js';
 import { ApiKeyRepo } from './repos/api-keys.js';
 import { CallbackRepo } from './repos/callbacks.js';
 import { CallInRepo } from './repos/call-in.js';
@@ -44,8 +45,8 @@ export function createStore(db: Db): Store {
     logs: new LogRepo(db),
     system: new SystemStateRepo(db),
     queues: new QueueRepo(db),
-    callbacks: new CallbackRepo(db),
-    lifecycle: new LifecycleRepo(db),
+    callbacks: new CallbackRepo(db, DISPATCH_ORDER),
+    lifecycle: new LifecycleRepo(db, DISPATCH_ORDER),
     events: new EventRepo(db),
     credentials: new CredentialRepo(db),
     pushDeliveries: new PushDeliveryRepo(db),

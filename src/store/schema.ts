@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { CallbackState } from '../domain/callback-state.js';
 
 // Instants are epoch milliseconds (BIGINT on PostgreSQL, INTEGER on SQLite): one representation
 // on both engines, cheap to compare and index. JSON documents are stored as text.
@@ -103,7 +104,7 @@ export interface CallbacksTable {
   /** When the customer first asked: the queue order key that a retry keeps. */
   requested_at: number;
   immediate: number;
-  state: string;
+  state: CallbackState;
   reason: string | null;
   priority: number;
   attempts: number;

@@ -9,6 +9,7 @@ import {
   type Tx,
 } from '../db.js';
 import type { CallbacksTable } from '../schema.js';
+import { STATE, type CallbackState, type OrderKey } from '../../domain/callback-state.js';
 
 export type CallbackRow = Selectable<CallbacksTable>;
 
@@ -44,13 +45,26 @@ const CALLBACK_COLUMNS = Object.keys({
  */
 export const notCompleted = sql<SqlBool>`completed_at is null`;
 
-/** States in which a callback still waits or is being worked. */
-export const ACTIVE_STATES = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'] as const;
+/** `order by` for a dispatch order (domain/callback-state.ts DISPATCH_ORDER). */
+export function orderedBy(order: readonly OrderKey[]) {
+  return sql`${sql.join(order.map((k) => sql`${sql.ref(k.column)} ${sql.raw(k.direction)}`))}`;
+}
+
+/** The callbacks that come before `row` in a dispatch order. */
+export function aheadOf(order: readonly OrderKey[], row: Pick<CallbackRow, OrderKey['column']>) {
+  const before = (k: OrderKey) =>
+    sql`${sql.ref(k.column)} ${sql.raw(k.direction === 'desc' ? '>' : '<')} ${row[k.column]}`;
+  const equal = (k: OrderKey) => sql`${sql.ref(k.column)} = ${row[k.column]}`;
+  const terms = order.map(
+    (k, i) => sql`(${sql.join([...order.slice(0, i).map(equal), before(k)], sql` and `)})`,
+  );
+  return sql<SqlBool>`(${sql.join(terms, sql` or `)})`;
+}
 
 export interface CallbackFilter {
   phoneNumber?: string | undefined;
   serviceName?: string | undefined;
-  states?: readonly string[] | undefined;
+  states?: readonly CallbackState[] | undefined;
   createdFrom?: number | undefined;
   createdTo?: number | undefined;
   desiredFrom?: number | undefined;
@@ -72,7 +86,11 @@ export class CallbackRepo {
   private readonly setImmediateBound;
   private readonly bookedInSlotOf;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** The order QUEUED callbacks are dialled in (the domain's DISPATCH_ORDER). */
+    private readonly dispatchOrder: readonly OrderKey[],
+  ) {
     const { kysely } = db;
     this.insertRow = prepare(CALLBACK_COLUMNS, (row: CallbackRow) =>
       kysely.insertInto('callbacks').values(row),
@@ -187,7 +205,7 @@ export class CallbackRepo {
     trx: Tx,
     tenantId: string,
     id: string,
-    fromStates: readonly string[],
+    fromStates: readonly CallbackState[],
     set: Partial<Omit<CallbackRow, 'id' | 'tenant_id'>>,
   ): Promise<CallbackRow | undefined> {
     return trx
@@ -294,19 +312,9 @@ export class CallbackRepo {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('tenant_id', '=', row.tenant_id)
       .where('service_name', '=', row.service_name)
-      .where('state', '=', 'QUEUED')
+      .where('state', '=', STATE.QUEUED)
       .where(notCompleted)
-      .where((eb) =>
-        eb.or([
-          eb('priority', '>', row.priority),
-          eb.and([eb('priority', '=', row.priority), eb('requested_at', '<', row.requested_at)]),
-          eb.and([
-            eb('priority', '=', row.priority),
-            eb('requested_at', '=', row.requested_at),
-            eb('id', '<', row.id),
-          ]),
-        ]),
-      )
+      .where(aheadOf(this.dispatchOrder, row))
       .executeTakeFirstOrThrow();
     return Number(result.n);
   }
@@ -318,7 +326,7 @@ export class CallbackRepo {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('tenant_id', '=', tenantId)
       .where('service_name', '=', serviceName)
-      .where('state', '=', 'QUEUED')
+      .where('state', '=', STATE.QUEUED)
       .where(notCompleted)
       .executeTakeFirstOrThrow();
     return Number(row.n);

@@ -1,7 +1,11 @@
 import { idsOf, recheck, idsWithinTenant, type Db, type Tx } from '../db.js';
-import { notCompleted, type CallbackRow } from './callbacks.js';
-
-const WAITING = ['SCHEDULED', 'QUEUED'] as const;
+import { notCompleted, orderedBy, type CallbackRow } from './callbacks.js';
+import {
+  STATE,
+  WAITING_STATES,
+  type CallbackState,
+  type OrderKey,
+} from '../../domain/callback-state.js';
 
 /** What a callback's event needs of it: not the whole row (userData, details). */
 export const CHANGED_COLUMNS = [
@@ -27,7 +31,8 @@ export type BulkChanged = Pick<CallbackRow, (typeof BULK_CHANGED_COLUMNS)[number
 export interface WaitingFilter {
   tenantId: string;
   serviceName?: string | undefined;
-  states?: readonly string[] | undefined;
+  /** Which states it takes; WAITING_STATES (no dialer holds them yet) when absent. */
+  states?: readonly CallbackState[] | undefined;
   /** Only callbacks whose desired time is before this instant. */
   desiredBefore?: number | undefined;
   ids?: readonly string[] | undefined;
@@ -44,14 +49,18 @@ export interface WaitingFilter {
  * `FOR UPDATE SKIP LOCKED` where the engine has it, so several nodes never take the same row.
  */
 export class LifecycleRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The order QUEUED callbacks are dialled in (the domain's DISPATCH_ORDER). */
+    private readonly dispatchOrder: readonly OrderKey[],
+  ) {}
 
   /** SCHEDULED callbacks whose time has come → QUEUED (any tenant), at most `limit`. */
   async promoteDue(trx: Tx, nowMs: number, limit: number): Promise<BulkChanged[]> {
     let due = trx
       .selectFrom('callbacks')
       .select('id')
-      .where('state', '=', 'SCHEDULED')
+      .where('state', '=', STATE.SCHEDULED)
       .where('desired_time', '<=', nowMs)
       .orderBy('desired_time')
       .limit(limit);
@@ -60,9 +69,9 @@ export class LifecycleRepo {
     if (ids.length === 0) return [];
     return trx
       .updateTable('callbacks')
-      .set({ state: 'QUEUED', updated_at: nowMs })
+      .set({ state: STATE.QUEUED, updated_at: nowMs })
       .where('id', 'in', ids)
-      .where(recheck('state', ['SCHEDULED']))
+      .where(recheck('state', [STATE.SCHEDULED]))
       .returning(BULK_CHANGED_COLUMNS)
       .execute();
   }
@@ -72,7 +81,7 @@ export class LifecycleRepo {
     let expired = trx
       .selectFrom('callbacks')
       .select('id')
-      .where('state', '=', 'ROUTING')
+      .where('state', '=', STATE.ROUTING)
       .where('lease_expires_at', '<', nowMs)
       .limit(limit);
     if (this.db.caps.skipLocked) expired = expired.forUpdate().skipLocked();
@@ -80,9 +89,9 @@ export class LifecycleRepo {
     if (ids.length === 0) return [];
     return trx
       .updateTable('callbacks')
-      .set({ state: 'QUEUED', lease_owner: null, lease_expires_at: null, updated_at: nowMs })
+      .set({ state: STATE.QUEUED, lease_owner: null, lease_expires_at: null, updated_at: nowMs })
       .where('id', 'in', ids)
-      .where(recheck('state', ['ROUTING']))
+      .where(recheck('state', [STATE.ROUTING]))
       .returning(BULK_CHANGED_COLUMNS)
       .execute();
   }
@@ -105,10 +114,8 @@ export class LifecycleRepo {
       .select('id')
       .where('tenant_id', '=', tenantId)
       .where('service_name', 'in', serviceNames)
-      .where('state', '=', 'QUEUED')
-      .orderBy('priority', 'desc')
-      .orderBy('requested_at')
-      .orderBy('id')
+      .where('state', '=', STATE.QUEUED)
+      .orderBy(orderedBy(this.dispatchOrder))
       .limit(limit);
     if (this.db.caps.skipLocked) next = next.forUpdate().skipLocked();
     const ids = await idsOf(next);
@@ -116,7 +123,7 @@ export class LifecycleRepo {
     const rows = await trx
       .updateTable('callbacks')
       .set({
-        state: 'ROUTING',
+        state: STATE.ROUTING,
         lease_owner: owner,
         lease_expires_at: leaseUntil,
         claimed_at: nowMs,
@@ -124,7 +131,7 @@ export class LifecycleRepo {
       })
       // Picked within the tenant above; the primary key alone finds them (see completeWaiting).
       .where('id', 'in', ids)
-      .where(recheck('state', ['QUEUED']))
+      .where(recheck('state', [STATE.QUEUED]))
       .returningAll()
       .execute();
     // RETURNING follows no order; the picking query's is the dialing order.
@@ -159,7 +166,7 @@ export class LifecycleRepo {
     tenantId: string,
     ids: readonly string[],
     owner: string,
-    fromStates: readonly string[],
+    fromStates: readonly CallbackState[],
     set: Partial<Omit<CallbackRow, 'id' | 'tenant_id'>>,
   ): Promise<CallbackRow[]> {
     return trx
@@ -184,7 +191,7 @@ export class LifecycleRepo {
       .selectFrom('callbacks')
       .select('id')
       .where('tenant_id', '=', filter.tenantId)
-      .where('state', 'in', filter.states ?? WAITING)
+      .where('state', 'in', filter.states ?? WAITING_STATES)
       .where(notCompleted)
       .limit(limit);
     if (filter.serviceName !== undefined)
@@ -202,7 +209,7 @@ export class LifecycleRepo {
     let update = trx
       .updateTable('callbacks')
       .set({
-        state: 'COMPLETED',
+        state: STATE.COMPLETED,
         reason,
         completed_at: nowMs,
         updated_at: nowMs,
@@ -213,7 +220,7 @@ export class LifecycleRepo {
       // tenant again would tempt SQLite, short of statistics, to scan the tenant's whole index
       // instead of looking the ids up by primary key.
       .where('id', 'in', ids)
-      .where(recheck('state', filter.states ?? WAITING));
+      .where(recheck('state', filter.states ?? WAITING_STATES));
     // Re-checked on the row as it is now: a row we waited for may have been rescheduled.
     if (filter.desiredBefore !== undefined) {
       update = update.where('desired_time', '<', filter.desiredBefore);
@@ -232,11 +239,9 @@ export class LifecycleRepo {
       .select([...CHANGED_COLUMNS, 'upcoming_notified_at'])
       .where('tenant_id', '=', tenantId)
       .where('service_name', '=', serviceName)
-      .where('state', '=', 'QUEUED')
+      .where('state', '=', STATE.QUEUED)
       .where(notCompleted)
-      .orderBy('priority', 'desc')
-      .orderBy('requested_at')
-      .orderBy('id')
+      .orderBy(orderedBy(this.dispatchOrder))
       .limit(limit)
       .execute();
   }

@@ -1,5 +1,6 @@
 import type { Db } from '../db.js';
 import { notCompleted } from './callbacks.js';
+import { STATE, type CallbackState } from '../../domain/callback-state.js';
 
 /** Counts of one queue's callbacks for the statistics panel. */
 export interface QueueCounts {
@@ -15,7 +16,7 @@ export class QueueStatsRepo {
   constructor(private readonly db: Db) {}
 
   /** Number of not-yet-completed callbacks of a queue per state. */
-  async activeByState(tenantId: string, serviceName: string): Promise<Map<string, number>> {
+  async activeByState(tenantId: string, serviceName: string): Promise<Map<CallbackState, number>> {
     const rows = await this.db.kysely
       .selectFrom('callbacks')
       .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
@@ -43,7 +44,7 @@ export class QueueStatsRepo {
       this.activeByState(tenantId, serviceName),
       base
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('state', '=', 'SCHEDULED')
+        .where('state', '=', STATE.SCHEDULED)
         .where(notCompleted)
         .where('desired_time', '>=', dayStart)
         .where('desired_time', '<', dayEnd)
@@ -62,12 +63,12 @@ export class QueueStatsRepo {
         .where('claimed_at', '<', dayEnd)
         .executeTakeFirstOrThrow(),
     ]);
-    const count = (state: string) => byState.get(state) ?? 0;
+    const count = (state: CallbackState) => byState.get(state) ?? 0;
     const avg = waits.avg === null ? null : Number(waits.avg);
     return {
-      waiting: count('QUEUED'),
+      waiting: count(STATE.QUEUED),
       scheduledToday: Number(scheduled.n),
-      inProgress: count('ROUTING') + count('PROCESSING'),
+      inProgress: count(STATE.ROUTING) + count(STATE.PROCESSING),
       completedTodayByReason: Object.fromEntries(
         completed.map((r) => [r.reason ?? 'UNKNOWN', Number(r.n)]),
       ),

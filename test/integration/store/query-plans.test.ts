@@ -78,7 +78,7 @@ describeEngines('query plans of the hot paths use indexes', (engine) => {
       if (index % 50 === 0) return row;
       return {
         ...row,
-        state: 'COMPLETED',
+        state: 'COMPLETED' as const,
         reason: 'AGENT_CONNECTED',
         completed_at: row.created_at,
       };

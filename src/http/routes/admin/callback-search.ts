@@ -1,5 +1,9 @@
 import { Type, type Static } from 'typebox';
-import { CALLBACK_STATES, isCallbackState } from '../../../domain/booking.js';
+import {
+  CALLBACK_STATES,
+  isCallbackState,
+  type CallbackState,
+} from '../../../domain/callback-state.js';
 import { AppError } from '../../../domain/errors.js';
 import {
   DAY_MS,
@@ -53,18 +57,18 @@ export function searchWindow(q: CallbackSearch, now: number, timeZone: string) {
   }
 }
 
-function parseStates(text: string | undefined): string[] | undefined {
+function parseStates(text: string | undefined): CallbackState[] | undefined {
   if (text === undefined || text.trim() === '') return undefined;
-  const states = text.split(',').map((s) => s.trim().toUpperCase());
-  for (const s of states) {
+  return text.split(',').map((word) => {
+    const s = word.trim().toUpperCase();
     if (!isCallbackState(s)) {
       throw new AppError(
         'INVALID_PARAMETER',
         `states: "${s}" is not one of ${CALLBACK_STATES.join(', ')}`,
       );
     }
-  }
-  return states;
+    return s;
+  });
 }
 
 /** The repository filter of a console search. */
