@@ -58,7 +58,7 @@ export async function startTestApp(
     ...loadConfig({ SEED_DEMO: 'false', RUN_JOBS: 'false', ...opts.env }),
     database: target,
   };
-  const db = openDb(target, opts.onQuery);
+  const db = openDb(target, { onQuery: opts.onQuery });
   await migrate(db);
   const clock = opts.clock ?? new FakeClock();
   // Nodes of one installation share the master key, as they must in production.

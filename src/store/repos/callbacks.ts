@@ -1,13 +1,6 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely';
-import {
-  insertSlices,
-  prepare,
-  recheck,
-  idsWithinTenant,
-  type Db,
-  type Queryable,
-  type Tx,
-} from '../db.js';
+import type { Db, Queryable, Tx } from '../db.js';
+import { insertSlices, prepare, recheck, idsWithinTenant } from '../sql.js';
 import type { CallbacksTable } from '../schema.js';
 import { STATE, type CallbackState, type OrderKey } from '../../domain/callback-state.js';
 

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import { idsOf, insertSlices, prepare, type Db, type Tx } from '../db.js';
+import type { Db, Tx } from '../db.js';
+import { idsOf, insertSlices, prepare } from '../sql.js';
 import { ENGINE_SQL } from '../engine.js';
 import type { CallbackEventsTable, WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
 
@@ -30,7 +31,10 @@ export class EventRepo {
     );
   }
 
-  /** Appends events in the caller's transaction. */
+  /**
+   * Appends events in the caller's transaction. A trigger (migration 0008) copies each new event
+   * into callback_event_outbox, where claimUndispatched finds it: no insert here names the outbox.
+   */
   async insertMany(trx: Tx, events: readonly NewEvent[]): Promise<void> {
     const rows = events.map((e) => ({
       tenant_id: e.tenantId,
@@ -50,7 +54,7 @@ export class EventRepo {
   }
 
   /**
-   * Appends one event per callback of `ids`, its payload built by the database from the row as
+   * Appends one event per callback of `ids` (entering the outbox the same way), its payload built by the database from the row as
    * this transaction left it: a bulk change (a purge) then reads nothing back but ids, where
    * building a million payloads in the service and sending them back cost as much as the change.
    * The payload is `eventPayload`'s (services/callback-events.ts); a test holds the two equal.

@@ -1,4 +1,5 @@
-import { idsOf, recheck, idsWithinTenant, type Db, type Tx } from '../db.js';
+import type { Db, Tx } from '../db.js';
+import { idsOf, recheck, idsWithinTenant } from '../sql.js';
 import { notCompleted, orderedBy, type CallbackRow } from './callbacks.js';
 import {
   STATE,

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate, openDb, prepare, type Queryable, type Tx } from '../../../src/store/db.js';
+import { migrate, openDb, type Queryable, type Tx } from '../../../src/store/db.js';
+import { prepare } from '../../../src/store/sql.js';
 import { createStore } from '../../../src/store/index.js';
 import { describeEngines, suiteStore } from '../../helpers/engines.js';
 import { waitingCallback } from '../reliability/seed.js';
@@ -173,5 +174,26 @@ describe('SQLite checkpoints', () => {
     }
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the database, its WAL and shared-memory files readable by their owner only', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-modes-'));
+    const file = path.join(dir, 'data', 'test.db');
+    const db = openDb({ kind: 'sqlite', file });
+    try {
+      await migrate(db);
+      const modes = ['', '-wal', '-shm'].map((suffix) => [
+        suffix,
+        fs.statSync(`${file}${suffix}`).mode & 0o777,
+      ]);
+      expect(modes).toEqual([
+        ['', 0o600],
+        ['-wal', 0o600],
+        ['-shm', 0o600],
+      ]);
+    } finally {
+      await db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
