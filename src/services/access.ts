@@ -12,8 +12,8 @@ import {
 } from '../security/tokens.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
-import type { Invalidation } from './invalidation.js';
-import { TtlCache } from './ttl-cache.js';
+import type { Invalidation } from '../infra/invalidation.js';
+import { TtlCache } from '../infra/ttl-cache.js';
 
 export const ROLES = ['Administrator', 'Supervisor', 'Developer', 'Monitor'] as const;
 export type Role = (typeof ROLES)[number];

@@ -7,8 +7,8 @@ import type { Clock } from './clock.js';
 import { captchaConfig } from './credential-kinds.js';
 import { CredentialClients } from './credential-clients.js';
 import { notRegistered, type CredentialService } from './credentials.js';
-import type { Invalidation } from './invalidation.js';
-import { TtlCache } from './ttl-cache.js';
+import type { Invalidation } from '../infra/invalidation.js';
+import { TtlCache } from '../infra/ttl-cache.js';
 
 const REQUIRED_SETTING = 'captchaRequired';
 // Every booking asks; the setting changes rarely and a change is announced to every node.

@@ -2,7 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { EventRow } from '../store/repos/events.js';
 import type { Store } from '../store/index.js';
-import { batchSizeFor } from './batch-size.js';
+import { batchSizeFor } from '../infra/batch-size.js';
 import type { WebhookService } from './webhooks.js';
 
 /** Something that reacts to callback events after they are committed (push notifications). */

@@ -18,9 +18,10 @@ import {
 } from '../domain/time.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
-import { AnswerMemo } from './answer-memo.js';
+import { AnswerMemo } from '../infra/answer-memo.js';
 import type { BookingService } from './booking.js';
-import { QueueFigures, type QueueActivity } from './callback-events.js';
+import type { QueueActivity } from '../infra/queue-activity.js';
+import { QueueFigures } from '../infra/queue-figures.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 import { checkTimeZone } from './tenants.js';

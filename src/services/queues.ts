@@ -8,8 +8,8 @@ import type { Tx } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
-import type { Invalidation } from './invalidation.js';
-import { TtlCache } from './ttl-cache.js';
+import type { Invalidation } from '../infra/invalidation.js';
+import { TtlCache } from '../infra/ttl-cache.js';
 
 const SETTINGS_CACHE_MS = 5_000;
 

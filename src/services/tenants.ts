@@ -2,8 +2,8 @@ import { AppError } from '../domain/errors.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
-import type { Invalidation } from './invalidation.js';
-import { TtlCache } from './ttl-cache.js';
+import type { Invalidation } from '../infra/invalidation.js';
+import { TtlCache } from '../infra/ttl-cache.js';
 
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const CORS_CACHE_MS = 5_000;

@@ -1,6 +1,7 @@
 import { EWT_HISTORY_SIZE, ewtMode1, ewtMode2 } from '../domain/ewt.js';
 import type { Store } from '../store/index.js';
-import { QueueFigures, type QueueActivity } from './callback-events.js';
+import type { QueueActivity } from '../infra/queue-activity.js';
+import { QueueFigures } from '../infra/queue-figures.js';
 import type { Clock } from './clock.js';
 
 export type EwtMode = 'mode1' | 'mode2';

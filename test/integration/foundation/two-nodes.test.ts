@@ -4,7 +4,7 @@ import {
   CACHE_KINDS,
   INVALIDATION_CHANNEL,
   type BulkChangeNews,
-} from '../../../src/services/invalidation.js';
+} from '../../../src/infra/invalidation.js';
 import { openRuntime } from '../../../src/runtime.js';
 import { generateMasterKey } from '../../../src/security/secret-box.js';
 import { migrate, openDb } from '../../../src/store/db.js';

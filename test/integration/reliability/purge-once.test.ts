@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { BulkChangeNews } from '../../../src/services/invalidation.js';
+import type { BulkChangeNews } from '../../../src/infra/invalidation.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { describeEngines } from '../../helpers/engines.js';
 import { NEW_YORK_OFFICE } from '../booking/helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchSize, batchSizeFor } from '../../../src/services/batch-size.js';
+import { BatchSize, batchSizeFor } from '../../../src/infra/batch-size.js';
 import { CAPABILITIES } from '../../../src/store/engine.js';
 
 describe('bulk changes size their batches by how long the last one took', () => {

@@ -3,9 +3,9 @@ import {
   BULK_CHANGE_ANNOUNCE_MS,
   BULK_CHANGE_HEARD_HOLD_MS,
   QueueActivity,
-  QueueFigures,
-} from '../../../src/services/callback-events.js';
-import type { BulkChangeNews } from '../../../src/services/invalidation.js';
+} from '../../../src/infra/queue-activity.js';
+import { QueueFigures } from '../../../src/infra/queue-figures.js';
+import type { BulkChangeNews } from '../../../src/infra/invalidation.js';
 
 /** A read the test finishes by hand, counting how many were started. */
 function manualReads() {

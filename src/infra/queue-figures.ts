@@ -1,0 +1,87 @@
+import { queueKey, type QueueActivity, type QueueStamp } from './queue-activity.js';
+
+interface Figure<V> {
+  version: number;
+  bulkEnded: number;
+  at: number;
+  value: V;
+}
+
+/**
+ * Figures derived from a queue's callbacks (EWT, booked slots), remembered until the queue changes
+ * on this node and for at most `maxAgeMs` (changes made by other nodes); while a bulk change of
+ * the queue runs on any node this node knows of, for as long as it runs. Once only the age has
+ * run out (or a bulk change has ended), an answer waits for the fresh figure at most
+ * `patienceMs`, then takes the one it had: on PostgreSQL, recounting a queue in the middle of a
+ * bulk change of it (the end-of-day purge of 500 000 callbacks) took up to 650 ms, and every
+ * visitor of that queue waited for it.
+ */
+export class QueueFigures<V> {
+  private readonly entries = new Map<string, Figure<V>>();
+  // Reads under way: on PostgreSQL many requests for a queue arrive while its figure is being
+  // read, and each would otherwise run the same count.
+  private readonly reading = new Map<string, { stamp: QueueStamp; value: Promise<V> }>();
+
+  constructor(
+    private readonly activity: QueueActivity,
+    private readonly now: () => number,
+    // A fresh figure equal to the remembered one keeps the remembered object, so whatever was
+    // derived from that object (remembered by its identity) stays valid.
+    private readonly same?: (a: V, b: V) => boolean,
+    private readonly maxAgeMs = 1_000,
+    private readonly limit = 10_000,
+    private readonly patienceMs = 50,
+  ) {}
+
+  /** The remembered figure for (queue, key), or a fresh one from `compute`. */
+  async get(tenantId: string, serviceName: string, key: string, compute: () => Promise<V>) {
+    const id = `${queueKey(tenantId, serviceName)}\u0000${key}`;
+    const now = this.now();
+    const stamp = this.activity.stamp(tenantId, serviceName, now);
+    const hit = this.entries.get(id);
+    const current = hit !== undefined && hit.version === stamp.version && now >= hit.at;
+    const upToDate =
+      current &&
+      hit.bulkEnded === stamp.bulkEnded &&
+      (stamp.inBulkChange || now - hit.at < this.maxAgeMs);
+    if (upToDate) return hit.value;
+    const fresh = this.fresh(id, stamp, now, compute);
+    // After a change on this node only the fresh figure will do.
+    return current ? within(fresh, this.patienceMs, hit.value) : fresh;
+  }
+
+  /** The read of (queue, key) under way for this state of the queue, or a new one. */
+  private fresh(id: string, stamp: QueueStamp, now: number, compute: () => Promise<V>) {
+    const running = this.reading.get(id);
+    if (running?.stamp.version === stamp.version && running.stamp.bulkEnded === stamp.bulkEnded) {
+      return running.value;
+    }
+    const value = this.read(id, stamp, now, compute);
+    this.reading.set(id, { stamp, value });
+    const done = () => {
+      if (this.reading.get(id)?.value === value) this.reading.delete(id);
+    };
+    value.then(done, done);
+    return value;
+  }
+
+  private async read(id: string, stamp: QueueStamp, now: number, compute: () => Promise<V>) {
+    const fresh = await compute();
+    const hit = this.entries.get(id);
+    // A read begun after a later change may have finished first: keep its figure.
+    if (hit && (hit.version > stamp.version || hit.bulkEnded > stamp.bulkEnded)) return fresh;
+    const value = hit && this.same?.(hit.value, fresh) === true ? hit.value : fresh;
+    if (this.entries.size >= this.limit) this.entries.clear();
+    this.entries.set(id, { version: stamp.version, bulkEnded: stamp.bulkEnded, at: now, value });
+    return value;
+  }
+}
+
+/** `value` if it settles within `ms`, else `fallback`. */
+function within<V>(value: Promise<V>, ms: number, fallback: V): Promise<V> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<V>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([value, late]).finally(() => clearTimeout(timer));
+}
