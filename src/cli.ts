@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { loadConfig } from './config.js';
 import { openRuntime } from './runtime.js';
+import { systemClock } from './services/clock.js';
 import { migrate, openDb } from './store/db.js';
 import { ROLES, SCOPES, isRole, isScope, type Scope } from './services/access.js';
 import type { Services } from './services/index.js';
@@ -249,7 +251,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const values = parsed.values as Record<string, string | undefined>;
     const services = async () => {
-      const runtime = await openRuntime(loadConfig());
+      // Warnings go to stderr: stdout is the command's answer, which scripts read.
+      const log = pino({ level: 'warn' }, pino.destination(2));
+      const runtime = await openRuntime(loadConfig(), systemClock, log);
       closeRuntime = () => runtime.close();
       return runtime.services;
     };

@@ -1,4 +1,6 @@
+import pino from 'pino';
 import type { Config } from './config.js';
+import type { Logger } from './log.js';
 import { resolveMasterKey } from './security/master-key.js';
 import { Keyring } from './security/secret-box.js';
 import { migrate, openDb } from './store/db.js';
@@ -13,16 +15,20 @@ export interface Runtime {
 }
 
 /** Opens the configured database, brings its schema up to date and wires the services. */
-export async function openRuntime(config: Config, clock: Clock = systemClock): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  clock: Clock = systemClock,
+  log: Logger = pino({ level: config.logLevel }),
+): Promise<Runtime> {
   const keyring = new Keyring(resolveMasterKey(config), config.previousMasterKeys);
-  const db = openDb(config.database);
+  const db = openDb(config.database, { log });
   try {
     await migrate(db);
   } catch (e) {
     await db.close();
     throw e;
   }
-  const services = createServices(config, createStore(db), clock, keyring);
+  const services = createServices(config, createStore(db), clock, keyring, log);
   await services.invalidation.start();
   return {
     services,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { errorContext, silentLogger, type Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 
 /** The caches a node keeps of records any node (or the CLI) may change. */
@@ -54,7 +55,10 @@ export class Invalidation {
   private sending = Promise.resolve();
   private stopListening: (() => Promise<void>) | undefined;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger = silentLogger,
+  ) {}
 
   /** Registers what to forget when `kind` changes. */
   on(kind: CacheKind, forget: () => void): void {
@@ -65,7 +69,14 @@ export class Invalidation {
   async publish(kind: CacheKind): Promise<void> {
     this.fire(kind);
     // A node that misses it still forgets within the cache lifetime: never fail the change.
-    await this.db.notify(INVALIDATION_CHANNEL, kind).catch(() => undefined);
+    await this.db
+      .notify(INVALIDATION_CHANNEL, kind)
+      .catch((err: unknown) =>
+        this.log.warn(
+          { ...errorContext(err), kind },
+          'telling the other nodes of a change failed; they forget it within the cache lifetime',
+        ),
+      );
   }
 
   /** Registers what to do when another node tells of a bulk change. */
@@ -79,7 +90,12 @@ export class Invalidation {
     this.sending = this.sending
       .then(() => this.db.notify(INVALIDATION_CHANNEL, JSON.stringify(message)))
       // A node that misses it recounts the queue's figures by age, as without the news.
-      .catch(() => undefined);
+      .catch((err: unknown) =>
+        this.log.warn(
+          { ...errorContext(err), tenantId, serviceName, phase },
+          'telling the other nodes of a bulk change failed; they recount the queue by age',
+        ),
+      );
     return this.sending;
   }
 

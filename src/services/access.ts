@@ -13,6 +13,7 @@ import {
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
 import type { Invalidation } from '../infra/invalidation.js';
+import { errorContext, silentLogger, type Logger } from '../log.js';
 import { TtlCache } from '../infra/ttl-cache.js';
 
 export const ROLES = ['Administrator', 'Supervisor', 'Developer', 'Monitor'] as const;
@@ -53,6 +54,7 @@ export class AccessService {
     private readonly audit: AuditService,
     private readonly sessionIdleMs: number,
     private readonly invalidation: Invalidation,
+    private readonly log: Logger = silentLogger,
   ) {
     invalidation.on('api-keys', () => this.keyCache.clear());
   }
@@ -124,7 +126,11 @@ export class AccessService {
     const last = this.lastTouched.get(keyId) ?? 0;
     if (now - last < TOUCH_EVERY_MS) return;
     this.lastTouched.set(keyId, now);
-    this.store.apiKeys.touch(tenantId, keyId, now).catch(() => undefined);
+    this.store.apiKeys
+      .touch(tenantId, keyId, now)
+      .catch((err: unknown) =>
+        this.log.warn({ ...errorContext(err), tenantId, keyId }, 'recording an API key use failed'),
+      );
   }
 
   /** Whether `key` is an active key of `tenantId` (the console's API Key Validation). */

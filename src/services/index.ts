@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { silentLogger, type Logger } from '../log.js';
 import type { Keyring } from '../security/secret-box.js';
 import type { Store } from '../store/index.js';
 import { AccessService } from './access.js';
@@ -29,6 +30,8 @@ import { WebhookService } from './webhooks.js';
 export interface Services {
   store: Store;
   clock: Clock;
+  /** Where use cases report failures they recover from. */
+  log: Logger;
   /** Seals and opens secrets at rest (webhook and credential secrets). */
   keyring: Keyring;
   /** Cache invalidation across nodes; `start()` it where the service runs. */
@@ -62,15 +65,17 @@ export function createServices(
   store: Store,
   clock: Clock,
   keyring: Keyring,
+  log: Logger = silentLogger,
 ): Services {
   const audit = new AuditService(store, clock);
-  const invalidation = new Invalidation(store.db);
+  const invalidation = new Invalidation(store.db, log);
   const access = new AccessService(
     store,
     clock,
     audit,
     config.sessionIdleMinutes * 60_000,
     invalidation,
+    log,
   );
   const tenants = new TenantService(store, clock, audit, invalidation);
   const queues = new QueueService(store, clock, audit, invalidation);
@@ -111,7 +116,7 @@ export function createServices(
   const events = new EventDispatcher(store, webhooks);
   const stats = new StatsService(store, clock, queues, waitTime, dispatch);
   const queueInfo = new QueueInfoService(store, clock, queues, waitTime, booking, activity);
-  const push = new PushService(store, clock, credentials, config.integrations);
+  const push = new PushService(store, clock, credentials, config.integrations, log);
   events.listen({
     onCallbackEvent: async (tenantId, type, callback) => {
       await push.notifyCallbackEvent(tenantId, type, callback);
@@ -129,6 +134,7 @@ export function createServices(
   return {
     store,
     clock,
+    log,
     keyring,
     invalidation,
     activity,

@@ -1,6 +1,7 @@
 import type { IntegrationsConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import { STATE } from '../domain/callback-state.js';
+import { silentLogger, type Logger } from '../log.js';
 import { formatUtc } from '../domain/time.js';
 import { pushFailureText } from '../integrations/credential-tests.js';
 import { ApnsClient } from '../integrations/push/apns.js';
@@ -117,6 +118,7 @@ export class PushService {
     private readonly clock: Clock,
     credentials: CredentialService,
     private readonly endpoints: IntegrationsConfig,
+    private readonly log: Logger = silentLogger,
   ) {
     this.fcm = new CredentialClients(
       credentials,
@@ -126,7 +128,7 @@ export class PushService {
     this.apns = new CredentialClients(
       credentials,
       'push-apns',
-      (cred) => new ApnsClient(apnsOptions(cred, endpoints)),
+      (cred) => new ApnsClient({ ...apnsOptions(cred, endpoints), log: this.log }),
       (client) => client.close(),
     );
   }

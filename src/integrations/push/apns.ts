@@ -8,6 +8,7 @@ import { DEFAULT_TIMEOUT_MS, parseRetryAfter, stringField } from '../http-client
 import { assertKeyFits, loadPrivateKey, signJwt } from '../jwt.js';
 import { CachedToken } from '../token-cache.js';
 import { pushFailure, type PushMessage, type PushResult, type PushSender } from './types.js';
+import { errorContext, silentLogger, type Logger } from '../../log.js';
 
 export const APNS_HOSTS = {
   production: 'https://api.push.apple.com',
@@ -41,6 +42,8 @@ export interface ApnsClientOptions {
   readonly timeoutMs?: number;
   /** Injectable clock in ms. */
   readonly now?: () => number;
+  /** Hears connection errors, which the pending request also reports. */
+  readonly log?: Logger;
 }
 
 export interface ApnsSendOptions {
@@ -194,7 +197,12 @@ export class ApnsClient implements PushSender {
     if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
     const session = http2.connect(this.host);
     // A broken connection must not crash the process; the pending request reports the error.
-    session.on('error', () => undefined);
+    session.on('error', (err) =>
+      (this.options.log ?? silentLogger).warn(
+        { ...errorContext(err), host: this.host },
+        'APNs connection failed',
+      ),
+    );
     const forget = (): void => {
       if (this.session === session) this.session = undefined;
     };
