@@ -22,6 +22,15 @@ export default tseslint.config(
   },
   // The arrows of the layering (README "Architecture"): each folder says what it may not import.
   {
+    files: ['src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/store/**'], message: 'http goes through services/.' }] },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -3,7 +3,7 @@ import { buildApp } from './http/app.js';
 import { standardJobs } from './jobs/index.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { openRuntime } from './runtime.js';
-import { seedDemoTenant, type DemoCredentials } from './services/demo.js';
+import type { DemoCredentials } from './services/demo.js';
 
 function printDemoHint(url: string, demo: DemoCredentials): void {
   const lines = [
@@ -28,9 +28,7 @@ async function main(): Promise<void> {
     if (!result.ok)
       process.stderr.write(`Tenant configuration not applied: ${result.error ?? ''}\n`);
   }
-  const demo = config.seedDemo
-    ? await seedDemoTenant(services.store, services.tenants, services.queues, services.access)
-    : undefined;
+  const demo = config.seedDemo ? await services.seedDemo() : undefined;
   const app = await buildApp({ config, services });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -6,6 +6,7 @@ import {
   type Outcome,
 } from '../domain/callback-state.js';
 import { AppError } from '../domain/errors.js';
+import { formatUtc } from '../domain/time.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from './clock.js';
@@ -17,6 +18,27 @@ import type { AgentCounts, AgentSource } from './wait-time.js';
 
 // The dispatch routes import these from here.
 export { OUTCOMES, type Outcome } from '../domain/callback-state.js';
+
+/** A callback as the dispatch use cases return it (dialerView makes the dialer's view of it). */
+export type DispatchedCallback = CallbackRow;
+
+/** The dialer's view of a callback: everything needed to place the call. */
+export function dialerView(row: DispatchedCallback) {
+  const details = JSON.parse(row.details) as { routePoint?: string };
+  return {
+    id: row.id,
+    serviceName: row.service_name,
+    phoneNumber: row.phone_number,
+    callbackState: row.state,
+    ...(row.reason === null ? {} : { callbackReason: row.reason }),
+    desiredTime: formatUtc(row.desired_time),
+    priority: row.priority,
+    attempts: row.attempts,
+    userData: JSON.parse(row.user_data) as Record<string, string>,
+    ...(details.routePoint === undefined ? {} : { routePoint: details.routePoint }),
+    ...(row.lease_expires_at === null ? {} : { leaseExpiresAt: formatUtc(row.lease_expires_at) }),
+  };
+}
 
 /** Agent reports older than this no longer count for EWT. */
 const AGENT_REPORT_FRESH_MS = 5 * 60_000;

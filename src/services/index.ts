@@ -8,9 +8,11 @@ import { BookingService } from './booking.js';
 import { QueueActivity } from '../infra/queue-activity.js';
 import { CallbackEvents } from './callback-events.js';
 import { CallInService } from './call-in.js';
+import { CallbackSearchService } from './callback-search.js';
 import { CaptchaService } from './captcha.js';
 import type { Clock } from './clock.js';
 import { CredentialService } from './credentials.js';
+import { seedDemoTenant, type DemoCredentials } from './demo.js';
 import { DispatchService } from './dispatch.js';
 import { ErrorLogService } from './error-log.js';
 import { Invalidation } from '../infra/invalidation.js';
@@ -28,7 +30,10 @@ import { WebhookService } from './webhooks.js';
 
 /** Every use case of the service, wired over one store and clock. */
 export interface Services {
-  store: Store;
+  /** Round-trip to the database (readiness); the store itself stays behind the use cases. */
+  ping(): Promise<void>;
+  /** On the very first start, a demo tenant to try the service with (see demo.ts). */
+  seedDemo(): Promise<DemoCredentials | undefined>;
   clock: Clock;
   /** Where use cases report failures they recover from. */
   log: Logger;
@@ -45,6 +50,7 @@ export interface Services {
   tenantConfig: TenantConfigService;
   errors: ErrorLogService;
   booking: BookingService;
+  callbackSearch: CallbackSearchService;
   waitTime: WaitTimeService;
   queueInfo: QueueInfoService;
   dispatch: DispatchService;
@@ -132,7 +138,8 @@ export function createServices(
   );
   const callIn = new CallInService(store, clock, audit, booking);
   return {
-    store,
+    ping: () => store.db.ping(),
+    seedDemo: () => seedDemoTenant(store, tenants, queues, access),
     clock,
     log,
     keyring,
@@ -145,6 +152,7 @@ export function createServices(
     tenantConfig,
     errors,
     booking,
+    callbackSearch: new CallbackSearchService(store, booking),
     waitTime,
     queueInfo,
     dispatch,

@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptio
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { migrate, openDb, type QueryListener } from '../../src/store/db.js';
-import { createStore } from '../../src/store/index.js';
+import { createStore, type Store } from '../../src/store/index.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { Keyring, generateMasterKey } from '../../src/security/secret-box.js';
 import type { Role, Scope } from '../../src/services/access.js';
@@ -23,10 +23,16 @@ export interface TestTenant {
   cookies: Record<Role, string>;
 }
 
+/**
+ * The services with the store beside them: the app never reaches the store but through a use case,
+ * while a test may look at what was written, or set up what no route makes.
+ */
+export type TestServices = Services & { readonly store: Store };
+
 /** The real app over a real, fresh database, with a fake clock. */
 export interface TestApp {
   app: FastifyInstance;
-  services: Services;
+  services: TestServices;
   clock: FakeClock;
   config: Config;
   /** A request through the real HTTP stack; the body parsed as JSON when it is JSON. */
@@ -63,7 +69,11 @@ export async function startTestApp(
   const clock = opts.clock ?? new FakeClock();
   // Nodes of one installation share the master key, as they must in production.
   const masterKey = opts.env?.MASTER_KEY ?? TEST_MASTER_KEY;
-  const services = createServices(config, createStore(db), clock, new Keyring(masterKey));
+  const store = createStore(db);
+  const services: TestServices = {
+    ...createServices(config, store, clock, new Keyring(masterKey)),
+    store,
+  };
   await services.invalidation.start();
   const app = await buildApp({ config, services, logger: false, onRoute: opts.onRoute });
   await app.ready();

@@ -16,7 +16,7 @@ export async function healthRoutes(
     { schema: { tags: ['operations'], summary: 'Readiness: the store is reachable' } },
     async (_request, reply) => {
       try {
-        await opts.services.store.db.ping();
+        await opts.services.ping();
         return { status: 'ready' };
       } catch {
         return reply.code(503).send({ status: 'unavailable', reason: 'store unreachable' });

@@ -9,11 +9,13 @@ import {
   DAY_MS,
   HOUR_MS,
   endOfLocalDay,
-  formatUtc,
   parseInstant,
   startOfLocalDay,
 } from '../../../domain/time.js';
-import type { CallbackFilter, CallbackRow } from '../../../store/repos/callbacks.js';
+import type {
+  CallbackSearch as ServiceSearch,
+  CallbackSummary,
+} from '../../../services/callback-search.js';
 
 /** The console's callback search: a time range on created or desired time plus filters. */
 export const CallbackSearchQuery = Type.Object({
@@ -71,43 +73,20 @@ function parseStates(text: string | undefined): CallbackState[] | undefined {
   });
 }
 
-/** The repository filter of a console search. */
-export function toFilter(
+/** The service's search from the console's query and its window. */
+export function toSearch(
   q: CallbackSearch,
   window: { from: number; to: number },
   limit: number,
-): CallbackFilter {
-  const onDesired = q.timeField === 'desired';
-  const digits = q.phone?.replace(/\D/g, '') ?? '';
+): ServiceSearch {
   return {
-    serviceName: q.queue,
+    window,
+    timeField: q.timeField,
     states: parseStates(q.states),
-    ...(onDesired
-      ? { desiredFrom: window.from, desiredTo: window.to }
-      : { createdFrom: window.from, createdTo: window.to }),
-    ...(digits === '' ? {} : { phoneDigits: digits }),
+    serviceName: q.queue,
+    phone: q.phone,
     before: q.before,
     limit,
-  };
-}
-
-const isoOrNull = (ms: number | null) => (ms === null ? null : formatUtc(Number(ms)));
-
-/** A callback as the console lists it (no userData: that is personal data, shown on demand). */
-export function callbackSummary(row: CallbackRow) {
-  return {
-    id: row.id,
-    serviceName: row.service_name,
-    phoneNumber: row.phone_number,
-    state: row.state,
-    reason: row.reason,
-    desiredTime: formatUtc(Number(row.desired_time)),
-    immediate: Number(row.immediate) === 1,
-    priority: Number(row.priority),
-    attempts: Number(row.attempts),
-    createdAt: formatUtc(Number(row.created_at)),
-    updatedAt: formatUtc(Number(row.updated_at)),
-    completedAt: isoOrNull(row.completed_at),
   };
 }
 
@@ -124,4 +103,4 @@ export const CSV_COLUMNS = [
   'attempts',
   'createdAt',
   'completedAt',
-] as const satisfies readonly (keyof ReturnType<typeof callbackSummary>)[];
+] as const satisfies readonly (keyof CallbackSummary)[];

@@ -7,25 +7,12 @@ import { actorOf, tenantOf } from '../../plugins/auth.js';
 import { success } from '../../envelope.js';
 import { toCsv } from '../../csv.js';
 import type { AdminOptions } from './index.js';
-import {
-  CSV_COLUMNS,
-  CallbackSearchQuery,
-  callbackSummary,
-  searchWindow,
-  toFilter,
-} from './callback-search.js';
+import { callbackSummary } from '../../../services/callback-search.js';
+import { CSV_COLUMNS, CallbackSearchQuery, searchWindow, toSearch } from './callback-search.js';
 import { CALLBACK_WRITERS, EVERYONE } from './roles.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const EXPORT_MAX_ROWS = 10_000;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
 
 /** The Callback tab: search, detail with history, create, reschedule, cancel and CSV export. */
 export async function callbackAdminRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
@@ -50,14 +37,12 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
       const now = services.clock.now();
       const window = searchWindow(request.query, now, timezone);
       const limit = request.query.limit;
-      const rows = await services.store.callbacks.find(
+      const found = await services.callbackSearch.search(
         tenantId,
-        toFilter(request.query, window, limit),
+        toSearch(request.query, window, limit),
       );
-      const last = rows.at(-1);
       return success(request.id, {
-        items: rows.map(callbackSummary),
-        ...(rows.length === limit && last ? { nextBefore: last.id } : {}),
+        ...found,
         from: formatUtc(window.from),
         to: formatUtc(window.to),
         now: formatUtc(now),
@@ -79,9 +64,9 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
     async (request, reply) => {
       const tenantId = tenantOf(request);
       const window = searchWindow(request.query, services.clock.now(), await tenantZone(tenantId));
-      const rows = await services.store.callbacks.find(
+      const { items: rows } = await services.callbackSearch.search(
         tenantId,
-        toFilter(request.query, window, EXPORT_MAX_ROWS),
+        toSearch(request.query, window, EXPORT_MAX_ROWS),
       );
       await services.audit.record(actorOf(request), 'callback.export', tenantId, undefined, {
         query: request.query,
@@ -91,7 +76,7 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="callbacks-${stamp}.csv"`)
-        .send(toCsv(CSV_COLUMNS, rows.map(callbackSummary)));
+        .send(toCsv(CSV_COLUMNS, rows));
     },
   );
 
@@ -102,19 +87,10 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
       schema: { tags, summary: 'One callback with its history', params: IdParams },
     },
     async (request) => {
-      const tenantId = tenantOf(request);
-      const row = await services.booking.get(tenantId, request.params.id);
-      const events = await services.store.callbacks.history(tenantId, row.id);
-      return success(request.id, {
-        ...callbackSummary(row),
-        userData: parseJson(row.user_data),
-        details: parseJson(row.details),
-        history: events.map((e) => ({
-          type: e.type,
-          at: formatUtc(Number(e.created_at)),
-          snapshot: parseJson(e.payload),
-        })),
-      });
+      return success(
+        request.id,
+        await services.callbackSearch.detail(tenantOf(request), request.params.id),
+      );
     },
   );
 

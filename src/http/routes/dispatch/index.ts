@@ -2,10 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../../../domain/errors.js';
-import { formatUtc } from '../../../domain/time.js';
-import { OUTCOMES } from '../../../services/dispatch.js';
+import { OUTCOMES, dialerView, type DispatchedCallback } from '../../../services/dispatch.js';
 import type { Services } from '../../../services/index.js';
-import type { CallbackRow } from '../../../store/repos/callbacks.js';
 import { authenticateKey, principalOf, tenantOf } from '../../plugins/auth.js';
 import { registerErrorLog } from '../../plugins/error-log.js';
 import { envelope, errorResponses, success } from '../../envelope.js';
@@ -42,7 +40,7 @@ const BatchResult = Type.Object({
 /** A batch's answers in the order of the request. */
 function batchResults(
   ids: readonly string[],
-  results: ReadonlyMap<string, CallbackRow | AppError>,
+  results: ReadonlyMap<string, DispatchedCallback | AppError>,
 ) {
   return ids.map((id) => {
     const result = results.get(id);
@@ -52,24 +50,6 @@ function batchResults(
     }
     return { id, callback: dialerView(result) };
   });
-}
-
-/** The dialer's view of a callback: everything needed to place the call. */
-function dialerView(row: CallbackRow) {
-  const details = JSON.parse(row.details) as { routePoint?: string };
-  return {
-    id: row.id,
-    serviceName: row.service_name,
-    phoneNumber: row.phone_number,
-    callbackState: row.state,
-    ...(row.reason === null ? {} : { callbackReason: row.reason }),
-    desiredTime: formatUtc(row.desired_time),
-    priority: row.priority,
-    attempts: row.attempts,
-    userData: JSON.parse(row.user_data) as Record<string, string>,
-    ...(details.routePoint === undefined ? {} : { routePoint: details.routePoint }),
-    ...(row.lease_expires_at === null ? {} : { leaseExpiresAt: formatUtc(row.lease_expires_at) }),
-  };
 }
 
 /** The dialer holding a claim is the API key that claimed it. */

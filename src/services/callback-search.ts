@@ -1,0 +1,122 @@
+import type { CallbackState } from '../domain/callback-state.js';
+import { formatUtc } from '../domain/time.js';
+import type { CallbackFilter, CallbackRow } from '../store/repos/callbacks.js';
+import type { Store } from '../store/index.js';
+import type { BookingService } from './booking.js';
+
+/** What the console searches callbacks by: a window on created or desired time, plus filters. */
+export interface CallbackSearch {
+  window: { from: number; to: number };
+  timeField: 'created' | 'desired';
+  states?: readonly CallbackState[] | undefined;
+  serviceName?: string | undefined;
+  /** Digits the number contains, however the operator wrote them. */
+  phone?: string | undefined;
+  /** Continue below this id (newest first). */
+  before?: string | undefined;
+  limit: number;
+}
+
+/** A callback as the console lists it (no userData: that is personal data, shown on demand). */
+export interface CallbackSummary {
+  id: string;
+  serviceName: string;
+  phoneNumber: string;
+  state: CallbackState;
+  reason: string | null;
+  desiredTime: string;
+  immediate: boolean;
+  priority: number;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+/** One callback with its reporting fields, userData and history of state changes. */
+export interface CallbackDetail extends CallbackSummary {
+  userData: unknown;
+  details: unknown;
+  history: { type: string; at: string; snapshot: unknown }[];
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : formatUtc(Number(ms)));
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Stored by us as JSON; a damaged document shows as empty rather than failing the page.
+    return null;
+  }
+}
+
+/** The console's view of a callback. */
+export function callbackSummary(row: CallbackRow): CallbackSummary {
+  return {
+    id: row.id,
+    serviceName: row.service_name,
+    phoneNumber: row.phone_number,
+    state: row.state,
+    reason: row.reason,
+    desiredTime: formatUtc(Number(row.desired_time)),
+    immediate: Number(row.immediate) === 1,
+    priority: Number(row.priority),
+    attempts: Number(row.attempts),
+    createdAt: formatUtc(Number(row.created_at)),
+    updatedAt: formatUtc(Number(row.updated_at)),
+    completedAt: isoOrNull(row.completed_at),
+  };
+}
+
+/** The console's Callback tab: search and look into a tenant's callbacks. */
+export class CallbackSearchService {
+  constructor(
+    private readonly store: Store,
+    private readonly booking: BookingService,
+  ) {}
+
+  /** A tenant's callbacks matching `search`, newest first; `nextBefore` when there may be more. */
+  async search(
+    tenantId: string,
+    search: CallbackSearch,
+  ): Promise<{ items: CallbackSummary[]; nextBefore?: string }> {
+    const rows = await this.store.callbacks.find(tenantId, toFilter(search));
+    const last = rows.at(-1);
+    return {
+      items: rows.map(callbackSummary),
+      ...(rows.length === search.limit && last ? { nextBefore: last.id } : {}),
+    };
+  }
+
+  /** One callback with its history, or 40401 (also for another tenant's id). */
+  async detail(tenantId: string, id: string): Promise<CallbackDetail> {
+    const row = await this.booking.get(tenantId, id);
+    const events = await this.store.callbacks.history(tenantId, row.id);
+    return {
+      ...callbackSummary(row),
+      userData: parseJson(row.user_data),
+      details: parseJson(row.details),
+      history: events.map((e) => ({
+        type: e.type,
+        at: formatUtc(Number(e.created_at)),
+        snapshot: parseJson(e.payload),
+      })),
+    };
+  }
+}
+
+function toFilter(search: CallbackSearch): CallbackFilter {
+  const { window } = search;
+  const digits = search.phone?.replace(/\D/g, '') ?? '';
+  return {
+    serviceName: search.serviceName,
+    states: search.states,
+    ...(search.timeField === 'desired'
+      ? { desiredFrom: window.from, desiredTo: window.to }
+      : { createdFrom: window.from, createdTo: window.to }),
+    ...(digits === '' ? {} : { phoneDigits: digits }),
+    before: search.before,
+    limit: search.limit,
+  };
+}
