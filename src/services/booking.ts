@@ -14,7 +14,7 @@ import { endOfLocalDay, formatUtc, parseInstant, startOfLocalDay } from '../doma
 import type { Tx } from '../store/db.js';
 import { ACTIVE_STATES, type CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
-import { newId } from '../security/tokens.js';
+import { newUuidV7 } from '../security/tokens.js';
 import type { CallbackEvents } from './callback-events.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
@@ -103,7 +103,7 @@ export class BookingService {
       (input.alwaysCheckCapacity === true || settings.enforceCapacityOnCreate);
     const slot = desired.immediate ? undefined : slotContaining(settings, desired.desiredMs);
 
-    const id = newId('cb', now);
+    const id = newUuidV7(now);
     const row: CallbackRow = {
       id,
       tenant_id: tenantId,
@@ -149,12 +149,10 @@ export class BookingService {
       },
       async (trx) => {
         await this.store.callbacks.insert(row, trx);
-        await this.events.record(
-          trx,
-          [row],
-          desired.immediate ? 'callback.queued' : 'callback.created',
-          now,
-        );
+        // Every booking is first "created" (subscribers to it hear of each one), then enters its
+        // state: an immediate one is queued at once.
+        await this.events.record(trx, [row], 'callback.created', now);
+        if (desired.immediate) await this.events.record(trx, [row], 'callback.queued', now);
       },
     );
     return row;
@@ -246,10 +244,13 @@ export class BookingService {
       capacity: s.capacity - s.booked,
       total: s.capacity,
     }));
+    // GES clients parse `slots` as a map of slot time to remaining capacity (both strings); the
+    // fuller list, with each slot's total, has a field of its own.
+    const slots = Object.fromEntries(proposals.map((p) => [p.utcTime, String(p.capacity)]));
     throw new AppError(
       'SLOT_FULL',
       target ? 'The requested slot is full' : 'The requested time is not in an open slot',
-      { slots: proposals },
+      { slots, proposals },
     );
   }
 
@@ -365,7 +366,7 @@ function reportingDetails(input: CreateCallbackInput, immediate: boolean) {
       ? [{ channel: input.pushChannel, target: input.pushTarget }]
       : []);
   return {
-    cbOfferType: input.cbOfferType ?? (immediate ? 'ASAP' : 'SCHEDULED'),
+    cbOfferType: offerTypeOf(input.cbOfferType, immediate),
     language: input.language ?? 'en-US',
     inboundVQ: input.inboundVQ,
     offerThreshold: input.offerThreshold,
@@ -376,4 +377,12 @@ function reportingDetails(input: CreateCallbackInput, immediate: boolean) {
     routePoint: input.routePoint,
     pushTargets,
   };
+}
+
+const OFFER_TYPES = ['ASAP', 'SCHEDULED', 'COMBINED_SCHEDULED_AND_ASAP'];
+
+/** The reported offer type: a known one as sent, anything else derived from desiredTime (GES). */
+function offerTypeOf(sent: string | undefined, immediate: boolean): string {
+  const known = OFFER_TYPES.find((t) => t === sent?.trim().toUpperCase());
+  return known ?? (immediate ? 'ASAP' : 'SCHEDULED');
 }
