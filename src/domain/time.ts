@@ -99,9 +99,9 @@ const LOCAL_DATE_TIME_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,
 export function parseInstantIn(iso: string, timeZone: string, field = 'time'): number {
   if (!LOCAL_DATE_TIME_SHAPE.test(iso)) return parseInstant(iso, field);
   try {
-    return Temporal.PlainDateTime.from(iso.replace(' ', 'T'))
-      .toZonedDateTime(timeZone, { disambiguation: 'compatible' })
-      .epochMilliseconds;
+    return Temporal.PlainDateTime.from(iso.replace(' ', 'T')).toZonedDateTime(timeZone, {
+      disambiguation: 'compatible',
+    }).epochMilliseconds;
   } catch {
     throw new AppError(
       'INVALID_PARAMETER',

@@ -95,8 +95,8 @@ export class StatisticsClient {
         ? Number.POSITIVE_INFINITY
         : Math.max(opts.maxAgeSeconds, STATISTICS_MIN_MAX_AGE_SECONDS) * 1000;
     if (cached !== undefined && now < cached.expiresAtMs && now - cached.fetchedAtMs <= maxAgeMs) {
-      const { fetchedAtMs: _fetched, ...answer } = cached;
-      return { ok: true, ...answer, fromCache: true };
+      const { status, body, expiresAtMs } = cached;
+      return { ok: true, status, body, expiresAtMs, fromCache: true };
     }
     this.cache.delete(key);
     // Identical questions arriving together (many browsers polling one queue) share one upstream call.

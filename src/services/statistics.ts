@@ -52,7 +52,9 @@ function requestedStatistics(body: unknown): { name: string; objectId: string }[
 /** True for a body-less request (no body, or `{}`). */
 function isEmptyRequest(body: unknown): boolean {
   const root = asRecord(body);
-  return body === undefined || body === null || (root !== undefined && Object.keys(root).length === 0);
+  return (
+    body === undefined || body === null || (root !== undefined && Object.keys(root).length === 0)
+  );
 }
 
 /** get-statistic-ex: the tenant's registered statistics source, or OpenCallback's own queues. */

@@ -196,7 +196,7 @@ describeEngines('open-for, queue-status and estimated wait time', (engine) => {
             virtualQueue: 'ny',
             estimatedWaitTime: -1,
             resultCode: 1,
-            message: expect.stringMatching(/Cannot be estimated/),
+            message: 'Cannot be estimated yet: no agent logged in or no callback handled recently',
           },
           {
             virtualQueue: 'nope',

@@ -53,7 +53,8 @@ function eventMessage(event: Static<typeof GesPublish>['event']) {
       return { title: event.slice(0, 200) || 'Notification', body: event };
     }
   }
-  const root = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const root =
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   // Firebase nests it as {notification: {title, body}, data}; a bare {title, body} is read too.
   const inner = root.notification;
   const note =

@@ -38,7 +38,10 @@ export async function statisticsRoutes(
         body: Type.Record(Type.String(), Type.Unknown()),
         headers: Type.Object({
           'cache-control': Type.Optional(
-            Type.String({ maxLength: 200, description: 'max-age=N: accept cached answers up to N s old (N ≥ 15)' }),
+            Type.String({
+              maxLength: 200,
+              description: 'max-age=N: accept cached answers up to N s old (N ≥ 15)',
+            }),
           ),
         }),
       },
