@@ -17,8 +17,13 @@ export {
   type CallbackState,
 } from './callback-state.js';
 
-/** The reported offer type when the request names none: what its desired time implies. */
-export const defaultOfferType = (immediate: boolean): string => (immediate ? 'ASAP' : 'SCHEDULED');
+const OFFER_TYPES = ['ASAP', 'SCHEDULED', 'COMBINED_SCHEDULED_AND_ASAP'];
+
+/** The reported offer type: a known one as sent, anything else derived from desiredTime (GES). */
+export function offerTypeOf(sent: string | undefined, immediate: boolean): string {
+  const known = OFFER_TYPES.find((t) => t === sent?.trim().toUpperCase());
+  return known ?? (immediate ? 'ASAP' : 'SCHEDULED');
+}
 
 /**
  * Decides whether a request is immediate and checks the desired time against the queue's limits:

@@ -9,7 +9,7 @@ export interface CallInGroup {
   /** E.164 numbers of the pool. */
   numbers: string[];
   accessCodeEnabled: boolean;
-  /** Digits of the access code (leading zeros allowed). */
+  /** Digits of the access code (never a leading zero: clients read it as a number). */
   accessCodeLength: number;
   /** How long a request holds its number and code. */
   expirySeconds: number;
@@ -108,14 +108,19 @@ export interface NumberHold {
 /** `randomInt(n)` returns a uniformly random whole number in [0, n). */
 export type RandomInt = (n: number) => number;
 
+/** How many access codes of `length` digits there are (none starts with 0). */
+export const accessCodeSpace = (length: number): number => 9 * 10 ** (length - 1);
+
 // Random picks first, so codes are not guessable from the previous one; then a scan, which finds
 // a free code within (codes in use + 1) steps, so a nearly full pool is still allocated exactly.
 const RANDOM_CODE_TRIES = 8;
 
 function freeCode(used: ReadonlySet<string>, length: number, randomInt: RandomInt) {
-  const space = 10 ** length;
+  const space = accessCodeSpace(length);
   if (used.size >= space) return undefined;
-  const format = (n: number) => String(n).padStart(length, '0');
+  // GES clients read the code as a number, so a leading zero would be lost: codes start at 1…0.
+  const first = 10 ** (length - 1);
+  const format = (n: number) => String(first + n);
   for (let i = 0; i < RANDOM_CODE_TRIES; i++) {
     const code = format(randomInt(space));
     if (!used.has(code)) return code;

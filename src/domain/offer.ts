@@ -46,11 +46,16 @@ export function isWithinImmediateOfferTime(
   return window !== undefined && nowMs < window.end && nowMs + waitMs(ewtSeconds) < window.end;
 }
 
-/** What the queue offers right now (SPEC queue-status). */
+/**
+ * What the queue offers right now (SPEC queue-status). `agentsLoggedIn` is the dialer's last
+ * report, when there is one: with none logged in nobody could call back, so no immediate offer
+ * (GES: ewt -1 with offerImmediateCallback false means "no agents logged in").
+ */
 export function queueOffer(
   settings: OfferSettings,
   nowMs: number,
   ewtSeconds: number,
+  agentsLoggedIn?: number,
 ): { offerImmediateCallback: boolean; offerScheduledCallback: boolean } {
   const wait = waitMs(ewtSeconds);
   const withinMaxEwt =
@@ -61,6 +66,7 @@ export function queueOffer(
   return {
     offerImmediateCallback:
       settings.immediateEnabled &&
+      agentsLoggedIn !== 0 &&
       withinMaxEwt &&
       answeredBeforeClose &&
       isWithinImmediateOfferTime(settings, nowMs, ewtSeconds),

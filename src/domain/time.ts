@@ -89,6 +89,27 @@ export function parseInstant(iso: string, field = 'time'): number {
   }
 }
 
+const LOCAL_DATE_TIME_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+
+/**
+ * Epoch ms of an ISO 8601 date-time; one without "Z" or an offset is the wall-clock time in
+ * `timeZone` (GES reads `yyyy-MM-ddTHH:mm:ss.SSS` in the request's `timezone`). A skipped
+ * wall-clock time moves forward across the jump, a repeated one is its first occurrence.
+ */
+export function parseInstantIn(iso: string, timeZone: string, field = 'time'): number {
+  if (!LOCAL_DATE_TIME_SHAPE.test(iso)) return parseInstant(iso, field);
+  try {
+    return Temporal.PlainDateTime.from(iso.replace(' ', 'T')).toZonedDateTime(timeZone, {
+      disambiguation: 'compatible',
+    }).epochMilliseconds;
+  } catch {
+    throw new AppError(
+      'INVALID_PARAMETER',
+      `${field}: ${JSON.stringify(iso.slice(0, 64))} is not a valid date-time`,
+    );
+  }
+}
+
 /** The local calendar date "YYYY-MM-DD" of an instant in a zone. */
 export function localDate(ms: number, timeZone: string): string {
   return zoned(ms, timeZone).toPlainDate().toString();

@@ -29,9 +29,12 @@ export function successHead(corrId: string): string {
 
 /** The error body for an AppError. */
 export function failure(corrId: string, error: AppError) {
+  // GES clients read every 429 as CreateCallbackResponse429, whose `data.slots` is a map: give
+  // the throttles and limits an empty one rather than nothing.
+  const data = error.data ?? (error.http === 429 ? { slots: {} } : undefined);
   return {
     status: { code: error.code, message: error.message, corrId },
-    ...(error.data === undefined ? {} : { data: error.data }),
+    ...(data === undefined ? {} : { data }),
   };
 }
 

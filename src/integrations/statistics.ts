@@ -66,7 +66,7 @@ export class StatisticsClient {
   private readonly pending = new Map<string, Promise<StatisticsResult>>();
   private readonly cache = new Map<
     string,
-    { status: number; body: unknown; expiresAtMs: number }
+    { status: number; body: unknown; expiresAtMs: number; fetchedAtMs: number }
   >();
 
   constructor(private readonly config: StatisticsConfig) {
@@ -79,13 +79,24 @@ export class StatisticsClient {
     return this.token.get();
   }
 
-  /** Forward a get-statistic-ex request; identical bodies are answered from cache until expiry. */
-  async getStatisticEx(request: unknown): Promise<StatisticsResult> {
+  /**
+   * Forward a get-statistic-ex request; identical bodies are answered from cache until expiry,
+   * or while younger than the caller's `maxAgeSeconds` (GES's `cache-control: max-age`, ≥ 15 s).
+   */
+  async getStatisticEx(
+    request: unknown,
+    opts: { maxAgeSeconds?: number | undefined } = {},
+  ): Promise<StatisticsResult> {
     const key = stableStringify(request);
     const now = this.now();
     const cached = this.cache.get(key);
-    if (cached !== undefined && now < cached.expiresAtMs) {
-      return { ok: true, ...cached, fromCache: true };
+    const maxAgeMs =
+      opts.maxAgeSeconds === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.max(opts.maxAgeSeconds, STATISTICS_MIN_MAX_AGE_SECONDS) * 1000;
+    if (cached !== undefined && now < cached.expiresAtMs && now - cached.fetchedAtMs <= maxAgeMs) {
+      const { status, body, expiresAtMs } = cached;
+      return { ok: true, status, body, expiresAtMs, fromCache: true };
     }
     this.cache.delete(key);
     // Identical questions arriving together (many browsers polling one queue) share one upstream call.
@@ -118,8 +129,9 @@ export class StatisticsClient {
       return upstream(`Statistics source failed: ${describeFailure(http)}`, http.status, retryable);
     }
     const body = http.json ?? http.text;
-    const expiresAtMs = this.now() + cacheSeconds(http.headers.get('cache-control')) * 1000;
-    this.remember(key, { status: http.status, body, expiresAtMs });
+    const fetchedAtMs = this.now();
+    const expiresAtMs = fetchedAtMs + cacheSeconds(http.headers.get('cache-control')) * 1000;
+    this.remember(key, { status: http.status, body, expiresAtMs, fetchedAtMs });
     return { ok: true, status: http.status, body, fromCache: false, expiresAtMs };
   }
 
@@ -140,7 +152,7 @@ export class StatisticsClient {
 
   private remember(
     key: string,
-    entry: { status: number; body: unknown; expiresAtMs: number },
+    entry: { status: number; body: unknown; expiresAtMs: number; fetchedAtMs: number },
   ): void {
     if (this.cache.size >= MAX_CACHE_ENTRIES) {
       const oldest = this.cache.keys().next();

@@ -50,6 +50,32 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
   return `${prefix}_${encodeBase32(time, 10)}${encodeBase32(lastRandom, 16)}`;
 }
 
+let lastUuidTime = 0;
+let uuidSequence = 0;
+
+/**
+ * Mints a UUIDv7 (RFC 9562): 48 bits of milliseconds, then a 12-bit sequence and 62 random bits.
+ * GES clients type callback and call-in ids as UUIDs; the time prefix keeps index inserts local,
+ * and the sequence keeps ids minted in one millisecond in order within this process.
+ */
+export function newUuidV7(nowMs: number = Date.now()): string {
+  if (nowMs > lastUuidTime) {
+    lastUuidTime = nowMs;
+    uuidSequence = crypto.randomInt(0, 2048);
+  } else if (++uuidSequence > 0xfff) {
+    // 4096 ids in one millisecond: borrow the next millisecond rather than repeat an id.
+    lastUuidTime++;
+    uuidSequence = 0;
+  }
+  const bytes = crypto.randomBytes(16);
+  bytes.writeUIntBE(Math.max(lastUuidTime, 0), 0, 6);
+  bytes[6] = 0x70 | (uuidSequence >> 8);
+  bytes[7] = uuidSequence & 0xff;
+  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** SHA-256 of a bearer secret (API key, session token): what we store instead of the secret. */
 export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');

@@ -1,5 +1,5 @@
 import {
-  defaultOfferType,
+  offerTypeOf,
   duplicateLimit,
   nearestFreeSlots,
   resolveDesiredTime,
@@ -21,7 +21,7 @@ import { endOfLocalDay, formatUtc, parseInstant, startOfLocalDay } from '../doma
 import type { Tx } from '../store/db.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
-import { newId } from '../security/tokens.js';
+import { newUuidV7 } from '../security/tokens.js';
 import type { CallbackEvents } from './callback-events.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
@@ -110,7 +110,7 @@ export class BookingService {
       (input.alwaysCheckCapacity === true || settings.enforceCapacityOnCreate);
     const slot = desired.immediate ? undefined : slotContaining(settings, desired.desiredMs);
 
-    const id = newId('cb', now);
+    const id = newUuidV7(now);
     const row: CallbackRow = {
       id,
       tenant_id: tenantId,
@@ -156,12 +156,10 @@ export class BookingService {
       },
       async (trx) => {
         await this.store.callbacks.insert(row, trx);
-        await this.events.record(
-          trx,
-          [row],
-          desired.immediate ? 'callback.queued' : 'callback.created',
-          now,
-        );
+        // Every booking is first "created" (subscribers to it hear of each one), then enters its
+        // state: an immediate one is queued at once.
+        await this.events.record(trx, [row], 'callback.created', now);
+        if (desired.immediate) await this.events.record(trx, [row], 'callback.queued', now);
       },
     );
     return row;
@@ -253,10 +251,13 @@ export class BookingService {
       capacity: s.capacity - s.booked,
       total: s.capacity,
     }));
+    // GES clients parse `slots` as a map of slot time to remaining capacity (both strings); the
+    // fuller list, with each slot's total, has a field of its own.
+    const slots = Object.fromEntries(proposals.map((p) => [p.utcTime, String(p.capacity)]));
     throw new AppError(
       'SLOT_FULL',
       target ? 'The requested slot is full' : 'The requested time is not in an open slot',
-      { slots: proposals },
+      { slots, proposals },
     );
   }
 
@@ -377,7 +378,7 @@ function reportingDetails(input: CreateCallbackInput, immediate: boolean) {
       ? [{ channel: input.pushChannel, target: input.pushTarget }]
       : []);
   return {
-    cbOfferType: input.cbOfferType ?? defaultOfferType(immediate),
+    cbOfferType: offerTypeOf(input.cbOfferType, immediate),
     language: input.language ?? 'en-US',
     inboundVQ: input.inboundVQ,
     offerThreshold: input.offerThreshold,
@@ -389,3 +390,4 @@ function reportingDetails(input: CreateCallbackInput, immediate: boolean) {
     pushTargets,
   };
 }
+

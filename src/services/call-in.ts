@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { sanitizeUserData } from '../domain/booking.js';
 import {
+  accessCodeSpace,
   allocateNumber,
   callInNumber,
   parseCallInGroup,
@@ -8,7 +9,7 @@ import {
 } from '../domain/call-in.js';
 import { AppError } from '../domain/errors.js';
 import { formatUtc } from '../domain/time.js';
-import { newId } from '../security/tokens.js';
+import { newUuidV7 } from '../security/tokens.js';
 import type { CallInGroupRow, CallInRequestRow } from '../store/repos/call-in.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
@@ -55,6 +56,12 @@ function requestView(row: CallInRequestRow) {
     ...(row.from_phone_number === null ? {} : { fromPhoneNumber: row.from_phone_number }),
     ...(row.callback_service_id === null ? {} : { callbackServiceId: row.callback_service_id }),
   };
+}
+
+/** The view GES clients parse: their models type `accessCode` as a number. */
+function gesRequestView(row: CallInRequestRow) {
+  const { accessCode, ...rest } = requestView(row);
+  return accessCode === undefined ? rest : { ...rest, accessCode: Number(accessCode) };
 }
 
 /** Click-to-call-in: groups of numbers, requests that hold a number (and code), IVR matching. */
@@ -127,7 +134,7 @@ export class CallInService {
       const pick = allocateNumber(group, held, randomInt);
       if (pick === undefined) {
         const pairs = group.accessCodeEnabled
-          ? `${group.numbers.length} number(s) × ${10 ** group.accessCodeLength} access codes`
+          ? `${group.numbers.length} number(s) × ${accessCodeSpace(group.accessCodeLength)} access codes`
           : `${group.numbers.length} number(s)`;
         throw new AppError(
           'CALL_IN_POOL_EXHAUSTED',
@@ -136,7 +143,7 @@ export class CallInService {
         );
       }
       const request: CallInRequestRow = {
-        id: newId('cin', now),
+        id: newUuidV7(now),
         tenant_id: tenantId,
         group_name: group.name,
         to_phone_number: pick.toPhoneNumber,
@@ -152,7 +159,7 @@ export class CallInService {
       await this.store.callIn.insertRequest(request, trx);
       return request;
     });
-    return requestView(row);
+    return gesRequestView(row);
   }
 
   /**
@@ -175,7 +182,7 @@ export class CallInService {
       }
       if (!(await this.store.callIn.consume(tenantId, row.id, now))) continue;
       return {
-        ...requestView(row),
+        ...gesRequestView(row),
         userData: JSON.parse(row.user_data) as Record<string, string>,
         ...(await this.linkedCallback(tenantId, row.callback_service_id)),
       };

@@ -136,8 +136,17 @@ export class PushService {
   /** Sends one notification now (GES notification/publish); a failure answers a clear error. */
   async publish(
     tenantId: string,
-    input: { channel: PushChannel; deviceToken: string; message: PushMessage },
+    input: {
+      channel: PushChannel;
+      deviceToken: string;
+      message: PushMessage;
+      /** Have the provider check the message without delivering it (FCM only). */
+      validateOnly?: boolean | undefined;
+    },
   ): Promise<{ messageId: string }> {
+    if (input.validateOnly === true && input.channel !== 'fcm') {
+      throw new AppError('INVALID_PARAMETER', 'validate_only is only available for FCM');
+    }
     const row = await this.record(
       tenantId,
       null,
@@ -147,7 +156,7 @@ export class PushService {
       input.message,
     );
     // A caller waiting for the answer retries by itself: publish is never retried in the background.
-    const { result } = await this.attempt(row, 1);
+    const { result } = await this.attempt(row, 1, input.validateOnly === true);
     if (result.ok) return { messageId: result.messageId };
     if (result.reason === 'no-credential') throw new AppError('NOT_FOUND', result.message);
     throw new AppError(
@@ -247,9 +256,16 @@ export class PushService {
   private async attempt(
     row: PushDeliveryRow,
     maxAttempts: number,
+    validateOnly = false,
   ): Promise<{ result: PushResult; status: 'sent' | 'retry' | 'failed' }> {
     const attempts = row.attempts + 1;
-    const result = await this.send(row.tenant_id, row.channel, row.target, parseMessage(row));
+    const result = await this.send(
+      row.tenant_id,
+      row.channel,
+      row.target,
+      parseMessage(row),
+      validateOnly,
+    );
     const now = this.clock.now();
     if (result.ok) {
       await this.store.pushDeliveries.update(row.tenant_id, row.id, {
@@ -277,10 +293,13 @@ export class PushService {
 
   private async send(
     tenantId: string,
-    channel: string,
+    sentChannel: string,
     target: string,
     message: PushMessage,
+    validateOnly = false,
   ): Promise<PushResult> {
+    // GES clients name the channel "FCM".
+    const channel = sentChannel.toLowerCase();
     if (!isChannel(channel)) {
       return pushFailure(
         'rejected',
@@ -290,8 +309,10 @@ export class PushService {
     }
     const feature = channel === 'fcm' ? 'push-fcm' : 'push-apns';
     let sender: PushSender | undefined;
+    let fcm: FcmClient | undefined;
     try {
-      sender = channel === 'fcm' ? await this.fcm.get(tenantId) : await this.apns.get(tenantId);
+      fcm = channel === 'fcm' ? await this.fcm.get(tenantId) : undefined;
+      sender = channel === 'fcm' ? fcm : await this.apns.get(tenantId);
     } catch (e) {
       return pushFailure(
         'auth',
@@ -306,6 +327,8 @@ export class PushService {
         `No ${feature} credential is registered for this tenant`,
       );
     }
+    // Only FCM has a dry run (publish refuses validate_only for the other channels).
+    if (validateOnly && fcm) return fcm.send(target, message, { validateOnly });
     return sender.send(target, message);
   }
 }

@@ -62,6 +62,9 @@ export interface OpenForQuery {
   checkImmediateEnabled?: boolean | undefined;
 }
 
+/** `resultCode` of an estimated-wait-time entry: 0 estimated, else why not. */
+export const EWT_RESULT = { estimated: 0, unknown: 1, notFound: 40402 } as const;
+
 /** What a client asks before booking: slots, opening, queue status, wait times. */
 export class QueueInfoService {
   constructor(
@@ -105,14 +108,17 @@ export class QueueInfoService {
   ): Promise<Availability> {
     const settings = await this.queues.get(tenantId, serviceName);
     const now = this.clock.now();
-    const timezone = q.timezone === undefined ? settings.timezone : checkTimeZone(q.timezone);
+    // localTime is written in the zone asked for, UTC without one (GES); days are counted in
+    // that zone, or the office's own when none was asked for.
+    const timezone = q.timezone === undefined ? 'UTC' : checkTimeZone(q.timezone);
+    const dayZone = q.timezone === undefined ? settings.timezone : timezone;
     const start = q.startMs ?? now;
     let end: number;
     if (q.endMs !== undefined) end = q.endMs;
     // Calendar days in the zone: a week across a DST change is 167 or 169 real hours.
     else if (q.numberOfDays !== undefined) {
-      end = addLocalDays(start, q.numberOfDays, timezone);
-    } else end = endOfLocalDay(start, timezone);
+      end = addLocalDays(start, q.numberOfDays, dayZone);
+    } else end = endOfLocalDay(start, dayZone);
     if (end <= start) throw new AppError('INVALID_PARAMETER', 'end must be after start');
     // An hour of slack lets 31 calendar days across a DST change through.
     if (end - start > MAX_AVAILABILITY_DAYS * DAY_MS + HOUR_MS) {
@@ -165,21 +171,55 @@ export class QueueInfoService {
   /** EWT and what may be offered now (GES queue-status). */
   async queueStatus(tenantId: string, serviceName: string) {
     const settings = await this.queues.get(tenantId, serviceName);
-    const ewt = await this.waitTime.estimate(tenantId, settings.name);
-    return { ewt, ...queueOffer(settings, this.clock.now(), ewt) };
+    const [estimate, agents] = await Promise.all([
+      this.waitTime.estimate(tenantId, settings.name),
+      this.waitTime.agentCounts(tenantId, settings.name),
+    ]);
+    // No agent logged in: nobody's wait can be estimated, whatever the queue's history says.
+    const ewt = agents?.loggedIn === 0 ? -1 : estimate;
+    return { ewt, ...queueOffer(settings, this.clock.now(), ewt, agents?.loggedIn) };
   }
 
-  /** EWT of several queues; an unknown queue answers -1 with a message. */
-  async estimatedWaitTimes(tenantId: string, names: string[], mode: EwtMode) {
+  /**
+   * EWT of several queues, each with a GES `resultCode` (EWT_RESULT); an unknown queue answers
+   * -1 with a message. `includeCallsOnHold` counts callbacks already handed to a dialer (ROUTING)
+   * as still ahead of a newcomer.
+   */
+  async estimatedWaitTimes(
+    tenantId: string,
+    names: string[],
+    mode: EwtMode,
+    includeCallsOnHold = false,
+  ) {
     return Promise.all(
       names.map(async (virtualQueue) => {
         const settings = await this.queues.find(tenantId, virtualQueue);
         if (!settings) {
-          return { virtualQueue, estimatedWaitTime: -1, message: 'Service not found' };
+          return {
+            virtualQueue,
+            estimatedWaitTime: -1,
+            resultCode: EWT_RESULT.notFound,
+            message: 'Service not found',
+          };
+        }
+        const onHold = includeCallsOnHold
+          ? ((await this.store.queueStats.activeByState(tenantId, settings.name)).get('ROUTING') ??
+            0)
+          : 0;
+        const estimatedWaitTime = await this.waitTime.estimate(
+          tenantId,
+          settings.name,
+          mode,
+          onHold,
+        );
+        if (estimatedWaitTime >= 0) {
+          return { virtualQueue, estimatedWaitTime, resultCode: EWT_RESULT.estimated };
         }
         return {
           virtualQueue,
-          estimatedWaitTime: await this.waitTime.estimate(tenantId, virtualQueue, mode),
+          estimatedWaitTime,
+          resultCode: EWT_RESULT.unknown,
+          message: 'Cannot be estimated yet: no agent logged in or no callback handled recently',
         };
       }),
     );

@@ -50,6 +50,14 @@ function requestedStatistics(body: unknown): { name: string; objectId: string }[
   return out;
 }
 
+/** True for a body-less request (no body, or `{}`). */
+function isEmptyRequest(body: unknown): boolean {
+  const root = asRecord(body);
+  return (
+    body === undefined || body === null || (root !== undefined && Object.keys(root).length === 0)
+  );
+}
+
 /** get-statistic-ex: the tenant's registered statistics source, or OpenCallback's own queues. */
 export class StatisticsService {
   private readonly clients: CredentialClients<'statistics', StatisticsClient>;
@@ -65,7 +73,9 @@ export class StatisticsService {
     this.clients = new CredentialClients(
       credentials,
       'statistics',
-      (cred) => new StatisticsClient(statisticsConfig(cred, endpoints)),
+      // The service's clock, so a client's max-age is judged on the same time as everything else.
+      (cred) =>
+        new StatisticsClient({ ...statisticsConfig(cred, endpoints), now: () => clock.now() }),
     );
   }
 
@@ -73,10 +83,14 @@ export class StatisticsService {
    * Forwards the request to the registered source (answers cached as the source allows). Without
    * one, OpenCallback's own statistics answer; anything else is 40105.
    */
-  async getStatisticEx(tenantId: string, body: unknown): Promise<unknown> {
+  async getStatisticEx(
+    tenantId: string,
+    body: unknown,
+    opts: { maxAgeSeconds?: number | undefined } = {},
+  ): Promise<unknown> {
     const client = await this.clients.get(tenantId);
     if (client === undefined) return { statistics: await this.own(tenantId, body) };
-    const result = await client.getStatisticEx(body);
+    const result = await client.getStatisticEx(body, opts);
     if (!result.ok) {
       throw new AppError(
         'UPSTREAM_FAILED',
@@ -93,9 +107,15 @@ export class StatisticsService {
   }
 
   private async own(tenantId: string, body: unknown): Promise<OwnStatisticValue[]> {
-    const requested = requestedStatistics(body);
+    // The official clients' statistics() sends no body: that asks for everything we can report.
+    const everything = isEmptyRequest(body);
+    const requested = everything
+      ? (await this.queues.list(tenantId)).flatMap((q) =>
+          OWN_STATISTICS.map((name) => ({ name, objectId: q.name })),
+        )
+      : requestedStatistics(body);
     const foreign = requested?.filter((s) => !isOwn(s.name)).map((s) => s.name) ?? [];
-    if (requested === undefined || requested.length === 0 || foreign.length > 0) {
+    if (requested === undefined || (requested.length === 0 && !everything) || foreign.length > 0) {
       throw new AppError(
         'NO_STATISTICS_CREDENTIALS',
         `No statistics credentials are registered${
@@ -104,7 +124,7 @@ export class StatisticsService {
           `{"data":{"statistics":[{"name":"${OWN_STATISTICS.join('|')}","objectId":"<queue name>"}]}}`,
       );
     }
-    if (requested.length > MAX_STATISTICS) {
+    if (requested.length > MAX_STATISTICS && !everything) {
       throw new AppError(
         'INVALID_PARAMETER',
         `ask for at most ${MAX_STATISTICS} statistics at once`,

@@ -4,7 +4,8 @@ import type { QueueActivity } from '../infra/queue-activity.js';
 import { QueueFigures } from '../infra/queue-figures.js';
 import type { Clock } from './clock.js';
 
-export type EwtMode = 'mode1' | 'mode2';
+/** mode1: throughput; mode2: with agents; mode3: the statistics OpenCallback keeps (as mode2). */
+export type EwtMode = 'mode1' | 'mode2' | 'mode3';
 
 /** Live agent counts a dialer reports for a queue. */
 export interface AgentCounts {
@@ -54,9 +55,14 @@ export class WaitTimeService {
    * EWT in seconds for a newcomer (mode2 without agent data uses mode1); -1 when unknown.
    * Every web visitor polls it, so its inputs are remembered until the queue changes.
    */
-  async estimate(tenantId: string, serviceName: string, mode: EwtMode = 'mode2') {
+  async estimate(tenantId: string, serviceName: string, mode: EwtMode = 'mode2', extraAhead = 0) {
     const inputs = await this.inputs(tenantId, serviceName);
-    return ewtFor(inputs, inputs.pending, mode);
+    return ewtFor(inputs, inputs.pending + extraAhead, mode);
+  }
+
+  /** The agent counts a dialer last reported for the queue (undefined: none fresh). */
+  async agentCounts(tenantId: string, serviceName: string): Promise<AgentCounts | undefined> {
+    return (await this.inputs(tenantId, serviceName)).agents;
   }
 
   /** The wait of a callback with `ahead` callbacks before it in the queue, by the same model. */

@@ -43,26 +43,28 @@ describeEngines('GET /callbacks/availability/{service-name}', (engine) => {
   afterAll(async () => h.close());
   beforeEach(() => h.t.clock.set(NOW));
 
-  it("by default lists the rest of today's slots in the queue's zone, fields as GES", async () => {
+  it("by default lists the rest of the office's day, localTime in UTC as GES, fields as GES", async () => {
     const { res, body } = await availability('ny');
     expect(res.statusCode).toBe(200);
     expect(body.status).toMatchObject({ code: 0, message: 'Successful' });
     expect(Object.keys(body.data)).toEqual(['slots', 'durationMin', 'timezone']);
     expect(body.data.durationMin).toBe(60);
-    expect(body.data.timezone).toBe('America/New_York');
+    // GES: without `timezone`, localTime is written in UTC.
+    expect(body.data.timezone).toBe('UTC');
     expect(body.data.slots[0]).toEqual({
       utcTime: '2026-11-25T16:00:00.000Z',
-      localTime: '2026-11-25T11:00:00.000-05:00',
+      localTime: '2026-11-25T16:00:00.000+00:00',
       capacity: 2,
       total: 2,
     });
+    // 11:00 to 16:00 in New York: the rest of the office's day.
     expect(body.data.slots.map((s) => s.localTime.slice(11, 16))).toEqual([
-      '11:00',
-      '12:00',
-      '13:00',
-      '14:00',
-      '15:00',
       '16:00',
+      '17:00',
+      '18:00',
+      '19:00',
+      '20:00',
+      '21:00',
     ]);
     for (const s of body.data.slots) expect(s.utcTime).toMatch(ISO_MS_Z);
   });
@@ -164,7 +166,7 @@ describeEngines('GET /callbacks/availability/{service-name}', (engine) => {
     h.t.clock.set('2026-10-25T12:00:00.000Z');
     const { body } = await availability(
       'night',
-      '?start=2026-11-01T00:00:00-04:00&end=2026-11-01T12:00:00Z',
+      '?start=2026-11-01T00:00:00-04:00&end=2026-11-01T12:00:00Z&timezone=America/New_York',
     );
     const slots = body.data.slots;
     expect(slots).toHaveLength(8);
@@ -180,7 +182,7 @@ describeEngines('GET /callbacks/availability/{service-name}', (engine) => {
     h.t.clock.set('2026-03-01T12:00:00.000Z');
     const { body } = await availability(
       'night',
-      '?start=2026-03-08T00:00:00-05:00&end=2026-03-08T12:00:00Z',
+      '?start=2026-03-08T00:00:00-05:00&end=2026-03-08T12:00:00Z&timezone=America/New_York',
     );
     expect(body.data.slots.map((s) => s.localTime)).toEqual([
       '2026-03-08T00:00:00.000-05:00',
@@ -195,7 +197,7 @@ describeEngines('GET /callbacks/availability/{service-name}', (engine) => {
     h.t.clock.set('2026-10-25T12:00:00.000Z');
     const { body } = await availability(
       'always',
-      '?start=2026-10-31T00:00:00-04:00&numberOfDays=2',
+      '?start=2026-10-31T00:00:00-04:00&numberOfDays=2&timezone=America/New_York',
     );
     // Saturday (24 hours) and the fall-back Sunday (25 hours), every hour of both.
     expect(body.data.slots).toHaveLength(49);

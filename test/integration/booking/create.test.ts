@@ -469,8 +469,8 @@ describeEngines('POST /callbacks/create', (engine) => {
       const refused = await h.book({ ...checked, phoneNumber: nycNumber(64), desiredTime: SLOT });
       await h.expectError(refused, 429, 42901, /slot is full/);
       expect(await h.stored()).toEqual(before);
-      const { slots } = refused.body.data as unknown as {
-        slots: { utcTime: string; capacity: number; total: number }[];
+      const { proposals: slots } = refused.body.data as unknown as {
+        proposals: { utcTime: string; capacity: number; total: number }[];
       };
       expect(slots.map((s) => s.utcTime)).toEqual([
         '2026-11-26T14:00:00.000Z',
@@ -497,7 +497,9 @@ describeEngines('POST /callbacks/create', (engine) => {
         desiredTime: '2026-11-27T02:00:00.000Z',
       });
       await h.expectError(refused, 429, 42901, /not in an open slot/);
-      const { slots } = refused.body.data as unknown as { slots: { utcTime: string }[] };
+      const { proposals: slots } = refused.body.data as unknown as {
+        proposals: { utcTime: string }[];
+      };
       // Thursday's last slots (until 17:00 New York) are nearer than Friday 09:00.
       expect(slots.map((s) => s.utcTime)).toEqual([
         '2026-11-26T19:30:00.000Z',

@@ -91,10 +91,10 @@ const CASES: Case[] = [
     /userData/,
   ],
   [
-    'an unknown cbOfferType',
+    'a cbOfferType longer than any report field',
     'POST',
     '/callbacks/create',
-    json({ ...ok, cbOfferType: 'LATER' }),
+    json({ ...ok, cbOfferType: 'x'.repeat(257) }),
     JSON_TYPE,
     400,
     40001,
@@ -316,7 +316,7 @@ const CASES: Case[] = [
   [
     'estimated-wait-time with an unknown mode',
     'GET',
-    '/estimated-wait-time?virtual-queues=support&mode=mode3',
+    '/estimated-wait-time?virtual-queues=support&mode=mode4',
     undefined,
     undefined,
     400,

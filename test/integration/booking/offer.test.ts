@@ -191,13 +191,25 @@ describeEngines('open-for, queue-status and estimated wait time', (engine) => {
         expect(res.statusCode).toBe(200);
         // Three waiting, one every 120 s; no agent report yet, so mode2 uses the same throughput.
         expect(body.data).toEqual([
-          { virtualQueue: 'busy', estimatedWaitTime: 360 },
-          { virtualQueue: 'ny', estimatedWaitTime: -1 },
-          { virtualQueue: 'nope', estimatedWaitTime: -1, message: 'Service not found' },
+          { virtualQueue: 'busy', estimatedWaitTime: 360, resultCode: 0 },
+          {
+            virtualQueue: 'ny',
+            estimatedWaitTime: -1,
+            resultCode: 1,
+            message: 'Cannot be estimated yet: no agent logged in or no callback handled recently',
+          },
+          {
+            virtualQueue: 'nope',
+            estimatedWaitTime: -1,
+            resultCode: 40402,
+            message: 'Service not found',
+          },
         ]);
       }
       const single = await h.engage<Ewt>('GET', '/estimated-wait-time?virtual-queues=busy');
-      expect(single.body.data).toEqual([{ virtualQueue: 'busy', estimatedWaitTime: 360 }]);
+      expect(single.body.data).toEqual([
+        { virtualQueue: 'busy', estimatedWaitTime: 360, resultCode: 0 },
+      ]);
     });
 
     it('queue-status reports the EWT and withholds the immediate offer when now + EWT passes the blackout', async () => {

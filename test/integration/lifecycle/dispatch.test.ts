@@ -160,6 +160,7 @@ describeEngines('dispatch: a booked callback reaches a person', (engine) => {
     // Every change left its event, as a single-callback change does.
     const history = await t.services.store.callbacks.history(tenant.id, b);
     expect(history.map((e) => e.type)).toEqual([
+      'callback.created',
       'callback.queued',
       'callback.routing',
       'callback.processing',
@@ -316,6 +317,7 @@ describeEngines('dispatch: a booked callback reaches a person', (engine) => {
     });
     const history = await t.services.store.callbacks.history(tenant.id, id);
     expect(history.map((e) => e.type)).toEqual([
+      'callback.created',
       'callback.queued',
       'callback.routing',
       'callback.processing',

@@ -88,7 +88,9 @@ describeEngines('webhooks: every state change arrives signed, retried on failure
       (x, y) => eventNumber(x.body) - eventNumber(y.body),
     );
     const types = inOrder.map((d) => d.headers['x-opencallback-event']);
+    // Every booking is announced as created first, then its state events.
     expect(types).toEqual([
+      'callback.created',
       'callback.queued',
       'callback.routing',
       'callback.processing',
@@ -109,7 +111,7 @@ describeEngines('webhooks: every state change arrives signed, retried on failure
     expect(last.data.reason).toBe('AGENT_CONNECTED');
     // Handed on once: running the jobs again sends nothing new.
     await runJobs();
-    expect(receiver.deliveries).toHaveLength(4);
+    expect(receiver.deliveries).toHaveLength(5);
   });
 
   it('retries a failing receiver with backoff and records each attempt', async () => {
@@ -119,7 +121,12 @@ describeEngines('webhooks: every state change arrives signed, retried on failure
       method: 'POST',
       url: '/engagement/v3/callbacks/create',
       headers: { 'x-api-key': tenant.keys.engagement },
-      payload: { serviceName: 'support', phoneNumber: '+12125550101' },
+      // Scheduled for tomorrow: one event (created), so one delivery to follow through retries.
+      payload: {
+        serviceName: 'support',
+        phoneNumber: '+12125550101',
+        desiredTime: new Date(t.clock.now() + 86_400_000).toISOString(),
+      },
     });
     await runJobs();
     expect(receiver.deliveries).toHaveLength(1);

@@ -38,6 +38,7 @@ export async function queueToolRoutes(fastify: FastifyInstance, { services }: Ad
       const open = await services.queueInfo.availability(tenantId, settings.name, {
         startMs: now,
         endMs,
+        timezone: tz,
         reportBusy: true,
       });
       return success(request.id, {

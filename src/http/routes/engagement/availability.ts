@@ -1,19 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { parseInstant } from '../../../domain/time.js';
+import { parseInstantIn } from '../../../domain/time.js';
 import type { Services } from '../../../services/index.js';
+import { checkTimeZone } from '../../../services/tenants.js';
 import { tenantOf } from '../../plugins/auth.js';
 import { envelope, errorResponses, success } from '../../envelope.js';
 import { sendRemembered } from '../../remembered.js';
+import { LenientBoolean, asBoolean } from '../../lenient.js';
 
 const Instant = Type.String({ minLength: 1, maxLength: 40 });
 const EpochMs = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000 });
 const ServiceParams = Type.Object({ serviceName: Type.String({ minLength: 1, maxLength: 64 }) });
 
-/** `start` (ISO) or `startMS` (epoch ms): whichever the client sent. */
-function instantOf(iso: string | undefined, ms: number | undefined, field: string) {
-  if (iso !== undefined) return parseInstant(iso, field);
+/**
+ * `start` (ISO) or `startMS` (epoch ms): whichever the client sent. An ISO time without a zone is
+ * read in the request's `timezone`, UTC when there is none (GES).
+ */
+function instantOf(
+  iso: string | undefined,
+  ms: number | undefined,
+  field: string,
+  timezone: string | undefined,
+) {
+  if (iso !== undefined) {
+    return parseInstantIn(iso, timezone === undefined ? 'UTC' : checkTimeZone(timezone), field);
+  }
   return ms;
 }
 
@@ -40,7 +52,7 @@ export async function availabilityRoutes(
           numberOfDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })),
           timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           maxTimeSlots: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-          reportBusy: Type.Optional(Type.Boolean()),
+          reportBusy: Type.Optional(LenientBoolean),
         }),
         response: {
           200: envelope(
@@ -67,12 +79,12 @@ export async function availabilityRoutes(
         tenantOf(request),
         request.params.serviceName,
         {
-          startMs: instantOf(q.start, q.startMS, 'start'),
-          endMs: instantOf(q.end, q.endMS, 'end'),
+          startMs: instantOf(q.start, q.startMS, 'start', q.timezone),
+          endMs: instantOf(q.end, q.endMS, 'end', q.timezone),
           numberOfDays: q.numberOfDays,
           timezone: q.timezone,
           maxTimeSlots: q.maxTimeSlots,
-          reportBusy: q.reportBusy,
+          reportBusy: asBoolean(q.reportBusy),
         },
       );
       // A week is ~50 KB of JSON: serializing it per request was most of the cost.
@@ -90,9 +102,11 @@ export async function availabilityRoutes(
         querystring: Type.Object({
           start: Type.Optional(Instant),
           timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          queryImmediateOfferHours: Type.Optional(Type.Boolean()),
-          returnWithinImmediateOfferTime: Type.Optional(Type.Boolean()),
-          checkImmediateEnabled: Type.Optional(Type.Boolean()),
+          queryImmediateOfferHours: Type.Optional(LenientBoolean),
+          returnWithinImmediateOfferTime: Type.Optional(LenientBoolean),
+          // The spelling of GES's administrator guide.
+          returnWithinImmediateOffertime: Type.Optional(LenientBoolean),
+          checkImmediateEnabled: Type.Optional(LenientBoolean),
         }),
         response: {
           200: envelope(
@@ -110,11 +124,13 @@ export async function availabilityRoutes(
     async (request) => {
       const q = request.query;
       const data = await services.queueInfo.openFor(tenantOf(request), request.params.serviceName, {
-        startMs: instantOf(q.start, undefined, 'start'),
+        startMs: instantOf(q.start, undefined, 'start', q.timezone),
         timezone: q.timezone,
-        queryImmediateOfferHours: q.queryImmediateOfferHours,
-        returnWithinImmediateOfferTime: q.returnWithinImmediateOfferTime,
-        checkImmediateEnabled: q.checkImmediateEnabled,
+        queryImmediateOfferHours: asBoolean(q.queryImmediateOfferHours),
+        returnWithinImmediateOfferTime:
+          asBoolean(q.returnWithinImmediateOfferTime) ??
+          asBoolean(q.returnWithinImmediateOffertime),
+        checkImmediateEnabled: asBoolean(q.checkImmediateEnabled),
       });
       return success(request.id, data);
     },
@@ -154,7 +170,10 @@ export async function availabilityRoutes(
         summary: 'EWT of one or more virtual queues',
         querystring: Type.Object({
           'virtual-queues': Type.String({ minLength: 1, maxLength: 2000 }),
-          mode: Type.Optional(Type.Union([Type.Literal('mode1'), Type.Literal('mode2')])),
+          mode: Type.Optional(
+            Type.Union([Type.Literal('mode1'), Type.Literal('mode2'), Type.Literal('mode3')]),
+          ),
+          'include-calls-on-hold': Type.Optional(LenientBoolean),
         }),
         response: {
           200: envelope(
@@ -162,6 +181,7 @@ export async function availabilityRoutes(
               Type.Object({
                 virtualQueue: Type.String(),
                 estimatedWaitTime: Type.Integer(),
+                resultCode: Type.Integer(),
                 message: Type.Optional(Type.String()),
               }),
             ),
@@ -183,6 +203,7 @@ export async function availabilityRoutes(
         tenantOf(request),
         names,
         request.query.mode ?? 'mode2',
+        asBoolean(request.query['include-calls-on-hold']) === true,
       );
       return success(request.id, data);
     },

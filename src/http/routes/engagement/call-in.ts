@@ -12,7 +12,8 @@ const CallInRequest = Type.Object({
   toPhoneNumber: Type.String(),
   groupName: Type.String(),
   expirationTime: Type.Integer({ description: 'epoch milliseconds' }),
-  accessCode: Type.Optional(Type.String()),
+  // A number, as GES clients read it (codes never start with 0).
+  accessCode: Type.Optional(Type.Integer()),
   fromPhoneNumber: Type.Optional(Type.String()),
   callbackServiceId: Type.Optional(Type.String()),
 });
@@ -50,7 +51,9 @@ export async function callInRoutes(fastify: FastifyInstance, { services }: { ser
           'For an IVR: the live request a call is about (once; it is consumed), with its userData and callback',
         body: Type.Object({
           toPhoneNumber: Phone,
-          accessCode: Type.Optional(Type.String({ maxLength: 16 })),
+          accessCode: Type.Optional(
+            Type.Union([Type.String({ maxLength: 16 }), Type.Integer({ minimum: 0 })]),
+          ),
           fromPhoneNumber: Type.Optional(Phone),
         }),
         response: {
@@ -73,7 +76,13 @@ export async function callInRoutes(fastify: FastifyInstance, { services }: { ser
         },
       },
     },
-    async (request) =>
-      success(request.id, await services.callIn.matchRequest(tenantOf(request), request.body)),
+    async (request) => {
+      const { accessCode, ...rest } = request.body;
+      const code = accessCode === undefined ? {} : { accessCode: String(accessCode) };
+      return success(
+        request.id,
+        await services.callIn.matchRequest(tenantOf(request), { ...rest, ...code }),
+      );
+    },
   );
 }

@@ -5,6 +5,7 @@ import { CALLBACK_STATES } from '../../../domain/booking.js';
 import type { Services } from '../../../services/index.js';
 import { tenantOf } from '../../plugins/auth.js';
 import { envelope, errorResponses, success } from '../../envelope.js';
+import { LenientBoolean, asBoolean } from '../../lenient.js';
 
 const Text = (max: number) => Type.String({ maxLength: max });
 const IdBody = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -13,18 +14,14 @@ export const CreateCallbackBody = Type.Object({
   serviceName: Type.String({ minLength: 1, maxLength: 64 }),
   phoneNumber: Type.String({ minLength: 1, maxLength: 40 }),
   desiredTime: Type.Optional(Text(40)),
-  cbOfferType: Type.Optional(
-    Type.Union([
-      Type.Literal('ASAP'),
-      Type.Literal('SCHEDULED'),
-      Type.Literal('COMBINED_SCHEDULED_AND_ASAP'),
-    ]),
-  ),
+  // Reporting only: the official clients send a sentence here by default, so an unknown value
+  // means "derive from desiredTime" rather than an error.
+  cbOfferType: Type.Optional(Text(256)),
   language: Type.Optional(Text(35)),
   inboundVQ: Type.Optional(Text(128)),
   offerThreshold: Type.Optional(Type.Union([Type.Number(), Text(32)])),
   channel: Type.Optional(Text(64)),
-  offerTiming: Type.Optional(Type.Union([Type.Literal('ON-HOURS'), Type.Literal('OFF-HOURS')])),
+  offerTiming: Type.Optional(Text(64)),
   cbOriginationIxnId: Type.Optional(Text(128)),
   surveyRP: Type.Optional(Text(128)),
   routePoint: Type.Optional(Text(128)),
@@ -36,7 +33,7 @@ export const CreateCallbackBody = Type.Object({
   pushTargets: Type.Optional(
     Type.Array(Type.Object({ channel: Text(32), target: Text(1024) }), { maxItems: 10 }),
   ),
-  alwaysCheckCapacity: Type.Optional(Type.Boolean()),
+  alwaysCheckCapacity: Type.Optional(LenientBoolean),
 });
 
 const CallbackView = Type.Object({
@@ -69,7 +66,11 @@ export async function callbackRoutes(
       },
     },
     async (request) => {
-      const row = await services.booking.create(tenantOf(request), request.body);
+      const { alwaysCheckCapacity, ...fields } = request.body;
+      const row = await services.booking.create(tenantOf(request), {
+        ...fields,
+        alwaysCheckCapacity: asBoolean(alwaysCheckCapacity),
+      });
       return success(request.id, { id: row.id });
     },
   );
@@ -113,7 +114,7 @@ export async function callbackRoutes(
         body: Type.Object({
           id: Type.String({ minLength: 1, maxLength: 64 }),
           desiredTime: Type.String({ minLength: 1, maxLength: 40 }),
-          alwaysCheckCapacity: Type.Optional(Type.Boolean()),
+          alwaysCheckCapacity: Type.Optional(LenientBoolean),
         }),
         response: { 200: envelope(CallbackView), ...errorResponses },
       },
@@ -124,7 +125,7 @@ export async function callbackRoutes(
         tenantOf(request),
         id,
         desiredTime,
-        alwaysCheckCapacity,
+        asBoolean(alwaysCheckCapacity),
       );
       return success(request.id, await services.queueInfo.view(row));
     },

@@ -11,6 +11,21 @@ export async function statisticsRoutes(
   { services }: { services: Services },
 ) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // The official clients' statistics() is a POST without a body but with a JSON content type:
+  // in this route's scope only, an empty JSON body reads as `{}` instead of a 400.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const source = typeof text === 'string' ? text : text.toString('utf8');
+    if (source.trim() === '') {
+      done(null, {});
+      return;
+    }
+    try {
+      done(null, JSON.parse(source) as unknown);
+    } catch (error) {
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
+  });
   app.post(
     '/statistics/operations/get-statistic-ex',
     {
@@ -21,12 +36,28 @@ export async function statisticsRoutes(
           '(CallbacksWaiting, CallbacksScheduled, CallbacksInProgress, EstimatedWaitTime for objectId = queue name)',
         // Forwarded as it is to the registered source, whose request shape is its own.
         body: Type.Record(Type.String(), Type.Unknown()),
+        headers: Type.Object({
+          'cache-control': Type.Optional(
+            Type.String({
+              maxLength: 200,
+              description: 'max-age=N: accept cached answers up to N s old (N ≥ 15)',
+            }),
+          ),
+        }),
       },
     },
     async (request) =>
       success(
         request.id,
-        await services.statistics.getStatisticEx(tenantOf(request), request.body),
+        await services.statistics.getStatisticEx(tenantOf(request), request.body, {
+          maxAgeSeconds: maxAgeOf(request.headers['cache-control']),
+        }),
       ),
   );
+}
+
+/** N of a `max-age=N` request directive; undefined when absent or unreadable. */
+function maxAgeOf(cacheControl: string | undefined): number | undefined {
+  const match = /(?:^|,)\s*max-age\s*=\s*"?(\d{1,9})"?/i.exec(cacheControl ?? '');
+  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
