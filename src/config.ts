@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseAllowList } from './integrations/address-guard.js';
 
 /** Typed configuration of one node, read from the environment and validated at start-up. */
 export interface Config {
@@ -43,6 +44,10 @@ export interface IntegrationsConfig {
   turnstileVerifyUrl: string | undefined;
   /** Sends of one push notification before it is given up. */
   pushMaxAttempts: number;
+  /** OUTBOUND_ALLOW: host names, `*.suffix`, IPs and CIDRs reachable although private. */
+  outboundAllow: string[];
+  /** Bytes of any outbound answer read at most; the rest is dropped unread. */
+  outboundMaxResponseBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -89,6 +94,19 @@ function urlVar(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function allowListVar(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  try {
+    parseAllowList(entries);
+  } catch (error) {
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return entries;
+}
+
 function integrationsConfig(env: Env): IntegrationsConfig {
   return {
     timeoutMs: intVar(env, 'OUTBOUND_TIMEOUT_MS', 10_000, 100, 120_000),
@@ -100,6 +118,8 @@ function integrationsConfig(env: Env): IntegrationsConfig {
     hcaptchaVerifyUrl: urlVar(env, 'HCAPTCHA_VERIFY_URL'),
     turnstileVerifyUrl: urlVar(env, 'TURNSTILE_VERIFY_URL'),
     pushMaxAttempts: intVar(env, 'PUSH_MAX_ATTEMPTS', 5, 1, 20),
+    outboundAllow: allowListVar(env, 'OUTBOUND_ALLOW'),
+    outboundMaxResponseBytes: intVar(env, 'OUTBOUND_MAX_RESPONSE_BYTES', 16_384, 1_024, 10_485_760),
   };
 }
 

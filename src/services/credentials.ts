@@ -1,4 +1,3 @@
-import type { IntegrationsConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import type { CredentialTestResult } from '../integrations/credential-tests.js';
 import { fingerprintSecret, type Keyring } from '../security/secret-box.js';
@@ -10,6 +9,7 @@ import {
   parseCredentialBody,
   testCredential,
   type CredentialFeature,
+  type Endpoints,
   type OpenCredential,
   type SettingsOf,
 } from './credential-kinds.js';
@@ -53,7 +53,7 @@ export class CredentialService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly keyring: Keyring,
-    private readonly endpoints: IntegrationsConfig,
+    private readonly endpoints: Endpoints,
   ) {}
 
   /** A tenant's registered credentials. */
@@ -75,6 +75,7 @@ export class CredentialService {
     const tenantId = actor.tenantId;
     const existing = await this.store.credentials.get(tenantId, feature);
     const parsed = parseCredentialBody(feature, body, existing !== undefined);
+    this.checkEndpoints(parsed.settings);
     const now = this.clock.now();
     const keyring = this.keyring;
     const context = { tenantId, feature };
@@ -158,11 +159,27 @@ export class CredentialService {
     return rewrapped;
   }
 
+  // Saving an endpoint the guard would refuse anyway gets a clear answer now, not a failing test.
+  private checkEndpoints(settings: SettingsOf[CredentialFeature]): void {
+    if (!('baseUrl' in settings)) return;
+    const refusal = this.endpoints.http.urlRefusal(settings.baseUrl);
+    if (refusal !== undefined) throw outboundRefusal('baseUrl', settings.baseUrl, refusal);
+  }
+
   private async row(tenantId: string, feature: CredentialFeature): Promise<CredentialRow> {
     const row = await this.store.credentials.get(tenantId, feature);
     if (row === undefined) throw notRegistered(feature);
     return row;
   }
+}
+
+/** 40001 for a URL the outbound guard refuses, saying how the operator can allow it. */
+export function outboundRefusal(field: string, url: string, refusal: string): AppError {
+  return new AppError(
+    'INVALID_PARAMETER',
+    `${field} "${url}" ${refusal}: outbound calls never reach loopback, private, link-local ` +
+      'or metadata addresses unless the operator lists them in OUTBOUND_ALLOW',
+  );
 }
 
 /** 40403 naming the missing credential. */

@@ -9,6 +9,7 @@ import { CallInService } from './call-in.js';
 import { CaptchaService } from './captcha.js';
 import type { Clock } from './clock.js';
 import { CredentialService } from './credentials.js';
+import { withOutbound } from './credential-kinds.js';
 import { DispatchService } from './dispatch.js';
 import { ErrorLogService } from './error-log.js';
 import { Invalidation } from './invalidation.js';
@@ -88,15 +89,9 @@ export function createServices(
     config.errorLogRetentionDays * 86_400_000,
     config.errorLogMaxPerTenant,
   );
-  const credentials = new CredentialService(store, clock, audit, keyring, config.integrations);
-  const captcha = new CaptchaService(
-    store,
-    clock,
-    audit,
-    credentials,
-    invalidation,
-    config.integrations,
-  );
+  const endpoints = withOutbound(config.integrations);
+  const credentials = new CredentialService(store, clock, audit, keyring, endpoints);
+  const captcha = new CaptchaService(store, clock, audit, credentials, invalidation, endpoints);
   const activity = new QueueActivity((news) => void invalidation.announce(news));
   invalidation.onBulkChange((news) => activity.heard(news, clock.now()));
   const callbackEvents = new CallbackEvents(store, activity);
@@ -106,24 +101,17 @@ export function createServices(
   const dispatch = new DispatchService(store, clock, queues, callbackEvents, activity);
   const waitTime = new WaitTimeService(store, clock, activity, dispatch);
   const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, callbackEvents);
-  const webhooks = new WebhookService(store, clock, keyring, audit);
+  const webhooks = new WebhookService(store, clock, keyring, audit, endpoints.http);
   const events = new EventDispatcher(store, webhooks);
   const stats = new StatsService(store, clock, queues, waitTime, dispatch);
   const queueInfo = new QueueInfoService(store, clock, queues, waitTime, booking, activity);
-  const push = new PushService(store, clock, credentials, config.integrations);
+  const push = new PushService(store, clock, credentials, endpoints);
   events.listen({
     onCallbackEvent: async (tenantId, type, callback) => {
       await push.notifyCallbackEvent(tenantId, type, callback);
     },
   });
-  const statistics = new StatisticsService(
-    store,
-    clock,
-    queues,
-    waitTime,
-    credentials,
-    config.integrations,
-  );
+  const statistics = new StatisticsService(store, clock, queues, waitTime, credentials, endpoints);
   const callIn = new CallInService(store, clock, audit, booking);
   return {
     store,

@@ -6,6 +6,7 @@ import { makeApnsKey, makeServiceAccount } from '../../fakes/keys.js';
 import { startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
 import { describeEngines } from '../../helpers/engines.js';
 import { credentialBodies, secretsOf, startFakes, type Fakes } from './fakes.js';
+import { withOutbound } from '../../../src/services/credential-kinds.js';
 
 const FEATURES = ['statistics', 'push-fcm', 'push-apns', 'captcha'] as const;
 
@@ -166,7 +167,7 @@ describeEngines('credential management', (engine) => {
       t.clock,
       t.services.audit,
       new Keyring(newKey, [masterKey]),
-      t.config.integrations,
+      withOutbound(t.config.integrations),
     );
     const before = await t.services.store.db.kysely.selectFrom('credentials').selectAll().execute();
     expect(await rotated.rewrapAll()).toBe(4);
@@ -181,7 +182,7 @@ describeEngines('credential management', (engine) => {
       t.clock,
       t.services.audit,
       new Keyring(masterKey),
-      t.config.integrations,
+      withOutbound(t.config.integrations),
     );
     await expect(stale.test('acme', 'captcha')).rejects.toThrow(/not configured/);
   });
