@@ -8,6 +8,7 @@
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import {
   NOTHING_ALLOWED,
@@ -54,6 +55,8 @@ export interface PostOptions {
 export interface OutboundPolicy {
   readonly allow: OutboundAllowList;
   readonly maxResponseBytes: number;
+  /** Resolves a name to all its addresses; dns.lookup by default (tests simulate rebinding). */
+  readonly resolve: (hostname: string) => Promise<readonly LookupAddress[]>;
 }
 
 /** Thrown inside a connection attempt the policy refuses; reported as a network error. */
@@ -65,12 +68,14 @@ export class OutboundRefused extends Error {
 export class OutboundHttp {
   readonly maxResponseBytes: number;
   private readonly allow: OutboundAllowList;
+  private readonly resolve: OutboundPolicy['resolve'];
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
 
   constructor(policy: Partial<OutboundPolicy> = {}) {
     this.allow = policy.allow ?? NOTHING_ALLOWED;
     this.maxResponseBytes = policy.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.resolve = policy.resolve ?? ((hostname) => dns.promises.lookup(hostname, { all: true }));
     const agentOptions = {
       keepAlive: true,
       timeout: FREE_SOCKET_TIMEOUT_MS,
@@ -100,28 +105,30 @@ export class OutboundHttp {
       callback(new OutboundRefused(`${hostname} ${byName}`), '', 4);
       return;
     }
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) {
-        callback(error, '', 4);
-        return;
-      }
-      if (!isAllowedName(hostname, this.allow)) {
-        for (const { address } of addresses) {
-          const why = addressRefusal(address, this.allow);
-          if (why !== undefined) {
-            callback(new OutboundRefused(`${hostname} resolves to ${address}, ${why}`), '', 4);
-            return;
+    const wanted = options.family === 4 || options.family === 6 ? options.family : undefined;
+    this.resolve(hostname).then(
+      (resolved) => {
+        const addresses = resolved.filter((a) => wanted === undefined || a.family === wanted);
+        if (!isAllowedName(hostname, this.allow)) {
+          for (const { address } of addresses) {
+            const why = addressRefusal(address, this.allow);
+            if (why !== undefined) {
+              callback(new OutboundRefused(`${hostname} resolves to ${address}, ${why}`), '', 4);
+              return;
+            }
           }
         }
-      }
-      if (options.all === true) {
-        callback(null, addresses);
-      } else {
-        const first = addresses[0];
-        if (first === undefined) callback(new Error(`${hostname} has no address`), '', 4);
-        else callback(null, first.address, first.family);
-      }
-    });
+        if (options.all === true) {
+          callback(null, addresses);
+        } else {
+          const first = addresses[0];
+          if (first === undefined) callback(new Error(`${hostname} has no address`), '', 4);
+          else callback(null, first.address, first.family);
+        }
+      },
+      (error: unknown) =>
+        callback(error instanceof Error ? error : new Error(String(error)), '', 4),
+    );
   };
 
   /** POST a raw string body with the given content type; the building block of the helpers below. */

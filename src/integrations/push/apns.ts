@@ -291,6 +291,9 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof OutboundRefused) return `refused: ${error.message}`;
+  // A refused connection reaches the pending stream as the cause of its cancellation.
+  const refusal =
+    error instanceof Error && error.cause instanceof OutboundRefused ? error.cause : error;
+  if (refusal instanceof OutboundRefused) return `refused: ${refusal.message}`;
   return error instanceof Error ? error.message : String(error);
 }
