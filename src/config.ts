@@ -27,6 +27,8 @@ export interface Config {
   secureCookies: boolean;
   /** Provision the demo tenant on the very first start with an empty store. */
   seedDemo: boolean;
+  /** Bearer token /metrics requires; tenants and queues are labelled only when it is set. */
+  metricsToken: string | undefined;
   /** Outbound provider endpoints and limits (overridable so tests and proxies can redirect them). */
   integrations: IntegrationsConfig;
 }
@@ -90,6 +92,17 @@ function urlVar(env: Env, name: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`${name} must be an http:// or https:// URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+function tokenVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) {
+    throw new Error(
+      `${name} must be at least 16 characters without spaces (e.g. \`openssl rand -hex 24\`)`,
+    );
   }
   return raw;
 }
@@ -162,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolVar(env, 'TRUST_PROXY', false),
     secureCookies: boolVar(env, 'SECURE_COOKIES', false),
     seedDemo: boolVar(env, 'SEED_DEMO', true),
+    metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     integrations: integrationsConfig(env),
   };
 }
