@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import type { CredentialTestResult } from '../integrations/credential-tests.js';
-import { fingerprintSecret, type Keyring } from '../security/secret-box.js';
+import { FINGERPRINT_PREFIX, type Keyring } from '../security/secret-box.js';
 import type { CredentialRow } from '../store/repos/credentials.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
@@ -83,7 +83,7 @@ export class CredentialService {
     let fingerprint: string;
     if (parsed.secret !== undefined) {
       secret = keyring.seal(parsed.secret, context);
-      fingerprint = fingerprintSecret(parsed.secret);
+      fingerprint = keyring.fingerprint(parsed.secret, tenantId);
     } else if (existing !== undefined) {
       secret = existing.secret;
       fingerprint = existing.fingerprint;
@@ -148,13 +148,24 @@ export class CredentialService {
     };
   }
 
-  /** Re-wraps every secret still wrapped with a previous master key; returns how many. */
+  /**
+   * Re-wraps every secret still wrapped with a previous master key, and gives it (and any
+   * unkeyed fingerprint of earlier versions) the fingerprint of the current key; returns how many.
+   */
   async rewrapAll(): Promise<number> {
     const keyring = this.keyring;
     let rewrapped = 0;
-    for (const row of await this.store.credentials.wrappedWithOtherKey(keyring.currentKeyId)) {
+    const rows = await this.store.credentials.needingUpkeep(
+      keyring.currentKeyId,
+      FINGERPRINT_PREFIX,
+    );
+    for (const row of rows) {
       const secret = keyring.rewrap(row.secret);
-      if (await this.store.credentials.rewrapped(row, secret, keyring.currentKeyId)) rewrapped++;
+      const plaintext = keyring.open(row.secret, { tenantId: row.tenant_id, feature: row.feature });
+      const fingerprint = keyring.fingerprint(plaintext, row.tenant_id);
+      if (await this.store.credentials.rewrapped(row, secret, keyring.currentKeyId, fingerprint)) {
+        rewrapped++;
+      }
     }
     return rewrapped;
   }
