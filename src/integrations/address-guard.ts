@@ -142,7 +142,10 @@ export function hostRefusal(rawHost: string, allow: OutboundAllowList): string |
   }
   if (isAllowedName(host, allow)) return undefined;
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    return `points to ${host}, a loopback name`;
+    // With loopback allowed, the name is judged by its addresses when connecting.
+    const loopbackAllowed =
+      allow.ranges.check('127.0.0.1', 'ipv4') || allow.ranges.check('::1', 'ipv6');
+    return loopbackAllowed ? undefined : `points to ${host}, a loopback name`;
   }
   if (METADATA_NAMES.includes(host)) return `points to ${host}, a cloud metadata service`;
   return undefined;

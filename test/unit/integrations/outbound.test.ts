@@ -56,6 +56,10 @@ describe('outbound address policy', () => {
     expect(urlRefusal('http://[::ffff:127.0.0.1]/', allow)).toBeUndefined();
     expect(urlRefusal('http://10.9.8.7/', allow)).toBeUndefined();
     expect(addressRefusal('127.0.0.2', allow)).toBe('a loopback address');
+    expect(urlRefusal('http://localhost:9000/', allow)).toBeUndefined();
+    expect(urlRefusal('http://localhost:9000/', parseAllowList(['10.0.0.0/8']))).toMatch(
+      /loopback name/,
+    );
     expect(addressRefusal('192.168.0.1', allow)).toBe('a private address');
     expect(() => parseAllowList(['10.0.0.0/33'])).toThrow(/prefix/);
     expect(() => parseAllowList(['http://x/'])).toThrow(/neither/);
