@@ -70,6 +70,21 @@ describeEngines('blocked-number patterns', (engine) => {
     await h.bookOk({ serviceName: 'support', phoneNumber: '+12125550111' });
   });
 
+  it('the tenant configuration file: exact expressions converted, others refused', async () => {
+    const doc = (blocked: string[]) => ({
+      tenants: [
+        { id: 'filed', timezone: 'UTC', queues: [{ name: 'support', numberRule: { blocked } }] },
+      ],
+    });
+    await expect(h.t.services.tenantConfig.apply(doc([EVIL]), 'test')).rejects.toThrow(
+      /numberRule\.blocked\[0\].*no pattern means exactly the same/,
+    );
+    expect(await h.t.services.queues.find('filed', 'support')).toBeUndefined();
+    await h.t.services.tenantConfig.apply(doc(['^\\+1212555', '+44*']), 'test');
+    const queue = await h.t.services.queues.get('filed', 'support');
+    expect(queue.numberRule.blocked).toEqual(['+1212555*', '+44*']);
+  });
+
   it('migrates stored expressions: exact ones converted, the others removed and audited', async () => {
     await h.createQueue({ name: 'legacy', ...NEW_YORK_OFFICE });
     const db = h.t.services.store.db;
