@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseAllowList } from './integrations/address-guard.js';
 
 /** Typed configuration of one node, read from the environment and validated at start-up. */
 export interface Config {
@@ -26,6 +27,8 @@ export interface Config {
   secureCookies: boolean;
   /** Provision the demo tenant on the very first start with an empty store. */
   seedDemo: boolean;
+  /** Bearer token /metrics requires; tenants and queues are labelled only when it is set. */
+  metricsToken: string | undefined;
   /** Outbound provider endpoints and limits (overridable so tests and proxies can redirect them). */
   integrations: IntegrationsConfig;
 }
@@ -43,6 +46,10 @@ export interface IntegrationsConfig {
   turnstileVerifyUrl: string | undefined;
   /** Sends of one push notification before it is given up. */
   pushMaxAttempts: number;
+  /** OUTBOUND_ALLOW: host names, `*.suffix`, IPs and CIDRs reachable although private. */
+  outboundAllow: string[];
+  /** Bytes of any outbound answer read at most; the rest is dropped unread. */
+  outboundMaxResponseBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -89,6 +96,30 @@ function urlVar(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function tokenVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) {
+    throw new Error(
+      `${name} must be at least 16 characters without spaces (e.g. \`openssl rand -hex 24\`)`,
+    );
+  }
+  return raw;
+}
+
+function allowListVar(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  try {
+    parseAllowList(entries);
+  } catch (error) {
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return entries;
+}
+
 function integrationsConfig(env: Env): IntegrationsConfig {
   return {
     timeoutMs: intVar(env, 'OUTBOUND_TIMEOUT_MS', 10_000, 100, 120_000),
@@ -100,6 +131,8 @@ function integrationsConfig(env: Env): IntegrationsConfig {
     hcaptchaVerifyUrl: urlVar(env, 'HCAPTCHA_VERIFY_URL'),
     turnstileVerifyUrl: urlVar(env, 'TURNSTILE_VERIFY_URL'),
     pushMaxAttempts: intVar(env, 'PUSH_MAX_ATTEMPTS', 5, 1, 20),
+    outboundAllow: allowListVar(env, 'OUTBOUND_ALLOW'),
+    outboundMaxResponseBytes: intVar(env, 'OUTBOUND_MAX_RESPONSE_BYTES', 16_384, 1_024, 10_485_760),
   };
 }
 
@@ -142,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolVar(env, 'TRUST_PROXY', false),
     secureCookies: boolVar(env, 'SECURE_COOKIES', false),
     seedDemo: boolVar(env, 'SEED_DEMO', true),
+    metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     integrations: integrationsConfig(env),
   };
 }

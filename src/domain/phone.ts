@@ -5,6 +5,7 @@ import {
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
 import { AppError } from './errors.js';
+import { numberMatches } from './number-pattern.js';
 import type { NumberRule } from './queue-settings.js';
 
 const MAX_RAW_LENGTH = 64;
@@ -75,7 +76,7 @@ export function normalizePhoneNumber(raw: string, rule: NumberRule): string {
     }
   }
   for (const pattern of rule.blocked) {
-    if (safeRegExp(pattern)?.test(e164)) {
+    if (numberMatches(pattern, e164)) {
       throw new AppError(
         'PHONE_NUMBER_NOT_PERMITTED',
         `phoneNumber ${e164} matches the blocked pattern ${JSON.stringify(pattern)}`,
@@ -83,16 +84,6 @@ export function normalizePhoneNumber(raw: string, rule: NumberRule): string {
     }
   }
   return e164;
-}
-
-// Patterns are validated with the settings; a stored one that no longer compiles blocks nothing
-// rather than failing every booking.
-function safeRegExp(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(pattern);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The ISO country of an E.164 number, or undefined (non-geographic or unparseable). */

@@ -1,4 +1,5 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { PATTERN_SYNTAX, compileNumberPattern, patternFromRegex } from './number-pattern.js';
 import { type Weekday, isWeekday, parseClock } from './hours.js';
 import {
   type Issues,
@@ -21,7 +22,7 @@ export interface CapacityRule {
   capacity: number;
 }
 
-/** Which numbers a queue accepts; `blocked` regexes are matched against the E.164 form. */
+/** Which numbers a queue accepts; `blocked` patterns (number-pattern.ts) match the E.164 form. */
 export interface NumberRule {
   /** ISO 3166-1 alpha-2 country used for numbers written without "+". */
   defaultCountry: string;
@@ -80,7 +81,7 @@ export function parseNumberRule(value: unknown, issues: Issues): NumberRule {
   const blocked = value.blocked;
   if (blocked !== undefined && blocked !== null) {
     if (!Array.isArray(blocked)) {
-      issues.add('numberRule.blocked', 'must be an array of regular expressions');
+      issues.add('numberRule.blocked', `must be an array of patterns: ${PATTERN_SYNTAX}`);
     } else {
       blocked.forEach((pattern: unknown, i) => {
         const p = at('numberRule.blocked', i);
@@ -89,23 +90,43 @@ export function parseNumberRule(value: unknown, issues: Issues): NumberRule {
           pattern.length === 0 ||
           pattern.length > MAX_BLOCKED_PATTERN_LENGTH
         ) {
-          issues.add(
-            p,
-            `must be a regular expression of 1 to ${MAX_BLOCKED_PATTERN_LENGTH} characters`,
-          );
+          issues.add(p, `must be a pattern of 1 to ${MAX_BLOCKED_PATTERN_LENGTH} characters`);
           return;
         }
-        try {
-          new RegExp(pattern);
-          rule.blocked.push(pattern);
-        } catch (e) {
-          const why = e instanceof Error ? e.message : 'syntax error';
-          issues.add(p, `${describe(pattern)} is not a valid regular expression (${why})`);
+        const checked = readBlockedPattern(pattern);
+        if (checked.ok) {
+          if (!rule.blocked.includes(checked.pattern)) rule.blocked.push(checked.pattern);
+        } else {
+          issues.add(p, `${describe(pattern)} ${checked.why}`);
         }
       });
     }
   }
   return rule;
+}
+
+/**
+ * A blocked pattern as given, or the exact equivalent of a regular expression written for the
+ * earlier versions (which ran regular expressions, one of which could stall every booking).
+ */
+export function readBlockedPattern(
+  text: string,
+): { ok: true; pattern: string } | { ok: false; why: string } {
+  if (text.startsWith('+')) {
+    const compiled = compileNumberPattern(text);
+    return typeof compiled === 'string'
+      ? { ok: false, why: compiled }
+      : { ok: true, pattern: text.replace(/\*+/g, '*') };
+  }
+  const converted = patternFromRegex(text);
+  if (converted !== undefined) return { ok: true, pattern: converted };
+  return {
+    ok: false,
+    why:
+      'is not a blocked-number pattern, and no pattern means exactly the same as this regular ' +
+      `expression (regular expressions are no longer run): write ${PATTERN_SYNTAX}, one pattern ` +
+      'per alternative, matched against the whole number',
+  };
 }
 
 /** Validates `capacityRule`; undefined when absent. */

@@ -55,7 +55,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const web = consoleDir();
   registerCorrelation(app);
   registerErrorHandling(app, { spa: web !== undefined });
-  const metrics = registerMetrics(app, services);
+  const metrics = registerMetrics(app, services, {
+    labelTenants: config.metricsToken !== undefined,
+  });
 
   // The browser-hardening headers are for the console and the docs; API answers are JSON for
   // programs, and building a CSP header for each of them is a measurable share of their cost.
@@ -100,7 +102,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { services, metrics });
+  await app.register(healthRoutes, { services, metrics, metricsToken: config.metricsToken });
   await app.register(engagementApi, { prefix: '/engagement/v3', services });
   await app.register(adminApi, { prefix: '/admin/v1', services, config });
   await app.register(dispatchApi, { prefix: '/dispatch/v1', services });

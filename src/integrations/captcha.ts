@@ -2,7 +2,13 @@
  * Server-side CAPTCHA verification for reCAPTCHA (v2 and v3), hCaptcha and Cloudflare Turnstile.
  * All three speak the same siteverify protocol; they differ in defaults and in how to read a score.
  */
-import { asRecord, describeFailure, numberField, postForm, stringField } from './http-client.js';
+import {
+  asRecord,
+  describeFailure,
+  numberField,
+  stringField,
+  type OutboundHttp,
+} from './http-client.js';
 
 export type CaptchaProvider = 'recaptcha' | 'hcaptcha' | 'turnstile';
 
@@ -35,6 +41,8 @@ export interface CaptchaConfig {
   /** Overrides the provider's siteverify URL. */
   readonly verifyUrl?: string;
   readonly timeoutMs?: number;
+  /** The guarded client every call goes through. */
+  readonly http: OutboundHttp;
 }
 
 export interface CaptchaVerification {
@@ -57,7 +65,7 @@ export function createCaptchaVerifier(config: CaptchaConfig): CaptchaVerifier {
       if (token.trim() === '') {
         return { success: false, errorCodes: [CAPTCHA_LOCAL_ERRORS.missingResponse] };
       }
-      const response = await postForm(
+      const response = await config.http.postForm(
         url,
         {
           secret: config.secret,

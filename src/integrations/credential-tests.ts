@@ -5,6 +5,7 @@
 import { createCaptchaVerifier, type CaptchaConfig } from './captcha.js';
 import { ApnsClient, type ApnsClientOptions } from './push/apns.js';
 import { FcmClient, parseFcmServiceAccount } from './push/fcm.js';
+import type { OutboundHttp } from './http-client.js';
 import type { PushResult } from './push/types.js';
 import { StatisticsClient, type StatisticsConfig } from './statistics.js';
 
@@ -29,12 +30,13 @@ export interface FcmTestOptions {
   readonly baseUrl?: string;
   readonly tokenUri?: string;
   readonly timeoutMs?: number;
+  readonly http: OutboundHttp;
 }
 
 /** Exchange the service account for a token and, given a device token, send a test push. */
 export async function testFcmCredential(
   serviceAccount: unknown,
-  options: FcmTestOptions = {},
+  options: FcmTestOptions,
 ): Promise<CredentialTestResult> {
   let client: FcmClient;
   let projectId: string;
@@ -46,6 +48,7 @@ export async function testFcmCredential(
       baseUrl: options.baseUrl,
       tokenUri: options.tokenUri,
       timeoutMs: options.timeoutMs,
+      http: options.http,
     });
   } catch (error) {
     return { ok: false, message: errorText(error) };

@@ -7,10 +7,9 @@ import {
   describeFailure,
   joinUrl,
   numberField,
-  postForm,
-  postJson,
   stringField,
   type HttpResult,
+  type OutboundHttp,
 } from './http-client.js';
 import { CachedToken } from './token-cache.js';
 
@@ -34,6 +33,8 @@ export interface StatisticsConfig {
   readonly timeoutMs?: number;
   /** Injectable clock in ms for the token and answer caches. */
   readonly now?: () => number;
+  /** The guarded client every call goes through. */
+  readonly http: OutboundHttp;
 }
 
 export type StatisticsTokenResult =
@@ -122,11 +123,23 @@ export class StatisticsClient {
     if (!response.ok) return response;
     const http = response.http;
     if (http.kind === 'network-error') {
-      return upstream(`Statistics source unreachable: ${http.message}`, undefined, true);
+      return upstream(
+        `Statistics source unreachable: ${http.message}`,
+        undefined,
+        http.refused !== true,
+      );
     }
     if (http.status < 200 || http.status >= 300) {
       const retryable = http.status === 429 || http.status >= 500;
       return upstream(`Statistics source failed: ${describeFailure(http)}`, http.status, retryable);
+    }
+    if (http.truncated) {
+      // Never relay a cut answer: it would be invalid, and the cap bounds what a source can push.
+      return upstream(
+        `Statistics source answered more than ${this.config.http.maxResponseBytes} bytes`,
+        http.status,
+        false,
+      );
     }
     const body = http.json ?? http.text;
     const fetchedAtMs = this.now();
@@ -143,7 +156,7 @@ export class StatisticsClient {
     const token = await this.token.get();
     if (!token.ok) return token;
     const url = joinUrl(this.config.baseUrl, this.config.statisticsPath ?? STATISTICS_DEFAULT_PATH);
-    const http = await postJson(url, request, {
+    const http = await this.config.http.postJson(url, request, {
       headers: { authorization: `Bearer ${token.token}` },
       timeoutMs: this.config.timeoutMs,
     });
@@ -170,13 +183,17 @@ export class StatisticsClient {
     const basic = Buffer.from(
       `${encodeURIComponent(this.config.clientId)}:${encodeURIComponent(this.config.clientSecret)}`,
     ).toString('base64');
-    const http = await postForm(
+    const http = await this.config.http.postForm(
       url,
       { grant_type: 'client_credentials' },
       { headers: { authorization: `Basic ${basic}` }, timeoutMs: this.config.timeoutMs },
     );
     if (http.kind === 'network-error') {
-      return upstream(`Token endpoint unreachable: ${http.message}`, undefined, true);
+      return upstream(
+        `Token endpoint unreachable: ${http.message}`,
+        undefined,
+        http.refused !== true,
+      );
     }
     const accessToken = stringField(http.json, 'access_token');
     if (http.status === 200 && accessToken !== undefined) {

@@ -7,7 +7,7 @@
  * receiver's tolerance.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { postRaw } from './http-client.js';
+import type { OutboundHttp } from './http-client.js';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'x-opencallback-signature';
 export const WEBHOOK_EVENT_HEADER = 'x-opencallback-event';
@@ -48,6 +48,7 @@ export function signWebhook(secret: string, body: string, nowMs: number): string
 
 /** Make one delivery attempt; never throws. */
 export async function deliverWebhook(
+  http: OutboundHttp,
   url: string,
   secret: string,
   event: string,
@@ -56,7 +57,7 @@ export async function deliverWebhook(
   options: WebhookDeliveryOptions = {},
 ): Promise<WebhookDeliveryResult> {
   const deliveryId = options.deliveryId ?? randomUUID();
-  const result = await postRaw(url, body, 'application/json', {
+  const result = await http.postRaw(url, body, 'application/json', {
     timeoutMs,
     headers: {
       [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, body, options.nowMs ?? Date.now()),
@@ -66,7 +67,8 @@ export async function deliverWebhook(
     },
   });
   if (result.kind === 'network-error') {
-    return { ok: false, error: result.message, retryable: true, deliveryId };
+    // A destination the address policy refuses stays refused: do not retry it.
+    return { ok: false, error: result.message, retryable: result.refused !== true, deliveryId };
   }
   const { status } = result;
   if (status >= 200 && status < 300) return { ok: true, status, retryable: false, deliveryId };

@@ -6,7 +6,7 @@
  * Blob format (one string, dot-separated, base64url parts):
  *   ocsb1.<masterKeyId>.<wrapIv>.<wrappedDataKey+tag>.<dataIv>.<ciphertext+tag>
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 const VERSION = 'ocsb1';
 const KEY_BYTES = 32;
@@ -125,12 +125,16 @@ export class Keyring {
   }
 
   /**
-   * A short, stable, non-reversible tag to show in UIs ("sha256:1a2b…") so an admin can tell
-   * whether a write-only secret changed. Deliberately not keyed with the master key, so it stays
-   * the same across master-key rotation; it is meant for high-entropy credentials.
+   * A short tag to show in UIs ("hmac:1a2b…") so an admin can tell whether a write-only secret
+   * changed. Keyed with the current master key and the tenant, so a database reader can neither
+   * test guesses of a low-entropy secret nor see that two tenants share one. A master-key
+   * rotation changes every fingerprint once (the re-wrap job recomputes them).
    */
-  fingerprint(plaintext: string): string {
-    return fingerprintSecret(plaintext);
+  fingerprint(plaintext: string, tenantId: string): string {
+    const key = createHmac('sha256', this.current.key)
+      .update(JSON.stringify([VERSION, 'fingerprint', tenantId]))
+      .digest();
+    return `${FINGERPRINT_PREFIX}${createHmac('sha256', key).update(plaintext, 'utf8').digest('hex').slice(0, 16)}`;
   }
 
   private wrap(dataKey: Buffer, master: MasterKey): { wrapIv: Buffer; wrappedKey: Buffer } {
@@ -158,14 +162,8 @@ export class Keyring {
   }
 }
 
-/** Same as Keyring#fingerprint, for callers without a keyring. */
-export function fingerprintSecret(plaintext: string): string {
-  const digest = createHash('sha256')
-    .update('opencallback/secret-fingerprint/v1\0')
-    .update(plaintext, 'utf8')
-    .digest('hex');
-  return `sha256:${digest.slice(0, 16)}`;
-}
+/** What Keyring#fingerprint values start with; earlier unkeyed ones started with "sha256:". */
+export const FINGERPRINT_PREFIX = 'hmac:';
 
 /** A fresh random master key in the base64 form the Keyring takes (for setup scripts and tests). */
 export function generateMasterKey(): string {

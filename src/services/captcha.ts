@@ -1,10 +1,10 @@
-import type { IntegrationsConfig } from '../config.js';
+
 import { AppError } from '../domain/errors.js';
 import { createCaptchaVerifier, type CaptchaVerifier } from '../integrations/captcha.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
-import { captchaConfig } from './credential-kinds.js';
+import { captchaConfig, type Endpoints } from './credential-kinds.js';
 import { CredentialClients } from './credential-clients.js';
 import { notRegistered, type CredentialService } from './credentials.js';
 import type { Invalidation } from '../infra/invalidation.js';
@@ -25,7 +25,7 @@ export class CaptchaService {
     private readonly audit: AuditService,
     private readonly credentials: CredentialService,
     private readonly invalidation: Invalidation,
-    endpoints: IntegrationsConfig,
+    endpoints: Endpoints,
   ) {
     this.verifiers = new CredentialClients(credentials, 'captcha', (cred) =>
       createCaptchaVerifier(captchaConfig(cred, endpoints)),

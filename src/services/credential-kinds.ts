@@ -3,6 +3,7 @@
  * and how a stored credential becomes a configured protocol client.
  */
 import type { IntegrationsConfig } from '../config.js';
+import { parseAllowList } from '../integrations/address-guard.js';
 import { AppError } from '../domain/errors.js';
 import type { CaptchaConfig, CaptchaProvider } from '../integrations/captcha.js';
 import {
@@ -12,6 +13,7 @@ import {
   testStatisticsCredential,
   type CredentialTestResult,
 } from '../integrations/credential-tests.js';
+import { OutboundHttp } from '../integrations/http-client.js';
 import { assertKeyFits, loadPrivateKey } from '../integrations/jwt.js';
 import {
   APNS_HOSTS,
@@ -25,6 +27,18 @@ import {
   type FcmClientOptions,
 } from '../integrations/push/fcm.js';
 import type { StatisticsConfig } from '../integrations/statistics.js';
+
+/** The operator's endpoints and limits, with the one guarded client every call goes through. */
+export type Endpoints = IntegrationsConfig & { readonly http: OutboundHttp };
+
+/** Builds the guarded outbound client from the configuration (one per process). */
+export function withOutbound(config: IntegrationsConfig): Endpoints {
+  const http = new OutboundHttp({
+    allow: parseAllowList(config.outboundAllow),
+    maxResponseBytes: config.outboundMaxResponseBytes,
+  });
+  return { ...config, http };
+}
 
 export const CREDENTIAL_FEATURES = ['statistics', 'push-fcm', 'push-apns', 'captcha'] as const;
 export type CredentialFeature = (typeof CREDENTIAL_FEATURES)[number];
@@ -253,28 +267,34 @@ function parseKind(
 /** The statistics client configuration of a credential. */
 export function statisticsConfig(
   cred: OpenCredential<'statistics'>,
-  endpoints: IntegrationsConfig,
+  endpoints: Endpoints,
 ): StatisticsConfig {
-  return { ...cred.settings, clientSecret: cred.secret, timeoutMs: endpoints.timeoutMs };
+  return {
+    ...cred.settings,
+    clientSecret: cred.secret,
+    timeoutMs: endpoints.timeoutMs,
+    http: endpoints.http,
+  };
 }
 
 /** The FCM client options of a credential (endpoints are the operator's, never the tenant's). */
 export function fcmOptions(
   cred: OpenCredential<'push-fcm'>,
-  endpoints: IntegrationsConfig,
+  endpoints: Endpoints,
 ): FcmClientOptions {
   return {
     serviceAccount: parseFcmServiceAccount(cred.secret),
     baseUrl: endpoints.fcmBaseUrl ?? FCM_DEFAULT_BASE_URL,
     tokenUri: endpoints.fcmTokenUrl ?? GOOGLE_DEFAULT_TOKEN_URI,
     timeoutMs: endpoints.timeoutMs,
+    http: endpoints.http,
   };
 }
 
 /** The APNs client options of a credential. */
 export function apnsOptions(
   cred: OpenCredential<'push-apns'>,
-  endpoints: IntegrationsConfig,
+  endpoints: Endpoints,
 ): ApnsClientOptions {
   const { teamId, keyId, bundleId, environment } = cred.settings;
   const override =
@@ -284,13 +304,14 @@ export function apnsOptions(
     environment,
     host: override ?? APNS_HOSTS[environment],
     timeoutMs: endpoints.timeoutMs,
+    http: endpoints.http,
   };
 }
 
 /** The CAPTCHA verifier configuration of a credential. */
 export function captchaConfig(
   cred: OpenCredential<'captcha'>,
-  endpoints: IntegrationsConfig,
+  endpoints: Endpoints,
 ): CaptchaConfig {
   const verifyUrls: Record<CaptchaProvider, string | undefined> = {
     recaptcha: endpoints.recaptchaVerifyUrl,
@@ -303,21 +324,22 @@ export function captchaConfig(
     secret: cred.secret,
     verifyUrl,
     timeoutMs: endpoints.timeoutMs,
+    http: endpoints.http,
   });
 }
 
 /** What the console's "Test" button runs for a stored credential. */
 export function testCredential(
   cred: OpenCredential<CredentialFeature>,
-  endpoints: IntegrationsConfig,
+  endpoints: Endpoints,
   deviceToken: string | undefined,
 ): Promise<CredentialTestResult> {
   const device = deviceToken === undefined ? {} : { deviceToken };
   if (isKind(cred, 'statistics'))
     return testStatisticsCredential(statisticsConfig(cred, endpoints));
   if (isKind(cred, 'push-fcm')) {
-    const { baseUrl, tokenUri, timeoutMs } = fcmOptions(cred, endpoints);
-    return testFcmCredential(cred.secret, { baseUrl, tokenUri, timeoutMs, ...device });
+    const { baseUrl, tokenUri, timeoutMs, http } = fcmOptions(cred, endpoints);
+    return testFcmCredential(cred.secret, { baseUrl, tokenUri, timeoutMs, http, ...device });
   }
   if (isKind(cred, 'push-apns'))
     return testApnsCredential({ ...apnsOptions(cred, endpoints), ...device });

@@ -1,7 +1,6 @@
-import type { IntegrationsConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import type { CredentialTestResult } from '../integrations/credential-tests.js';
-import { fingerprintSecret, type Keyring } from '../security/secret-box.js';
+import { FINGERPRINT_PREFIX, type Keyring } from '../security/secret-box.js';
 import type { CredentialRow } from '../store/repos/credentials.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
@@ -10,6 +9,7 @@ import {
   parseCredentialBody,
   testCredential,
   type CredentialFeature,
+  type Endpoints,
   type OpenCredential,
   type SettingsOf,
 } from './credential-kinds.js';
@@ -53,7 +53,7 @@ export class CredentialService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly keyring: Keyring,
-    private readonly endpoints: IntegrationsConfig,
+    private readonly endpoints: Endpoints,
   ) {}
 
   /** A tenant's registered credentials. */
@@ -75,6 +75,7 @@ export class CredentialService {
     const tenantId = actor.tenantId;
     const existing = await this.store.credentials.get(tenantId, feature);
     const parsed = parseCredentialBody(feature, body, existing !== undefined);
+    this.checkEndpoints(parsed.settings);
     const now = this.clock.now();
     const keyring = this.keyring;
     const context = { tenantId, feature };
@@ -82,7 +83,7 @@ export class CredentialService {
     let fingerprint: string;
     if (parsed.secret !== undefined) {
       secret = keyring.seal(parsed.secret, context);
-      fingerprint = fingerprintSecret(parsed.secret);
+      fingerprint = keyring.fingerprint(parsed.secret, tenantId);
     } else if (existing !== undefined) {
       secret = existing.secret;
       fingerprint = existing.fingerprint;
@@ -147,15 +148,33 @@ export class CredentialService {
     };
   }
 
-  /** Re-wraps every secret still wrapped with a previous master key; returns how many. */
+  /**
+   * Re-wraps every secret still wrapped with a previous master key, and gives it (and any
+   * unkeyed fingerprint of earlier versions) the fingerprint of the current key; returns how many.
+   */
   async rewrapAll(): Promise<number> {
     const keyring = this.keyring;
     let rewrapped = 0;
-    for (const row of await this.store.credentials.wrappedWithOtherKey(keyring.currentKeyId)) {
+    const rows = await this.store.credentials.needingUpkeep(
+      keyring.currentKeyId,
+      FINGERPRINT_PREFIX,
+    );
+    for (const row of rows) {
       const secret = keyring.rewrap(row.secret);
-      if (await this.store.credentials.rewrapped(row, secret, keyring.currentKeyId)) rewrapped++;
+      const plaintext = keyring.open(row.secret, { tenantId: row.tenant_id, feature: row.feature });
+      const fingerprint = keyring.fingerprint(plaintext, row.tenant_id);
+      if (await this.store.credentials.rewrapped(row, secret, keyring.currentKeyId, fingerprint)) {
+        rewrapped++;
+      }
     }
     return rewrapped;
+  }
+
+  // Saving an endpoint the guard would refuse anyway gets a clear answer now, not a failing test.
+  private checkEndpoints(settings: SettingsOf[CredentialFeature]): void {
+    if (!('baseUrl' in settings)) return;
+    const refusal = this.endpoints.http.urlRefusal(settings.baseUrl);
+    if (refusal !== undefined) throw outboundRefusal('baseUrl', settings.baseUrl, refusal);
   }
 
   private async row(tenantId: string, feature: CredentialFeature): Promise<CredentialRow> {
@@ -163,6 +182,15 @@ export class CredentialService {
     if (row === undefined) throw notRegistered(feature);
     return row;
   }
+}
+
+/** 40001 for a URL the outbound guard refuses, saying how the operator can allow it. */
+export function outboundRefusal(field: string, url: string, refusal: string): AppError {
+  return new AppError(
+    'INVALID_PARAMETER',
+    `${field} "${url}" ${refusal}: outbound calls never reach loopback, private, link-local ` +
+      'or metadata addresses unless the operator lists them in OUTBOUND_ALLOW',
+  );
 }
 
 /** 40403 naming the missing credential. */

@@ -13,6 +13,7 @@ import { CaptchaService } from './captcha.js';
 import type { Clock } from './clock.js';
 import { CredentialService } from './credentials.js';
 import { seedDemoTenant, type DemoCredentials } from './demo.js';
+import { withOutbound } from './credential-kinds.js';
 import { DispatchService } from './dispatch.js';
 import { ErrorLogService } from './error-log.js';
 import { Invalidation } from '../infra/invalidation.js';
@@ -100,15 +101,9 @@ export function createServices(
     config.errorLogRetentionDays * 86_400_000,
     config.errorLogMaxPerTenant,
   );
-  const credentials = new CredentialService(store, clock, audit, keyring, config.integrations);
-  const captcha = new CaptchaService(
-    store,
-    clock,
-    audit,
-    credentials,
-    invalidation,
-    config.integrations,
-  );
+  const endpoints = withOutbound(config.integrations);
+  const credentials = new CredentialService(store, clock, audit, keyring, endpoints);
+  const captcha = new CaptchaService(store, clock, audit, credentials, invalidation, endpoints);
   const activity = new QueueActivity((news) => void invalidation.announce(news));
   invalidation.onBulkChange((news) => activity.heard(news, clock.now()));
   const callbackEvents = new CallbackEvents(store, activity);
@@ -118,24 +113,17 @@ export function createServices(
   const dispatch = new DispatchService(store, clock, queues, callbackEvents, activity);
   const waitTime = new WaitTimeService(store, clock, activity, dispatch);
   const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, callbackEvents);
-  const webhooks = new WebhookService(store, clock, keyring, audit);
+  const webhooks = new WebhookService(store, clock, keyring, audit, endpoints.http);
   const events = new EventDispatcher(store, webhooks);
   const stats = new StatsService(store, clock, queues, waitTime, dispatch);
   const queueInfo = new QueueInfoService(store, clock, queues, waitTime, booking, activity);
-  const push = new PushService(store, clock, credentials, config.integrations, log);
+  const push = new PushService(store, clock, credentials, endpoints, log);
   events.listen({
     onCallbackEvent: async (tenantId, type, callback) => {
       await push.notifyCallbackEvent(tenantId, type, callback);
     },
   });
-  const statistics = new StatisticsService(
-    store,
-    clock,
-    queues,
-    waitTime,
-    credentials,
-    config.integrations,
-  );
+  const statistics = new StatisticsService(store, clock, queues, waitTime, credentials, endpoints);
   const callIn = new CallInService(store, clock, audit, booking);
   return {
     ping: () => store.db.ping(),

@@ -1,4 +1,3 @@
-import type { IntegrationsConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import { STATE } from '../domain/callback-state.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -17,7 +16,7 @@ import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { PushDeliveryRow } from '../store/repos/push-deliveries.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from './clock.js';
-import { apnsOptions, fcmOptions } from './credential-kinds.js';
+import { apnsOptions, fcmOptions, type Endpoints } from './credential-kinds.js';
 import { CredentialClients } from './credential-clients.js';
 import type { CredentialService } from './credentials.js';
 
@@ -117,7 +116,7 @@ export class PushService {
     private readonly store: Store,
     private readonly clock: Clock,
     credentials: CredentialService,
-    private readonly endpoints: IntegrationsConfig,
+    private readonly endpoints: Endpoints,
     private readonly log: Logger = silentLogger,
   ) {
     this.fcm = new CredentialClients(

@@ -1,11 +1,11 @@
-import type { IntegrationsConfig } from '../config.js';
+
 import { AppError } from '../domain/errors.js';
 import { STATE, type CallbackState } from '../domain/callback-state.js';
 import { asRecord } from '../integrations/http-client.js';
 import { StatisticsClient } from '../integrations/statistics.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from './clock.js';
-import { statisticsConfig } from './credential-kinds.js';
+import { statisticsConfig, type Endpoints } from './credential-kinds.js';
 import { CredentialClients } from './credential-clients.js';
 import type { CredentialService } from './credentials.js';
 import type { QueueService } from './queues.js';
@@ -68,7 +68,7 @@ export class StatisticsService {
     private readonly queues: QueueService,
     private readonly waitTime: WaitTimeService,
     credentials: CredentialService,
-    endpoints: IntegrationsConfig,
+    endpoints: Endpoints,
   ) {
     this.clients = new CredentialClients(
       credentials,

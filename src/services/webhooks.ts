@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { AppError } from '../domain/errors.js';
+import type { OutboundHttp } from '../integrations/http-client.js';
 import { backoffSeconds, deliverWebhook } from '../integrations/webhooks.js';
 import type { Keyring } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
@@ -7,6 +8,7 @@ import type { Tx } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
+import { outboundRefusal } from './credentials.js';
 
 const FEATURE = 'webhook';
 const MAX_ATTEMPTS = 10;
@@ -24,7 +26,7 @@ export interface WebhookEvent {
   created_at: number;
 }
 
-function checkUrl(raw: string): string {
+function checkUrl(raw: string, http: OutboundHttp): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -34,6 +36,8 @@ function checkUrl(raw: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new AppError('INVALID_PARAMETER', 'url must be http:// or https://');
   }
+  const refusal = http.urlRefusal(url.toString());
+  if (refusal !== undefined) throw outboundRefusal('url', raw, refusal);
   return url.toString();
 }
 
@@ -44,11 +48,12 @@ export class WebhookService {
     private readonly clock: Clock,
     private readonly keyring: Keyring,
     private readonly audit: AuditService,
+    private readonly http: OutboundHttp,
   ) {}
 
   /** Subscribes a URL to event types (["*"] for all); the signing secret is shown once. */
   async subscribe(actor: Actor, rawUrl: string, events: string[] = ['*']) {
-    const url = checkUrl(rawUrl);
+    const url = checkUrl(rawUrl, this.http);
     if (events.length === 0) throw new AppError('INVALID_PARAMETER', 'events must not be empty');
     const now = this.clock.now();
     const id = newId('whk', now);
@@ -158,6 +163,7 @@ export class WebhookService {
         }
         const secret = this.keyring.open(hook.secret, { tenantId: d.tenant_id, feature: FEATURE });
         const result = await deliverWebhook(
+          this.http,
           hook.url,
           secret,
           d.event_type,

@@ -6,6 +6,7 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { Keyring, generateMasterKey } from '../../src/security/secret-box.js';
 import type { Role, Scope } from '../../src/services/access.js';
+import { LOOPBACK_ALLOWED } from '../fakes/outbound.js';
 import { FakeClock } from './clock.js';
 import { freshDatabase, type EngineName } from './engines.js';
 
@@ -61,7 +62,13 @@ export async function startTestApp(
   const target = opts.shared ?? fresh?.target;
   if (!target) throw new Error('no database');
   const config: Config = {
-    ...loadConfig({ SEED_DEMO: 'false', RUN_JOBS: 'false', ...opts.env }),
+    // The local fakes listen on loopback; SSRF tests pass OUTBOUND_ALLOW: '' to see the guard.
+    ...loadConfig({
+      SEED_DEMO: 'false',
+      RUN_JOBS: 'false',
+      OUTBOUND_ALLOW: LOOPBACK_ALLOWED,
+      ...opts.env,
+    }),
     database: target,
   };
   const db = openDb(target, { onQuery: opts.onQuery });

@@ -8,23 +8,51 @@ interface QueueRow {
   figures: QueueFigures;
 }
 
+interface QueueGauge {
+  help: string;
+  value: (q: QueueFigures) => number;
+  /** How the figures of all queues combine when tenants are not labelled. */
+  combine: 'sum' | 'max';
+}
+
 // Per-queue figures, read from the store when Prometheus scrapes (never on the request path).
-const QUEUE_GAUGES: Record<string, { help: string; value: (q: QueueFigures) => number }> = {
-  waiting: { help: 'Callbacks QUEUED, waiting for an agent', value: (q) => q.waiting },
+const QUEUE_GAUGES: Record<string, QueueGauge> = {
+  waiting: {
+    help: 'Callbacks QUEUED, waiting for an agent',
+    value: (q) => q.waiting,
+    combine: 'sum',
+  },
   scheduled_today: {
     help: 'Callbacks SCHEDULED for today (queue time zone)',
     value: (q) => q.scheduledToday,
+    combine: 'sum',
   },
-  in_progress: { help: 'Callbacks ROUTING or PROCESSING', value: (q) => q.inProgress },
-  ewt: { help: 'Estimated wait time in seconds (-1 unknown)', value: (q) => q.ewt },
+  in_progress: {
+    help: 'Callbacks ROUTING or PROCESSING',
+    value: (q) => q.inProgress,
+    combine: 'sum',
+  },
+  ewt: {
+    help: 'Estimated wait time in seconds (-1 unknown); without tenant labels the longest',
+    value: (q) => q.ewt,
+    combine: 'max',
+  },
   agents_logged_in: {
     help: 'Agents logged in as last reported by a dialer',
     value: (q) => q.agents?.loggedIn ?? 0,
+    combine: 'sum',
   },
 };
 
-/** Registers the queue gauges; the returned function starts a new scrape. */
-function registerQueueGauges(registry: Registry, services: Services): () => void {
+/**
+ * Registers the queue gauges; the returned function starts a new scrape. Without `labelTenants`
+ * the figures are totals over every queue, so an open /metrics names no tenant and no queue.
+ */
+function registerQueueGauges(
+  registry: Registry,
+  services: Services,
+  labelTenants: boolean,
+): () => void {
   // The gauges are collected concurrently; they share one read of the queues per scrape.
   let current: Promise<QueueRow[]> | undefined;
   const snapshot = () => {
@@ -41,32 +69,43 @@ function registerQueueGauges(registry: Registry, services: Services): () => void
     }
     return current;
   };
-  for (const [name, { help, value }] of Object.entries(QUEUE_GAUGES)) {
+  const where = labelTenants ? (['tenant', 'queue'] as const) : ([] as const);
+  for (const [name, { help, value, combine }] of Object.entries(QUEUE_GAUGES)) {
     new Gauge({
       name: `opencallback_queue_${name}`,
       help,
-      labelNames: ['tenant', 'queue'],
+      labelNames: where,
       registers: [registry],
       async collect() {
         this.reset();
-        for (const r of await snapshot()) {
-          this.set({ tenant: r.tenant, queue: r.figures.serviceName }, value(r.figures));
+        const rows = await snapshot();
+        if (labelTenants) {
+          for (const r of rows) {
+            this.set({ tenant: r.tenant, queue: r.figures.serviceName }, value(r.figures));
+          }
+          return;
         }
+        const values = rows.map((r) => value(r.figures));
+        if (values.length === 0) return;
+        this.set(combine === 'max' ? Math.max(...values) : values.reduce((sum, v) => sum + v, 0));
       },
     });
   }
   new Gauge({
     name: 'opencallback_queue_completed_today',
     help: 'Callbacks completed today by reason (queue time zone)',
-    labelNames: ['tenant', 'queue', 'reason'],
+    labelNames: [...where, 'reason'],
     registers: [registry],
     async collect() {
       this.reset();
+      const totals = new Map<string, number>();
       for (const r of await snapshot()) {
         for (const [reason, n] of Object.entries(r.figures.completedTodayByReason)) {
-          this.set({ tenant: r.tenant, queue: r.figures.serviceName, reason }, n);
+          if (labelTenants) this.set({ tenant: r.tenant, queue: r.figures.serviceName, reason }, n);
+          else totals.set(reason, (totals.get(reason) ?? 0) + n);
         }
       }
+      for (const [reason, n] of totals) this.set({ reason }, n);
     },
   });
   return () => {
@@ -84,11 +123,18 @@ export interface Metrics {
   scrape(): Promise<string>;
 }
 
-/** Per-app metrics: requests by route and status, queue figures, process metrics. */
-export function registerMetrics(app: FastifyInstance, services: Services): Metrics {
+/**
+ * Per-app metrics: requests by route and status, queue figures, process metrics. Tenant and
+ * queue labels only when `labelTenants` (a METRICS_TOKEN guards the endpoint).
+ */
+export function registerMetrics(
+  app: FastifyInstance,
+  services: Services,
+  opts: { labelTenants: boolean },
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'opencallback_' });
-  const newScrape = registerQueueGauges(registry, services);
+  const newScrape = registerQueueGauges(registry, services, opts.labelTenants);
   // Counted here and handed to prom-client when scraped: its Counter.inc builds a result object
   // over every label set on each call, a per-request cost for a figure read once per scrape.
   const requestCounts = new Map<string, { labels: Record<RequestLabel, string>; n: number }>();

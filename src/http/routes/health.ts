@@ -1,11 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../domain/errors.js';
 import type { Metrics } from '../plugins/metrics.js';
 import type { Services } from '../../services/index.js';
 
 /** Liveness, readiness (the store answers) and Prometheus metrics. */
 export async function healthRoutes(
   app: FastifyInstance,
-  opts: { services: Services; metrics: Metrics },
+  opts: { services: Services; metrics: Metrics; metricsToken?: string | undefined },
 ) {
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({
     status: 'ok',
@@ -27,9 +29,27 @@ export async function healthRoutes(
   app.get(
     '/metrics',
     { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
-    async (_request, reply) => {
+    async (request, reply) => {
+      if (opts.metricsToken !== undefined) {
+        reply.header('www-authenticate', 'Bearer realm="metrics"');
+        checkBearer(request, opts.metricsToken);
+      }
       reply.type(opts.metrics.contentType);
       return opts.metrics.scrape();
     },
   );
+}
+
+/** Throws 40101/40102 unless the request carries `Authorization: Bearer <token>`. */
+function checkBearer(request: FastifyRequest, token: string): void {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  const given = match?.[1];
+  if (given === undefined) {
+    throw new AppError('MISSING_API_KEY', '/metrics needs "Authorization: Bearer <METRICS_TOKEN>"');
+  }
+  // Hashing first gives equal lengths, so the comparison takes the same time for any guess.
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  if (!timingSafeEqual(digest(given), digest(token))) {
+    throw new AppError('INVALID_API_KEY', 'The metrics token is not METRICS_TOKEN');
+  }
 }

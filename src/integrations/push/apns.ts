@@ -4,7 +4,13 @@
  */
 import type { KeyObject } from 'node:crypto';
 import http2 from 'node:http2';
-import { DEFAULT_TIMEOUT_MS, parseRetryAfter, stringField } from '../http-client.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  OutboundRefused,
+  parseRetryAfter,
+  stringField,
+  type OutboundHttp,
+} from '../http-client.js';
 import { assertKeyFits, loadPrivateKey, signJwt } from '../jwt.js';
 import { CachedToken } from '../token-cache.js';
 import { pushFailure, type PushMessage, type PushResult, type PushSender } from './types.js';
@@ -44,6 +50,8 @@ export interface ApnsClientOptions {
   readonly now?: () => number;
   /** Hears connection errors, which the pending request also reports. */
   readonly log?: Logger;
+  /** The guarded client whose address policy and size cap apply to this connection too. */
+  readonly http: OutboundHttp;
 }
 
 export interface ApnsSendOptions {
@@ -195,7 +203,10 @@ export class ApnsClient implements PushSender {
   private connect(): http2.ClientHttp2Session {
     const existing = this.session;
     if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
-    const session = http2.connect(this.host);
+    const refusal = this.options.http.urlRefusal(this.host);
+    if (refusal !== undefined) throw new OutboundRefused(`${this.host} ${refusal}`);
+    // The guard's lookup checks every address the host resolves to when the socket connects.
+    const session = http2.connect(this.host, { lookup: this.options.http.lookup });
     // A broken connection must not crash the process; the pending request reports the error.
     session.on('error', (err) =>
       (this.options.log ?? silentLogger).warn(
@@ -237,8 +248,9 @@ export class ApnsClient implements PushSender {
       let status = 0;
       let apnsId: string | undefined;
       let retryAfter: string | undefined;
-      let text = '';
-      stream.setEncoding('utf8');
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const cap = this.options.http.maxResponseBytes;
       stream.setTimeout(this.timeoutMs, () => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
         finish({ ok: false, timedOut: true, message: `no answer within ${this.timeoutMs} ms` });
@@ -248,12 +260,24 @@ export class ApnsClient implements PushSender {
         apnsId = headerValue(responseHeaders['apns-id']);
         retryAfter = headerValue(responseHeaders['retry-after']);
       });
-      stream.on('data', (chunk: string) => {
-        text += chunk;
+      const answered = (): void =>
+        finish({
+          ok: true,
+          response: { status, apnsId, retryAfter, body: Buffer.concat(chunks).toString('utf8') },
+        });
+      stream.on('data', (chunk: Buffer) => {
+        // Past the cap the rest is not read: the answer is judged on what fits.
+        if (size + chunk.length > cap) {
+          chunks.push(chunk.subarray(0, cap - size));
+          size = cap;
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          answered();
+          return;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
       });
-      stream.on('end', () =>
-        finish({ ok: true, response: { status, apnsId, retryAfter, body: text } }),
-      );
+      stream.on('end', answered);
       stream.on('error', (error) =>
         finish({ ok: false, timedOut: false, message: errorMessage(error) }),
       );
@@ -275,5 +299,9 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 function errorMessage(error: unknown): string {
+  // A refused connection reaches the pending stream as the cause of its cancellation.
+  const refusal =
+    error instanceof Error && error.cause instanceof OutboundRefused ? error.cause : error;
+  if (refusal instanceof OutboundRefused) return `refused: ${refusal.message}`;
   return error instanceof Error ? error.message : String(error);
 }

@@ -9,10 +9,9 @@ import {
   joinUrl,
   numberField,
   parseRetryAfter,
-  postForm,
-  postJson,
   stringField,
   type HttpResult,
+  type OutboundHttp,
 } from '../http-client.js';
 import { assertKeyFits, loadPrivateKey, signJwt } from '../jwt.js';
 import { CachedToken } from '../token-cache.js';
@@ -45,6 +44,8 @@ export interface FcmClientOptions {
   readonly timeoutMs?: number;
   /** Injectable clock in ms. */
   readonly now?: () => number;
+  /** The guarded client every call goes through. */
+  readonly http: OutboundHttp;
 }
 
 interface TokenError {
@@ -143,7 +144,7 @@ export class FcmClient implements PushSender {
         ...(message.data === undefined ? {} : { data: message.data }),
       },
     };
-    const response = await postJson(url, body, {
+    const response = await this.options.http.postJson(url, body, {
       headers: { authorization: `Bearer ${token.token}` },
       timeoutMs: this.timeoutMs,
     });
@@ -207,7 +208,7 @@ export class FcmClient implements PushSender {
       },
       this.key,
     );
-    const response = await postForm(
+    const response = await this.options.http.postForm(
       this.tokenUri,
       { grant_type: JWT_BEARER_GRANT, assertion },
       { timeoutMs: this.timeoutMs },

@@ -58,12 +58,20 @@ export class CredentialRepo {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** Every credential (of any tenant) wrapped with another master key than `currentKeyId`. */
-  wrappedWithOtherKey(currentKeyId: string): Promise<CredentialRow[]> {
+  /**
+   * Every credential (of any tenant) wrapped with another master key than `currentKeyId`, or
+   * whose fingerprint lacks `fingerprintPrefix` (made by an earlier version).
+   */
+  needingUpkeep(currentKeyId: string, fingerprintPrefix: string): Promise<CredentialRow[]> {
     return this.db.kysely
       .selectFrom('credentials')
       .selectAll()
-      .where('key_id', '!=', currentKeyId)
+      .where((eb) =>
+        eb.or([
+          eb('key_id', '!=', currentKeyId),
+          eb('fingerprint', 'not like', `${fingerprintPrefix}%`),
+        ]),
+      )
       .execute();
   }
 
@@ -72,10 +80,11 @@ export class CredentialRepo {
     row: Pick<CredentialRow, 'tenant_id' | 'feature' | 'secret'>,
     secret: string,
     keyId: string,
+    fingerprint: string,
   ): Promise<boolean> {
     const result = await this.db.kysely
       .updateTable('credentials')
-      .set({ secret, key_id: keyId })
+      .set({ secret, key_id: keyId, fingerprint })
       .where('tenant_id', '=', row.tenant_id)
       .where('feature', '=', row.feature)
       .where('secret', '=', row.secret)

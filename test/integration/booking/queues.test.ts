@@ -62,9 +62,9 @@ describeEngines('queues through the admin API', (engine) => {
     ['a slot of 121 minutes', { slotDurationMinutes: 121 }, /slotDurationMinutes/],
     ['a fractional slot', { slotDurationMinutes: 15.5 }, /slotDurationMinutes/],
     [
-      'an invalid blocked regex',
+      'an invalid blocked pattern',
       { numberRule: { blocked: ['^+1(900'] } },
-      /numberRule\.blocked\[0\].*not a valid regular expression/,
+      /numberRule\.blocked\[0\].*not a blocked-number pattern/,
     ],
     [
       'an unknown permitted country',

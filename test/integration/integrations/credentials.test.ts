@@ -6,6 +6,7 @@ import { makeApnsKey, makeServiceAccount } from '../../fakes/keys.js';
 import { startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
 import { describeEngines } from '../../helpers/engines.js';
 import { credentialBodies, secretsOf, startFakes, type Fakes } from './fakes.js';
+import { withOutbound } from '../../../src/services/credential-kinds.js';
 
 const FEATURES = ['statistics', 'push-fcm', 'push-apns', 'captcha'] as const;
 
@@ -41,7 +42,7 @@ describeEngines('credential management', (engine) => {
       const saved = await asDeveloper('PUT', `/credentials/${feature}`, bodies[feature]);
       expect(saved.res.statusCode, `${feature}: ${saved.res.body}`).toBe(200);
       expect(saved.body.data).toMatchObject({ feature });
-      expect((saved.body.data as { fingerprint: string }).fingerprint).toMatch(/^sha256:/);
+      expect((saved.body.data as { fingerprint: string }).fingerprint).toMatch(/^hmac:/);
       const tested = await asDeveloper('POST', `/credentials/${feature}/test`, {});
       expect(tested.body.data, feature).toMatchObject({ ok: true });
     }
@@ -159,6 +160,38 @@ describeEngines('credential management', (engine) => {
     await asDeveloper('PUT', '/credentials/statistics', credentialBodies(fakes).statistics);
   });
 
+  it('fingerprints are keyed per tenant; unkeyed ones of earlier versions are recomputed', async () => {
+    const body = credentialBodies(fakes).captcha;
+    const beta = await t.tenant('beta');
+    const register = (tenant: TestTenant) =>
+      t.call<{ fingerprint: string }>({
+        method: 'PUT',
+        url: '/admin/v1/credentials/captcha',
+        headers: { cookie: tenant.cookies.Developer },
+        payload: body,
+      });
+    const ours = (await register(a)).body.data.fingerprint;
+    const theirs = (await register(beta)).body.data.fingerprint;
+    expect(ours).toMatch(/^hmac:[0-9a-f]{16}$/);
+    // The same secret in two tenants: nothing in the store or the console tells it is shared.
+    expect(theirs).not.toBe(ours);
+    // A fingerprint as earlier versions made it (unkeyed SHA-256) is replaced by the upkeep job.
+    await t.services.store.db.kysely
+      .updateTable('credentials')
+      .set({ fingerprint: 'sha256:0123456789abcdef' })
+      .where('tenant_id', '=', a.id)
+      .where('feature', '=', 'captcha')
+      .execute();
+    expect(await t.services.credentials.rewrapAll()).toBe(1);
+    const shown = await asDeveloper('GET', '/credentials/captcha');
+    expect((shown.body.data as { fingerprint: string }).fingerprint).toBe(ours);
+    await t.call({
+      method: 'DELETE',
+      url: '/admin/v1/credentials/captcha',
+      headers: { cookie: beta.cookies.Developer },
+    });
+  });
+
   it('master-key rotation re-wraps every secret and keeps it usable', async () => {
     const newKey = generateMasterKey();
     const rotated = new CredentialService(
@@ -166,14 +199,20 @@ describeEngines('credential management', (engine) => {
       t.clock,
       t.services.audit,
       new Keyring(newKey, [masterKey]),
-      t.config.integrations,
+      withOutbound(t.config.integrations),
     );
     const before = await t.services.store.db.kysely.selectFrom('credentials').selectAll().execute();
     expect(await rotated.rewrapAll()).toBe(4);
     expect(await rotated.rewrapAll()).toBe(0);
     const after = await t.services.store.db.kysely.selectFrom('credentials').selectAll().execute();
     expect(after.map((r) => r.key_id)).toEqual(after.map(() => new Keyring(newKey).currentKeyId));
-    expect(after.map((r) => r.fingerprint)).toEqual(before.map((r) => r.fingerprint));
+    // Fingerprints are keyed with the master key: recomputed once, as a save would now make them.
+    const keyring = new Keyring(newKey);
+    for (const row of after) {
+      const secret = keyring.open(row.secret, { tenantId: row.tenant_id, feature: row.feature });
+      expect(row.fingerprint).toBe(keyring.fingerprint(secret, row.tenant_id));
+      expect(row.fingerprint).not.toBe(before.find((b) => b.feature === row.feature)?.fingerprint);
+    }
     expect(await rotated.test('acme', 'captcha')).toMatchObject({ ok: true });
     // The old key alone no longer opens them.
     const stale = new CredentialService(
@@ -181,7 +220,7 @@ describeEngines('credential management', (engine) => {
       t.clock,
       t.services.audit,
       new Keyring(masterKey),
-      t.config.integrations,
+      withOutbound(t.config.integrations),
     );
     await expect(stale.test('acme', 'captcha')).rejects.toThrow(/not configured/);
   });

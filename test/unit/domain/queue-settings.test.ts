@@ -88,7 +88,8 @@ describe('parseQueueSettings defaults', () => {
     expect(s.numberRule).toEqual({
       defaultCountry: 'GB',
       permittedCountries: ['GB', 'IE'],
-      blocked: ['^\\+44870'],
+      // The regular expression of earlier versions, converted to its exact pattern.
+      blocked: ['+44870*'],
     });
     expect(s.purge.afterMinutes).toBe(120);
     expect('surveyRoutePoint' in s).toBe(false);
@@ -265,9 +266,9 @@ describe('parseQueueSettings validation', () => {
       /duplicateCheck: must be "lenient", "strict" or "off"/,
     ],
     [
-      'an invalid blocked regex',
+      'an invalid blocked pattern',
       { ...base, numberRule: { blocked: ['('] } },
-      /numberRule\.blocked\[0\]: "\(" is not a valid regular expression/,
+      /numberRule\.blocked\[0\]: "\(" is not a blocked-number pattern/,
     ],
     [
       'an unknown default country',

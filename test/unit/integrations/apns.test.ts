@@ -8,6 +8,7 @@ import {
 } from '../../../src/integrations/push/apns.js';
 import { startFakeApns, type FakeApns } from '../../fakes/fake-apns.js';
 import { makeApnsKey, type TestApnsKey } from '../../fakes/keys.js';
+import { testHttp } from '../../fakes/outbound.js';
 
 const BUNDLE = 'com.example.callbacks';
 const DEVICE = 'a'.repeat(64);
@@ -50,6 +51,7 @@ describe('APNs provider API client', () => {
       ...overrides,
     },
     host: apns.url,
+    http: testHttp,
   });
   const client = (
     overrides: Partial<ApnsClientOptions['credential']> = {},

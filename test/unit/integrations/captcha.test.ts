@@ -7,6 +7,7 @@ import {
   type FakeCaptcha,
   type FakeCaptchaOptions,
 } from '../../fakes/fake-captcha.js';
+import { testHttp } from '../../fakes/outbound.js';
 
 const SECRET = '6LeTestSecretKey';
 let fake: FakeCaptcha | undefined;
@@ -28,6 +29,7 @@ describe('reCAPTCHA verification', () => {
       provider: 'recaptcha',
       secret: SECRET,
       verifyUrl: server.url,
+      http: testHttp,
     });
     expect(await verifier.verify('solved-v2', { remoteIp: '203.0.113.7' })).toEqual({
       success: true,
@@ -59,6 +61,7 @@ describe('reCAPTCHA verification', () => {
       provider: 'recaptcha',
       secret: SECRET,
       verifyUrl: server.url,
+      http: testHttp,
       expectedAction: 'book_callback',
     };
     const verifier = createCaptchaVerifier(config);
@@ -89,6 +92,7 @@ describe('reCAPTCHA verification', () => {
       provider: 'recaptcha',
       secret: 'wrong',
       verifyUrl: server.url,
+      http: testHttp,
     });
     expect(await verifier.verify('ok')).toEqual({
       success: false,
@@ -104,6 +108,7 @@ describe('reCAPTCHA verification', () => {
       provider: 'recaptcha',
       secret: SECRET,
       verifyUrl: url,
+      http: testHttp,
     });
     expect(await verifier.verify('anything')).toEqual({
       success: false,
@@ -128,6 +133,7 @@ describe('hCaptcha and Turnstile verification', () => {
       secret: SECRET,
       siteKey: 'site-1',
       verifyUrl: server.url,
+      http: testHttp,
     });
     expect(await good.verify('solved')).toEqual({ success: true, errorCodes: [] });
     expect(parseForm(server.requests[0]?.body ?? '').sitekey).toBe('site-1');
@@ -136,6 +142,7 @@ describe('hCaptcha and Turnstile verification', () => {
       secret: SECRET,
       siteKey: 'site-2',
       verifyUrl: server.url,
+      http: testHttp,
     });
     expect(await mismatched.verify('again')).toMatchObject({
       success: false,
@@ -152,6 +159,7 @@ describe('hCaptcha and Turnstile verification', () => {
       provider: 'turnstile',
       secret: SECRET,
       verifyUrl: server.url,
+      http: testHttp,
       expectedAction: 'callback',
     });
     expect(await verifier.verify('solved')).toMatchObject({ success: true, action: 'callback' });
@@ -171,7 +179,7 @@ describe('CAPTCHA credential test button', () => {
     '%s: accepted secret, then a wrong one',
     async (provider) => {
       const server = await start({ provider, siteKey: 'site-1' });
-      const base = { provider, verifyUrl: server.url, siteKey: 'site-1' };
+      const base = { provider, verifyUrl: server.url, http: testHttp, siteKey: 'site-1' };
       expect(await testCaptchaCredential({ ...base, secret: SECRET })).toEqual({
         ok: true,
         message: `${provider} accepted the secret key`,
@@ -190,6 +198,7 @@ describe('CAPTCHA credential test button', () => {
       provider: 'turnstile',
       secret: SECRET,
       verifyUrl: server.url,
+      http: testHttp,
     });
     expect(result).toEqual({
       ok: false,

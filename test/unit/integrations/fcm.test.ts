@@ -3,6 +3,7 @@ import { testFcmCredential } from '../../../src/integrations/credential-tests.js
 import { FcmClient, parseFcmServiceAccount } from '../../../src/integrations/push/fcm.js';
 import { startFakeFcm, type FakeFcm } from '../../fakes/fake-fcm.js';
 import { makeServiceAccount, type TestServiceAccount } from '../../fakes/keys.js';
+import { testHttp } from '../../fakes/outbound.js';
 
 const message = {
   title: 'Your callback',
@@ -30,7 +31,12 @@ describe('FCM HTTP v1 client', () => {
   });
 
   const client = (now?: () => number): FcmClient =>
-    new FcmClient({ serviceAccount: account.json, baseUrl: fcm.url, ...(now ? { now } : {}) });
+    new FcmClient({
+      serviceAccount: account.json,
+      baseUrl: fcm.url,
+      http: testHttp,
+      ...(now ? { now } : {}),
+    });
 
   it('sends a notification with a token obtained from a signed JWT', async () => {
     const result = await client().send('device-1', message);
@@ -123,10 +129,11 @@ describe('FCM HTTP v1 client', () => {
 
   it('refuses a service account whose key does not match, with a clear non-retryable error', async () => {
     const impostor = makeServiceAccount(fcm.tokenUri, account.json.project_id);
-    const result = await new FcmClient({ serviceAccount: impostor.json, baseUrl: fcm.url }).send(
-      'device-1',
-      message,
-    );
+    const result = await new FcmClient({
+      serviceAccount: impostor.json,
+      baseUrl: fcm.url,
+      http: testHttp,
+    }).send('device-1', message);
     expect(result).toMatchObject({
       ok: false,
       kind: 'auth',
@@ -152,7 +159,7 @@ describe('FCM HTTP v1 client', () => {
 
   describe('credential test button', () => {
     it('says the service account works', async () => {
-      const result = await testFcmCredential(account.json, { baseUrl: fcm.url });
+      const result = await testFcmCredential(account.json, { baseUrl: fcm.url, http: testHttp });
       expect(result.ok).toBe(true);
       expect(result.message).toMatch(/Service account accepted/);
     });
@@ -160,6 +167,7 @@ describe('FCM HTTP v1 client', () => {
     it('sends a test notification when given a device token', async () => {
       const result = await testFcmCredential(JSON.stringify(account.json), {
         baseUrl: fcm.url,
+        http: testHttp,
         deviceToken: 'device-9',
       });
       expect(result).toMatchObject({ ok: true });
@@ -168,10 +176,10 @@ describe('FCM HTTP v1 client', () => {
 
     it('explains a wrong key and a malformed file', async () => {
       const impostor = makeServiceAccount(fcm.tokenUri, account.json.project_id);
-      const wrongKey = await testFcmCredential(impostor.json, { baseUrl: fcm.url });
+      const wrongKey = await testFcmCredential(impostor.json, { baseUrl: fcm.url, http: testHttp });
       expect(wrongKey.ok).toBe(false);
       expect(wrongKey.message).toMatch(/Google refused the service account/);
-      const broken = await testFcmCredential('{}');
+      const broken = await testFcmCredential('{}', { http: testHttp });
       expect(broken).toEqual({
         ok: false,
         message: 'The service account is missing project_id, client_email, private_key',
@@ -181,6 +189,7 @@ describe('FCM HTTP v1 client', () => {
     it('explains an unknown device token', async () => {
       const result = await testFcmCredential(account.json, {
         baseUrl: fcm.url,
+        http: testHttp,
         deviceToken: 'uninstalled-device',
       });
       expect(result.ok).toBe(false);

@@ -1,10 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  fingerprintSecret,
-  generateMasterKey,
-  Keyring,
-  SecretBoxError,
-} from '../../../src/security/secret-box.js';
+import { generateMasterKey, Keyring, SecretBoxError } from '../../../src/security/secret-box.js';
 
 const acmeFcm = { tenantId: 'acme', feature: 'push.fcm' };
 
@@ -75,11 +71,19 @@ describe('secret box', () => {
     expect(() => new Keyring(Buffer.alloc(16).toString('base64'))).toThrow(/32 bytes/);
   });
 
-  it('fingerprints are short, stable across rotation and do not reveal the secret', () => {
-    const a = new Keyring(generateMasterKey());
-    const b = new Keyring(generateMasterKey());
-    expect(a.fingerprint('client-secret')).toBe(b.fingerprint('client-secret'));
-    expect(a.fingerprint('client-secret')).toMatch(/^sha256:[0-9a-f]{16}$/);
-    expect(a.fingerprint('client-secret')).not.toBe(fingerprintSecret('client-secret2'));
+  it('fingerprints are short, keyed per tenant and master key, and do not reveal the secret', () => {
+    const key = generateMasterKey();
+    const a = new Keyring(key);
+    const fp = a.fingerprint('client-secret', 'acme');
+    expect(fp).toMatch(/^hmac:[0-9a-f]{16}$/);
+    // Stable for one tenant and key (every node shares the key), so a change is visible.
+    expect(new Keyring(key).fingerprint('client-secret', 'acme')).toBe(fp);
+    expect(a.fingerprint('client-secret2', 'acme')).not.toBe(fp);
+    // Another tenant with the same secret, or anyone without the master key, gets another tag.
+    expect(a.fingerprint('client-secret', 'beta')).not.toBe(fp);
+    expect(new Keyring(generateMasterKey()).fingerprint('client-secret', 'acme')).not.toBe(fp);
+    expect(fp).not.toContain(
+      createHash('sha256').update('client-secret').digest('hex').slice(0, 16),
+    );
   });
 });

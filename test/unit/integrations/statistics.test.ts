@@ -7,6 +7,7 @@ import {
 } from '../../../src/integrations/statistics.js';
 import { parseBasicAuth, parseForm } from '../../fakes/http-fake.js';
 import { startFakeStatistics, type FakeStatistics } from '../../fakes/fake-statistics.js';
+import { testHttp } from '../../fakes/outbound.js';
 
 const request = { data: { statistics: [{ name: 'CurrentWaitingCalls', objectId: 'support' }] } };
 
@@ -27,6 +28,7 @@ describe('statistics client', () => {
       clientId: 'acme-client',
       clientSecret: 'acme-secret',
       now: () => now,
+      http: testHttp,
     };
   });
   afterEach(async () => {

@@ -6,6 +6,7 @@ import {
   verifyWebhookSignature,
 } from '../../../src/integrations/webhooks.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../fakes/webhook-receiver.js';
+import { testHttp } from '../../fakes/outbound.js';
 
 const SECRET = 'whsec_test';
 const body = JSON.stringify({ event: 'CALLBACK_COMPLETED', data: { id: 'cb_1' } });
@@ -20,9 +21,17 @@ describe('webhook delivery', () => {
   });
 
   it('delivers a signed body the receiver can verify', async () => {
-    const result = await deliverWebhook(receiver.url, SECRET, 'CALLBACK_COMPLETED', body, 2000, {
-      deliveryId: 'whd_1',
-    });
+    const result = await deliverWebhook(
+      testHttp,
+      receiver.url,
+      SECRET,
+      'CALLBACK_COMPLETED',
+      body,
+      2000,
+      {
+        deliveryId: 'whd_1',
+      },
+    );
     expect(result).toEqual({ ok: true, status: 200, retryable: false, deliveryId: 'whd_1' });
     const delivery = receiver.deliveries[0];
     expect(delivery?.body).toBe(body);
@@ -38,20 +47,20 @@ describe('webhook delivery', () => {
   it('marks 5xx, 429 and timeouts retryable but other 4xx final', async () => {
     receiver.respondWith(503, 429, 404, 410);
     const send = (): ReturnType<typeof deliverWebhook> =>
-      deliverWebhook(receiver.url, SECRET, 'E', body, 2000);
+      deliverWebhook(testHttp, receiver.url, SECRET, 'E', body, 2000);
     expect(await send()).toMatchObject({ ok: false, status: 503, retryable: true });
     expect(await send()).toMatchObject({ ok: false, status: 429, retryable: true });
     expect(await send()).toMatchObject({ ok: false, status: 404, retryable: false });
     expect(await send()).toMatchObject({ ok: false, status: 410, retryable: false });
 
     receiver.setDelayMs(500);
-    const slow = await deliverWebhook(receiver.url, SECRET, 'E', body, 100);
+    const slow = await deliverWebhook(testHttp, receiver.url, SECRET, 'E', body, 100);
     expect(slow).toMatchObject({ ok: false, retryable: true, error: 'no answer within 100 ms' });
   });
 
   it('reports an unreachable receiver as retryable', async () => {
     await receiver.close();
-    const result = await deliverWebhook(receiver.url, SECRET, 'E', body, 1000);
+    const result = await deliverWebhook(testHttp, receiver.url, SECRET, 'E', body, 1000);
     expect(result).toMatchObject({ ok: false, retryable: true });
     expect(result.error).toBeTruthy();
     expect(result.status).toBeUndefined();
