@@ -103,8 +103,8 @@ describeEngines('blocked-number patterns', (engine) => {
       .where('tenant_id', '=', h.tenant.id)
       .where('name', '=', 'legacy')
       .execute();
-    await sql`delete from kysely_migration where name = '0009_number_patterns'`.execute(db.kysely);
-    expect(await migrate(db)).toEqual(['0009_number_patterns']);
+    await sql`delete from kysely_migration where name = '0012_number_patterns'`.execute(db.kysely);
+    expect(await migrate(db)).toEqual(['0012_number_patterns']);
 
     const queue = await h.admin<{ numberRule: { blocked: string[] } }>('GET', '/queues/legacy');
     expect(queue.body.data.numberRule.blocked).toEqual(['+1212555*']);
