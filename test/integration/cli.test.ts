@@ -205,12 +205,12 @@ describeEngines('the opencallback CLI', (engine) => {
       '--role',
       'Monitor',
       '--password',
-      'bobs-secret-pw',
+      'monitor-secret-pw',
     );
     expect(given.code, given.stderr).toBe(0);
     for (const [username, password, role] of [
       ['alice', generated.stdout.trim(), 'Supervisor'],
-      ['bob', 'bobs-secret-pw', 'Monitor'],
+      ['bob', 'monitor-secret-pw', 'Monitor'],
     ] as const) {
       const login = await server.call({
         method: 'POST',
