@@ -5,7 +5,15 @@ import { loadConfig } from './config.js';
 import { openRuntime } from './runtime.js';
 import { systemClock } from './services/clock.js';
 import { migrate, openDb } from './store/db.js';
-import { ROLES, SCOPES, isRole, isScope, type Scope } from './services/access.js';
+import {
+  KEY_KINDS,
+  ROLES,
+  SCOPES,
+  isKeyKind,
+  isRole,
+  isScope,
+  type Scope,
+} from './services/access.js';
 import type { Services } from './services/index.js';
 import { readConfigSource } from './services/tenant-config.js';
 
@@ -71,15 +79,25 @@ const COMMANDS: Record<string, Command> = {
   },
   'apikey create': {
     args: ['tenant'],
-    options: { scope: { type: 'string' }, name: { type: 'string' } },
-    summary: 'Create an API key (scope engagement, dispatch or admin; default engagement)',
+    options: { scope: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } },
+    summary:
+      'Create an API key (--scope engagement|dispatch|admin, default engagement; --kind browser|server: ' +
+      'an engagement key is a browser key unless --kind server, the other scopes are server keys)',
     async run({ services, arg, opt }) {
       const scope: Scope = oneOf(opt('scope'), SCOPES, isScope, '--scope') ?? 'engagement';
+      const kind = oneOf(opt('kind'), KEY_KINDS, isKeyKind, '--kind');
+      if (kind === 'browser' && scope !== 'engagement') {
+        throw new UsageError(
+          `--kind browser needs --scope engagement (a ${scope} key is a server key)`,
+        );
+      }
       const created = await (
         await services()
-      ).access.createApiKey(actor(arg('tenant')), scope, opt('name'));
+      ).access.createApiKey(actor(arg('tenant')), scope, opt('name'), kind);
       // Only the key goes to stdout, so `KEY=$(opencallback apikey create t)` works.
-      process.stderr.write(`Created ${created.scope} key ${created.id}; it is shown only once.\n`);
+      process.stderr.write(
+        `Created ${created.scope} ${created.kind} key ${created.id}; it is shown only once.\n`,
+      );
       return created.key;
     },
   },
@@ -98,13 +116,20 @@ const COMMANDS: Record<string, Command> = {
       const s = await services();
       await requireTenant(s, arg('tenant'));
       const keys = await s.access.listApiKeys(arg('tenant'));
-      return keys.map((k) => [k.id, k.scope, k.prefix, k.name, k.revokedAt ? 'revoked' : 'active']);
+      return keys.map((k) => [
+        k.id,
+        k.scope,
+        k.kind,
+        k.prefix,
+        k.name,
+        k.revokedAt ? 'revoked' : 'active',
+      ]);
     },
   },
   'user create': {
     args: ['tenant', 'username'],
     options: { role: { type: 'string' }, password: { type: 'string' } },
-    summary: `Create or update a console user (--role ${ROLES.join('|')}; prints a generated password)`,
+    summary: `Create or update a console user (--role ${ROLES.join('|')}; prints a generated password; ends the user's sessions)`,
     async run({ services, arg, opt }) {
       const role = oneOf(opt('role'), ROLES, isRole, '--role');
       if (role === undefined) throw new UsageError(`--role is required (${ROLES.join(', ')})`);
@@ -114,6 +139,44 @@ const COMMANDS: Record<string, Command> = {
       if (user.generatedPassword === undefined) return `Saved user ${user.username} (${role})`;
       process.stderr.write(`Saved user ${user.username} (${role}); generated password:\n`);
       return user.generatedPassword;
+    },
+  },
+  'user list': {
+    args: ['tenant'],
+    summary: "List a tenant's console users",
+    async run({ services, arg }) {
+      const s = await services();
+      await requireTenant(s, arg('tenant'));
+      const users = await s.access.listUsers(arg('tenant'));
+      return users.map((u) => [u.username, u.role, u.disabled ? 'disabled' : 'active']);
+    },
+  },
+  'user disable': {
+    args: ['tenant', 'username'],
+    summary: 'Disable a console user: no login, and their sessions end now',
+    async run({ services, arg }) {
+      await (
+        await services()
+      ).access.updateUser(actor(arg('tenant')), arg('username'), { disabled: true });
+      return `Disabled ${arg('username')}`;
+    },
+  },
+  'user enable': {
+    args: ['tenant', 'username'],
+    summary: 'Enable a disabled console user again',
+    async run({ services, arg }) {
+      await (
+        await services()
+      ).access.updateUser(actor(arg('tenant')), arg('username'), { disabled: false });
+      return `Enabled ${arg('username')}`;
+    },
+  },
+  'user delete': {
+    args: ['tenant', 'username'],
+    summary: 'Delete a console user and end their sessions',
+    async run({ services, arg }) {
+      await (await services()).access.deleteUser(actor(arg('tenant')), arg('username'));
+      return `Deleted ${arg('username')}`;
     },
   },
   'cors add': {

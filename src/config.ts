@@ -16,6 +16,8 @@ export interface Config {
   masterKey: string | undefined;
   previousMasterKeys: string[];
   sessionIdleMinutes: number;
+  /** Absolute lifetime of a console session, however active. */
+  sessionMaxHours: number;
   errorLogRetentionDays: number;
   errorLogMaxPerTenant: number;
   /** Whether this node runs the background jobs loop. */
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
           masterKeyVar({ [`MASTER_KEY_PREVIOUS[${i}]`]: k }, `MASTER_KEY_PREVIOUS[${i}]`) ?? k,
       ),
     sessionIdleMinutes: intVar(env, 'SESSION_IDLE_MINUTES', 20, 1, 1440),
+    sessionMaxHours: intVar(env, 'SESSION_MAX_HOURS', 12, 1, 720),
     errorLogRetentionDays: intVar(env, 'ERROR_LOG_RETENTION_DAYS', 14, 1, 3650),
     errorLogMaxPerTenant: intVar(env, 'ERROR_LOG_MAX_PER_TENANT', 10_000, 10, 10_000_000),
     runJobs: boolVar(env, 'RUN_JOBS', true),

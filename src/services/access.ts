@@ -1,5 +1,7 @@
 import { AppError } from '../domain/errors.js';
+import { passwordProblem } from '../security/common-passwords.js';
 import type { Store } from '../store/index.js';
+import type { UserRow } from '../store/repos/users.js';
 import {
   generateApiKey,
   generatePassword,
@@ -26,9 +28,19 @@ export type Scope = (typeof SCOPES)[number];
 export const isScope = (value: string): value is Scope =>
   (SCOPES as readonly string[]).includes(value);
 
+/**
+ * A `browser` key is embedded in web pages, so anyone holds it: it may act only on what its
+ * holder already knows (see the Engagement API's key policy). A `server` key does the rest.
+ * Only engagement-scope keys can be browser keys; dispatch and admin keys are always server keys.
+ */
+export const KEY_KINDS = ['browser', 'server'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+export const isKeyKind = (value: string): value is KeyKind =>
+  (KEY_KINDS as readonly string[]).includes(value);
+
 /** What a presented API key resolves to. */
 export type KeyCheck =
-  | { valid: true; tenantId: string; keyId: string; scope: Scope }
+  | { valid: true; tenantId: string; keyId: string; scope: Scope; kind: KeyKind }
   | { valid: false; reason: 'unknown' }
   | { valid: false; reason: 'revoked'; tenantId: string };
 
@@ -46,21 +58,33 @@ const TOUCH_EVERY_MS = 60_000;
 /** API keys, console users and sessions. */
 export class AccessService {
   private readonly keyCache = new TtlCache<KeyCheck>(KEY_CACHE_MS);
+  // A flood of bad keys would otherwise cost a query each to find where to log them.
+  private readonly prefixCache = new TtlCache<string[]>(KEY_CACHE_MS);
   private readonly lastTouched = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-    private readonly sessionIdleMs: number,
+    private readonly sessions: { idleMs: number; maxMs: number },
     private readonly invalidation: Invalidation,
     private readonly log: Logger = silentLogger,
   ) {
-    invalidation.on('api-keys', () => this.keyCache.clear());
+    invalidation.on('api-keys', () => {
+      this.keyCache.clear();
+      this.prefixCache.clear();
+    });
   }
 
-  /** Creates an API key; the key itself is returned once and only its hash is kept. */
-  async createApiKey(actor: Actor, scope: Scope, name = '') {
+  /**
+   * Creates an API key; the key itself is returned once and only its hash is kept. Without a
+   * kind, an engagement key is a browser key (safe by default) and the other scopes server keys.
+   */
+  async createApiKey(actor: Actor, scope: Scope, name = '', kind?: KeyKind) {
+    const keyKind = kind ?? (scope === 'engagement' ? 'browser' : 'server');
+    if (keyKind === 'browser' && scope !== 'engagement') {
+      throw new AppError('INVALID_PARAMETER', `A ${scope}-scope key is always a server key`);
+    }
     await this.requireTenant(actor.tenantId);
     const now = this.clock.now();
     const { key, prefix } = generateApiKey();
@@ -70,14 +94,21 @@ export class AccessService {
       tenant_id: actor.tenantId,
       name: name || `${scope} key`,
       scope,
+      kind: keyKind,
       key_hash: hashToken(key),
       key_prefix: prefix,
       created_at: now,
       revoked_at: null,
       last_used_at: null,
     });
-    await this.audit.record(actor, 'apikey.create', id, undefined, { scope, name, prefix });
-    return { id, key, prefix, scope, name: name || `${scope} key`, createdAt: iso(now) };
+    await this.audit.record(actor, 'apikey.create', id, undefined, {
+      scope,
+      kind: keyKind,
+      name,
+      prefix,
+    });
+    const keyName = name || `${scope} key`;
+    return { id, key, prefix, scope, kind: keyKind, name: keyName, createdAt: iso(now) };
   }
 
   /** A tenant's keys without their secrets. */
@@ -87,6 +118,7 @@ export class AccessService {
       id: r.id,
       name: r.name,
       scope: r.scope,
+      kind: r.kind,
       prefix: r.key_prefix,
       createdAt: iso(r.created_at),
       revokedAt: r.revoked_at === null ? null : iso(r.revoked_at),
@@ -114,8 +146,16 @@ export class AccessService {
       if (row.revoked_at !== null) {
         return { valid: false, reason: 'revoked', tenantId: row.tenant_id } as const;
       }
-      if (!isScope(row.scope)) return { valid: false, reason: 'unknown' } as const;
-      return { valid: true, tenantId: row.tenant_id, keyId: row.id, scope: row.scope } as const;
+      if (!isScope(row.scope) || !isKeyKind(row.kind)) {
+        return { valid: false, reason: 'unknown' } as const;
+      }
+      return {
+        valid: true,
+        tenantId: row.tenant_id,
+        keyId: row.id,
+        scope: row.scope,
+        kind: row.kind,
+      } as const;
     });
     if (check.valid) this.touchKey(check.tenantId, check.keyId, now);
     return check;
@@ -133,24 +173,47 @@ export class AccessService {
       );
   }
 
-  /** Whether `key` is an active key of `tenantId` (the console's API Key Validation). */
-  async validateKeyForTenant(tenantId: string, key: string): Promise<boolean> {
+  /**
+   * Whether `key` is an active key of `tenantId`, and then its scope and kind (the console's API
+   * Key Validation). Another tenant's key is as invalid as an unknown one.
+   */
+  async validateKeyForTenant(
+    tenantId: string,
+    key: string,
+  ): Promise<{ valid: false } | { valid: true; scope: Scope; kind: KeyKind }> {
     const check = await this.checkApiKey(key.trim());
-    return check.valid && check.tenantId === tenantId;
+    if (!check.valid || check.tenantId !== tenantId) return { valid: false };
+    return { valid: true, scope: check.scope, kind: check.kind };
   }
 
-  /** Creates or updates a console user; returns the password when one was generated. */
+  /**
+   * Tenants a presented but invalid key may be shown to: those owning a key with its public
+   * prefix (`ocb_` and six characters). Used to file a bad-key failure in the right error log.
+   */
+  async tenantsForKeyPrefix(key: string): Promise<{ prefix: string; tenants: string[] }> {
+    const match = /^(ocb_[A-Za-z0-9_-]{6})_/.exec(key.trim());
+    if (!match?.[1]) return { prefix: '', tenants: [] };
+    const prefix = match[1];
+    const tenants = await this.prefixCache.getOrLoad(prefix, this.clock.now(), () =>
+      this.store.apiKeys.tenantsWithPrefix(prefix),
+    );
+    return { prefix, tenants };
+  }
+
+  /**
+   * Creates or updates a console user; returns the password when one was generated. A changed
+   * password or role ends the user's sessions, so the change holds at once everywhere.
+   */
   async upsertUser(actor: Actor, username: string, role: Role, password?: string) {
     await this.requireTenant(actor.tenantId);
     if (!/^[A-Za-z0-9._@-]{1,64}$/.test(username)) {
       throw new AppError('INVALID_PARAMETER', 'username must be 1–64 letters, digits or ._@-');
     }
-    if (password !== undefined && password.length < 8) {
-      throw new AppError('INVALID_PARAMETER', 'password must be at least 8 characters');
-    }
+    if (password !== undefined) this.checkPassword(password, username);
     const secret = password ?? generatePassword();
     const now = this.clock.now();
     const existing = await this.store.users.findByUsername(actor.tenantId, username);
+    if (existing && existing.role !== role) await this.keepAnAdministrator(existing, role);
     await this.store.users.upsert({
       id: existing?.id ?? newId('usr', now),
       tenant_id: actor.tenantId,
@@ -158,11 +221,80 @@ export class AccessService {
       password_hash: await hashPassword(secret),
       role,
       created_at: existing?.created_at ?? now,
+      disabled_at: existing?.disabled_at ?? null,
     });
+    // Every upsert sets a password, so an existing user's sessions always end.
+    if (existing) await this.store.users.deleteUserSessions(actor.tenantId, existing.id);
     await this.audit.record(actor, existing ? 'user.update' : 'user.create', username, undefined, {
       role,
     });
     return { username, role, generatedPassword: password === undefined ? secret : undefined };
+  }
+
+  /** Creates a console user; an existing username is refused (40903), never overwritten. */
+  async createUser(actor: Actor, username: string, role: Role, password?: string) {
+    if (await this.store.users.findByUsername(actor.tenantId, username)) {
+      throw new AppError('ALREADY_EXISTS', `User ${username} already exists`);
+    }
+    return this.upsertUser(actor, username, role, password);
+  }
+
+  /** A tenant's console users, never their password hashes. */
+  async listUsers(tenantId: string) {
+    const rows = await this.store.users.list(tenantId);
+    return rows.map((r) => ({
+      username: r.username,
+      role: r.role,
+      disabled: r.disabled_at !== null,
+      createdAt: iso(r.created_at),
+    }));
+  }
+
+  /**
+   * Changes a user's role, password or disabled flag; each ends the user's sessions. The last
+   * active Administrator of a tenant cannot be demoted or disabled (nobody could undo it).
+   */
+  async updateUser(
+    actor: Actor,
+    username: string,
+    change: { role?: Role; password?: string; disabled?: boolean },
+  ): Promise<{ username: string; role: string; disabled: boolean }> {
+    const user = await this.userNamed(actor.tenantId, username);
+    if (change.password !== undefined) this.checkPassword(change.password, username);
+    const role = change.role ?? user.role;
+    const disabled = change.disabled ?? user.disabled_at !== null;
+    if (role !== user.role || (disabled && user.disabled_at === null)) {
+      await this.keepAnAdministrator(user, disabled ? undefined : role);
+    }
+    if (role !== user.role) await this.store.users.setRole(actor.tenantId, user.id, role);
+    if (change.password !== undefined) {
+      await this.store.users.upsert({
+        ...user,
+        password_hash: await hashPassword(change.password),
+      });
+    }
+    if (disabled !== (user.disabled_at !== null)) {
+      await this.store.users.setDisabled(
+        actor.tenantId,
+        user.id,
+        disabled ? this.clock.now() : null,
+      );
+    }
+    await this.store.users.deleteUserSessions(actor.tenantId, user.id);
+    await this.audit.record(actor, 'user.update', username, undefined, {
+      role,
+      disabled,
+      passwordChanged: change.password !== undefined,
+    });
+    return { username, role, disabled };
+  }
+
+  /** Deletes a user and ends their sessions; the last active Administrator stays. */
+  async deleteUser(actor: Actor, username: string): Promise<void> {
+    const user = await this.userNamed(actor.tenantId, username);
+    await this.keepAnAdministrator(user, undefined);
+    await this.store.users.delete(actor.tenantId, user.id);
+    await this.audit.record(actor, 'user.delete', username);
   }
 
   /** Checks a password and opens a session; the same error for unknown user and wrong password. */
@@ -171,7 +303,10 @@ export class AccessService {
     const ok = user
       ? await verifyPassword(user.password_hash, password)
       : await verifyDummyPassword(password);
-    if (!user || !ok || !isRole(user.role)) throw new AppError('INVALID_CREDENTIALS');
+    // A disabled user gets the same answer as a wrong password: nothing to probe.
+    if (!user || !ok || !isRole(user.role) || user.disabled_at !== null) {
+      throw new AppError('INVALID_CREDENTIALS');
+    }
     const token = generateSessionToken();
     const now = this.clock.now();
     await this.store.users.insertSession({
@@ -186,18 +321,24 @@ export class AccessService {
     return { token, user: sessionUser };
   }
 
-  /** The user of a live session, sliding its idle window; undefined when expired or unknown. */
+  /**
+   * The user of a live session, sliding its idle window; undefined when idle too long, older
+   * than the absolute lifetime, unknown, or its user is disabled.
+   */
   async resumeSession(token: string): Promise<SessionUser | undefined> {
     const hash = hashToken(token);
     const session = await this.store.users.findSession(hash);
     if (!session) return undefined;
     const now = this.clock.now();
-    if (now - session.last_seen_at > this.sessionIdleMs) {
+    if (
+      now - session.last_seen_at > this.sessions.idleMs ||
+      now - session.created_at > this.sessions.maxMs
+    ) {
       await this.store.users.deleteSession(hash);
       return undefined;
     }
     const user = await this.store.users.get(session.tenant_id, session.user_id);
-    if (!user || !isRole(user.role)) return undefined;
+    if (!user || !isRole(user.role) || user.disabled_at !== null) return undefined;
     await this.store.users.touchSession(hash, now);
     return { tenantId: user.tenant_id, userId: user.id, username: user.username, role: user.role };
   }
@@ -207,9 +348,40 @@ export class AccessService {
     await this.store.users.deleteSession(hashToken(token));
   }
 
-  /** Removes sessions past their idle timeout. */
+  /** Removes sessions past their idle timeout or their absolute lifetime. */
   pruneSessions(): Promise<number> {
-    return this.store.users.deleteIdleSessions(this.clock.now() - this.sessionIdleMs);
+    const now = this.clock.now();
+    return this.store.users.deleteIdleSessions(
+      now - this.sessions.idleMs,
+      now - this.sessions.maxMs,
+    );
+  }
+
+  private checkPassword(password: string, username: string): void {
+    const problem = passwordProblem(password, username);
+    if (problem !== undefined) throw new AppError('INVALID_PARAMETER', problem);
+  }
+
+  private async userNamed(tenantId: string, username: string): Promise<UserRow> {
+    const user = await this.store.users.findByUsername(tenantId, username);
+    if (!user) throw new AppError('NOT_FOUND', `No user ${username}`);
+    return user;
+  }
+
+  // Refuses a change that would leave the tenant without an active Administrator: `user` would
+  // end up with `nextRole` (undefined: disabled or deleted).
+  private async keepAnAdministrator(user: UserRow, nextRole: string | undefined): Promise<void> {
+    if (user.role !== 'Administrator' || user.disabled_at !== null) return;
+    if (nextRole === 'Administrator') return;
+    const others = (await this.store.users.list(user.tenant_id)).filter(
+      (u) => u.id !== user.id && u.role === 'Administrator' && u.disabled_at === null,
+    );
+    if (others.length === 0) {
+      throw new AppError(
+        'CONFLICT',
+        "The tenant's last active Administrator cannot be demoted, disabled or deleted",
+      );
+    }
   }
 
   private async requireTenant(tenantId: string): Promise<void> {

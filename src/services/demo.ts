@@ -9,7 +9,10 @@ export interface DemoCredentials {
   queue: string;
   username: string;
   password: string;
-  apiKey: string;
+  /** An engagement browser key: what the README's curls and a web page use. */
+  browserKey: string;
+  /** An admin-scope (server) key for automation; never for a page. */
+  adminKey: string;
 }
 
 const SEEDED = 'demo.seeded';
@@ -43,12 +46,14 @@ export async function seedDemoTenant(
     slotCapacity: 5,
   });
   const user = await access.upsertUser(actor, 'admin', 'Administrator');
-  const key = await access.createApiKey(actor, 'admin', 'demo key');
+  const browser = await access.createApiKey(actor, 'engagement', 'demo browser key', 'browser');
+  const admin = await access.createApiKey(actor, 'admin', 'demo admin key', 'server');
   return {
     tenantId,
     queue: 'support',
     username: 'admin',
     password: user.generatedPassword ?? '',
-    apiKey: key.key,
+    browserKey: browser.key,
+    adminKey: admin.key,
   };
 }

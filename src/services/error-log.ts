@@ -15,6 +15,8 @@ export interface ErrorRecord {
   requestHeaders: Record<string, unknown>;
   requestBody: unknown;
   responseBody: unknown;
+  /** For a failure without a valid key: the presented key's prefix, matching a key of the tenant. */
+  keyPrefix?: string;
 }
 
 const REDACTED = '[REDACTED]';
@@ -48,6 +50,8 @@ function summary(r: ErrorLogRow) {
     code: r.code,
     message: r.message,
     timestamp: new Date(r.created_at).toISOString(),
+    // Present only on failures that carried no valid key (see recordUnauthenticated).
+    ...(r.key_prefix === null ? {} : { keyPrefix: r.key_prefix }),
   };
 }
 
@@ -56,6 +60,8 @@ const PRUNE_EVERY_AT_MOST = 500;
 /** The per-tenant log of Engagement API errors shown in the console's Developer tab. */
 export class ErrorLogService {
   private sinceLastPrune = new Map<string, number>();
+  /** Failures this node answered without a valid key, by what was presented. */
+  readonly unauthenticated = { missingKey: 0, unknownKey: 0, knownPrefix: 0 };
   private readonly pruneEvery: number;
 
   constructor(
@@ -85,12 +91,37 @@ export class ErrorLogService {
       }),
       response: JSON.stringify(error.responseBody),
       created_at: now,
+      key_prefix: error.keyPrefix ?? null,
     });
     const count = (this.sinceLastPrune.get(error.tenantId) ?? 0) + 1;
     this.sinceLastPrune.set(error.tenantId, count);
     if (count >= this.pruneEvery) {
       this.sinceLastPrune.set(error.tenantId, 0);
       await this.prune(error.tenantId);
+    }
+  }
+
+  /**
+   * A failure that carried no valid key. Anyone can send one with any Origin and correlation ID,
+   * so it is only counted, unless the presented key's public prefix is that of a key of a tenant
+   * (a revoked key, or a key pasted with a typo): then that tenant's developers see it, marked
+   * with the prefix. Writing keyless failures into a log chosen by Origin let anyone fill it.
+   */
+  async recordUnauthenticated(
+    error: Omit<ErrorRecord, 'tenantId' | 'keyPrefix'>,
+    presented: { prefix: string; tenants: string[] } | undefined,
+  ): Promise<void> {
+    if (presented === undefined) {
+      this.unauthenticated.missingKey++;
+      return;
+    }
+    if (presented.tenants.length === 0) {
+      this.unauthenticated.unknownKey++;
+      return;
+    }
+    this.unauthenticated.knownPrefix++;
+    for (const tenantId of presented.tenants) {
+      await this.record({ ...error, tenantId, keyPrefix: presented.prefix });
     }
   }
 

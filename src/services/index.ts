@@ -80,7 +80,7 @@ export function createServices(
     store,
     clock,
     audit,
-    config.sessionIdleMinutes * 60_000,
+    { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 },
     invalidation,
     log,
   );

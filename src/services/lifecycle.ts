@@ -281,6 +281,34 @@ export class LifecycleService {
     return purged;
   }
 
+  /**
+   * Deletes a queue. One with active callbacks is refused (409, 40904): they would wait forever,
+   * with no queue to be claimed from. With `cancelActive` its waiting callbacks are cancelled
+   * (CANCELLED_BY_ADMIN) first; callbacks on a call (PROCESSING) still hold the queue.
+   */
+  async deleteQueue(actor: Actor, name: string, cancelActive: boolean): Promise<number> {
+    const settings = await this.queues.get(actor.tenantId, name);
+    const cancelled = cancelActive
+      ? await this.bulkCancel(actor, { serviceName: settings.name })
+      : 0;
+    const active = await this.store.callbacks.countActiveByState(actor.tenantId, settings.name);
+    const total = Object.values(active).reduce((sum, n) => sum + n, 0);
+    if (total > 0) {
+      const byState = Object.entries(active)
+        .map(([state, n]) => `${n} ${state}`)
+        .join(', ');
+      throw new AppError(
+        'CONFLICT',
+        cancelActive
+          ? `Queue ${settings.name} still has callbacks on a call (${byState}); delete it when they finish`
+          : `Queue ${settings.name} has active callbacks (${byState}); cancel them first or delete with cancelActive=true`,
+        { active },
+      );
+    }
+    await this.queues.delete(actor, settings.name);
+    return cancelled;
+  }
+
   /** Cancels waiting callbacks by ids or by filter, as CANCELLED_BY_ADMIN. */
   async bulkCancel(
     actor: Actor,

@@ -22,6 +22,8 @@ export interface ApiKeysTable {
   tenant_id: string;
   name: string;
   scope: string;
+  /** `browser` (may sit in a web page) or `server`; see AccessService. */
+  kind: string;
   key_hash: string;
   key_prefix: string;
   created_at: number;
@@ -36,6 +38,8 @@ export interface UsersTable {
   password_hash: string;
   role: string;
   created_at: number;
+  /** Set while the user is disabled: no login, no session. */
+  disabled_at: number | null;
 }
 
 export interface SessionsTable {
@@ -67,6 +71,8 @@ export interface ErrorLogTable {
   /** JSON: the response body sent. */
   response: string;
   created_at: number;
+  /** For a failure without a valid key: the presented key's prefix that matched this tenant's key. */
+  key_prefix: string | null;
 }
 
 export interface AuditLogTable {

@@ -16,11 +16,15 @@ export interface Envelope<T = Record<string, unknown>> {
   data: T;
 }
 
+/** Keys of a test tenant: a server key of each scope, and a browser engagement key. */
+export type TestKey = Scope | 'browser';
+
 /** A tenant made for a test, with a key of each scope and a logged-in user per role. */
 export interface TestTenant {
   id: string;
-  keys: Record<Scope, string>;
-  keyIds: Record<Scope, string>;
+  /** `engagement` is a server key (what existing tests call with); `browser` a browser key. */
+  keys: Record<TestKey, string>;
+  keyIds: Record<TestKey, string>;
   cookies: Record<Role, string>;
 }
 
@@ -94,13 +98,16 @@ export async function startTestApp(
   const tenant: TestApp['tenant'] = async (id, tenantOpts = {}) => {
     await services.tenants.create({ id, timezone: tenantOpts.timezone ?? 'UTC', source: 'test' });
     const actor = { tenantId: id, name: 'test' };
-    const keys = {} as Record<Scope, string>;
-    const keyIds = {} as Record<Scope, string>;
+    const keys = {} as Record<TestKey, string>;
+    const keyIds = {} as Record<TestKey, string>;
     for (const scope of ['engagement', 'dispatch', 'admin'] as const) {
-      const created = await services.access.createApiKey(actor, scope);
+      const created = await services.access.createApiKey(actor, scope, '', 'server');
       keys[scope] = created.key;
       keyIds[scope] = created.id;
     }
+    const browser = await services.access.createApiKey(actor, 'engagement', '', 'browser');
+    keys.browser = browser.key;
+    keyIds.browser = browser.id;
     const cookies = {} as Record<Role, string>;
     for (const role of ['Administrator', 'Supervisor', 'Developer', 'Monitor'] as const) {
       const username = role.toLowerCase();

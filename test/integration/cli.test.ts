@@ -169,7 +169,7 @@ describeEngines('the opencallback CLI', (engine) => {
 
     const list = await run('apikey', 'list', 'acme');
     const row = list.stdout.split('\n').find((l) => l.includes('web'));
-    expect(row).toMatch(/^key_\S+\s+engagement\s+\S+\s+web\s+active$/);
+    expect(row).toMatch(/^key_\S+\s+engagement\s+browser\s+\S+\s+web\s+active$/);
     const keyId = row?.split(/\s+/)[0] ?? '';
 
     const revoked = await run('apikey', 'revoke', 'acme', keyId);
@@ -193,6 +193,89 @@ describeEngines('the opencallback CLI', (engine) => {
     expect((await run('apikey', 'list', 'nobody')).code).toBe(1);
   }, 60_000);
 
+  it('makes a browser key by default and a server key with --kind server', async () => {
+    const query = async (key: string) =>
+      (
+        await server.call({
+          method: 'POST',
+          url: '/engagement/v3/callbacks/query',
+          headers: { 'x-api-key': key },
+          payload: {},
+        })
+      ).body.status.code;
+    const browser = await run('apikey', 'create', 'acme');
+    expect(browser.code, browser.stderr).toBe(0);
+    expect(browser.stderr).toContain('engagement browser key');
+    // Listing every callback needs a server key.
+    expect(await query(browser.stdout.trim())).toBe(40303);
+    const serverKey = await run(
+      'apikey',
+      'create',
+      'acme',
+      '--kind',
+      'server',
+      '--name',
+      'backend',
+    );
+    expect(serverKey.code, serverKey.stderr).toBe(0);
+    expect(await query(serverKey.stdout.trim())).toBe(0);
+    expect((await run('apikey', 'list', 'acme')).stdout).toMatch(
+      /engagement\s+server\s+\S+\s+backend/,
+    );
+    const dispatchBrowser = await run(
+      'apikey',
+      'create',
+      'acme',
+      '--scope',
+      'dispatch',
+      '--kind',
+      'browser',
+    );
+    expect(dispatchBrowser.code).toBe(2);
+    expect((await run('apikey', 'create', 'acme', '--kind', 'public')).code).toBe(2);
+  }, 60_000);
+
+  it('disables, enables and deletes console users; each ends their sessions', async () => {
+    const password = 'a-long-enough-secret';
+    expect(
+      (await run('user', 'create', 'acme', 'dora', '--role', 'Developer', '--password', password))
+        .code,
+    ).toBe(0);
+    const login = () =>
+      server.call({
+        method: 'POST',
+        url: '/admin/v1/login',
+        payload: { tenant: 'acme', username: 'dora', password },
+      });
+    const first = await login();
+    expect(first.res.statusCode).toBe(200);
+    const cookie = `oc_session=${first.res.cookies.find((c) => c.name === 'oc_session')?.value ?? ''}`;
+    const me = () => server.call({ method: 'GET', url: '/admin/v1/session', headers: { cookie } });
+    expect((await me()).res.statusCode).toBe(200);
+
+    expect((await run('user', 'disable', 'acme', 'dora')).code).toBe(0);
+    expect((await me()).res.statusCode).toBe(401);
+    expect((await login()).body.status.code).toBe(40104);
+    expect((await run('user', 'list', 'acme')).stdout).toMatch(/dora\s+Developer\s+disabled/);
+    expect((await run('user', 'enable', 'acme', 'dora')).code).toBe(0);
+    expect((await login()).res.statusCode).toBe(200);
+    expect((await run('user', 'delete', 'acme', 'dora')).code).toBe(0);
+    expect((await login()).body.status.code).toBe(40104);
+    expect((await run('user', 'delete', 'acme', 'dora')).code).toBe(1);
+    const weak = await run(
+      'user',
+      'create',
+      'acme',
+      'eve',
+      '--role',
+      'Monitor',
+      '--password',
+      'password1234',
+    );
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('too common');
+  }, 60_000);
+
   it('creates console users: a generated password (alone on stdout) or a given one logs in', async () => {
     const generated = await run('user', 'create', 'acme', 'alice', '--role', 'Supervisor');
     expect(generated.code, generated.stderr).toBe(0);
@@ -205,12 +288,12 @@ describeEngines('the opencallback CLI', (engine) => {
       '--role',
       'Monitor',
       '--password',
-      'bobs-secret-pw',
+      'monitor-secret-pw',
     );
     expect(given.code, given.stderr).toBe(0);
     for (const [username, password, role] of [
       ['alice', generated.stdout.trim(), 'Supervisor'],
-      ['bob', 'bobs-secret-pw', 'Monitor'],
+      ['bob', 'monitor-secret-pw', 'Monitor'],
     ] as const) {
       const login = await server.call({
         method: 'POST',

@@ -20,6 +20,81 @@ function recordRoute(routes: RouteInfo[], route: RouteOptions): void {
   }
 }
 
+// The role table of the README ("Roles"), route by route: A Administrator, S Supervisor,
+// D Developer, M Monitor. Each role gets what its console tabs imply (SPEC, "The web console").
+const ROLE_TABLE: Record<string, string> = {
+  'GET /admin/v1/session': 'ASDM',
+  'GET /admin/v1/queues': 'ASDM',
+  'GET /admin/v1/queues/:name': 'ASDM',
+  'GET /admin/v1/queues/:name/slots': 'ASDM',
+  'GET /admin/v1/stats/queues': 'ASDM',
+  'GET /admin/v1/callbacks': 'ASDM',
+  'GET /admin/v1/callbacks/:id': 'ASDM',
+  // Callback tab, writing: Administrator and Supervisor.
+  'POST /admin/v1/callbacks': 'AS',
+  'POST /admin/v1/callbacks/:id/reschedule': 'AS',
+  'POST /admin/v1/callbacks/:id/cancel': 'AS',
+  'POST /admin/v1/callbacks/bulk-cancel': 'AS',
+  'GET /admin/v1/callbacks/export.csv': 'AS',
+  // Tools tab: settings for Administrator, Supervisor and Developer; what ends callbacks
+  // (purge, deleting their queue) only for those who may cancel callbacks.
+  'GET /admin/v1/tenant-config': 'ASD',
+  'POST /admin/v1/tenant-config/refetch': 'ASD',
+  'POST /admin/v1/queues': 'ASD',
+  'PATCH /admin/v1/queues/:name': 'ASD',
+  'POST /admin/v1/queues/:name/test-number': 'ASD',
+  'DELETE /admin/v1/queues/:name': 'AS',
+  'POST /admin/v1/queues/:name/purge': 'AS',
+  // Call-In tab: reading for the Tools roles, groups changed by the Administrator.
+  'GET /admin/v1/call-in/groups': 'ASD',
+  'GET /admin/v1/call-in/groups/:name': 'ASD',
+  'GET /admin/v1/call-in/requests': 'ASD',
+  'PUT /admin/v1/call-in/groups/:name': 'A',
+  'DELETE /admin/v1/call-in/groups/:name': 'A',
+  // Developer tab: Administrator and Developer.
+  'GET /admin/v1/errors': 'AD',
+  'GET /admin/v1/errors/:id': 'AD',
+  'POST /admin/v1/api-keys/validate': 'AD',
+  'GET /admin/v1/cors-origins': 'AD',
+  'GET /admin/v1/credentials': 'AD',
+  'GET /admin/v1/credentials/:feature': 'AD',
+  'PUT /admin/v1/credentials/:feature': 'AD',
+  'POST /admin/v1/credentials/:feature': 'AD',
+  'DELETE /admin/v1/credentials/:feature': 'AD',
+  'POST /admin/v1/credentials/:feature/test': 'AD',
+  'GET /admin/v1/captcha-settings': 'AD',
+  'PUT /admin/v1/captcha-settings': 'AD',
+  'GET /admin/v1/webhooks': 'AD',
+  'POST /admin/v1/webhooks': 'AD',
+  'DELETE /admin/v1/webhooks/:id': 'AD',
+  'GET /admin/v1/webhooks/:id/deliveries': 'AD',
+  // Administration: keys, users, audit.
+  'GET /admin/v1/api-keys': 'A',
+  'POST /admin/v1/api-keys': 'A',
+  'DELETE /admin/v1/api-keys/:id': 'A',
+  'GET /admin/v1/users': 'A',
+  'POST /admin/v1/users': 'A',
+  'PATCH /admin/v1/users/:username': 'A',
+  'DELETE /admin/v1/users/:username': 'A',
+  'GET /admin/v1/audit': 'A',
+};
+const ROLE_LETTERS = { A: 'Administrator', S: 'Supervisor', D: 'Developer', M: 'Monitor' } as const;
+
+// What a browser key may call (README, "API keys"): what its holder already knows.
+const BROWSER_ROUTES = new Set([
+  'POST /engagement/v3/callbacks/create',
+  'POST /engagement/v3/callbacks/cancel',
+  'POST /engagement/v3/callbacks/retrieve',
+  'POST /engagement/v3/callbacks/reschedule',
+  'POST /engagement/v3/callbacks/query',
+  'GET /engagement/v3/callbacks/availability/:serviceName',
+  'GET /engagement/v3/callbacks/open-for/:serviceName',
+  'GET /engagement/v3/callbacks/queue-status/:serviceName',
+  'GET /engagement/v3/estimated-wait-time',
+  'POST /engagement/v3/captcha/verify',
+  'POST /engagement/v3/call-in/requests/create',
+]);
+
 // A concrete URL for a route pattern: parameters get a plausible value.
 const concrete = (url: string) => url.replace(/:(\w+)/g, (_m, name: string) => `x-${name}`);
 
@@ -118,6 +193,63 @@ describeEngines('every route refuses callers it must refuse', (engine) => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  it('Admin API: each route allows exactly the roles of the README’s table, and those roles pass', async () => {
+    const registered = new Map<string, string>();
+    for (const r of admin()) {
+      const roles = (r.roles ?? ['Administrator', 'Supervisor', 'Developer', 'Monitor'])
+        .map((role) => role.charAt(0))
+        .sort((x, y) => 'ASDM'.indexOf(x) - 'ASDM'.indexOf(y))
+        .join('');
+      registered.set(`${r.method} ${r.url}`, roles);
+    }
+    expect(Object.fromEntries(registered)).toEqual(ROLE_TABLE);
+    for (const [route, letters] of Object.entries(ROLE_TABLE)) {
+      const [method = 'GET', url = ''] = route.split(' ');
+      for (const letter of letters) {
+        const role = ROLE_LETTERS[letter as keyof typeof ROLE_LETTERS];
+        const { res } = await t.call({
+          method,
+          url: concrete(url),
+          headers: { cookie: a.cookies[role] },
+          payload: {},
+        });
+        // Whatever the route then says of the made-up id or empty body (the CSV export is no
+        // envelope), it is not a refusal of the caller.
+        expect([401, 403], `${role} ${route}`).not.toContain(res.statusCode);
+      }
+    }
+  });
+
+  it('Engagement API: a browser key is refused (40303) exactly where the key policy says', async () => {
+    const checked = new Set<string>();
+    for (const r of engagement()) {
+      const route = `${r.method} ${r.url}`;
+      const url = concrete(r.url);
+      const browser = await t.call({
+        method: r.method,
+        url,
+        headers: { 'x-api-key': a.keys.browser },
+        payload: { phoneNumber: '+12125550100' },
+      });
+      if (BROWSER_ROUTES.has(route)) {
+        expect(browser.body.status.code, route).not.toBe(40303);
+      } else {
+        expect(browser.res.statusCode, route).toBe(403);
+        expect(browser.body.status.code, route).toBe(40303);
+      }
+      const server = await t.call({
+        method: r.method,
+        url,
+        headers: { 'x-api-key': a.keys.engagement },
+        payload: {},
+      });
+      expect(server.body.status.code, route).not.toBe(40303);
+      checked.add(route);
+    }
+    // Every route the policy lets a browser key call exists (a rename would be caught here).
+    expect([...BROWSER_ROUTES].filter((r) => !checked.has(r))).toEqual([]);
   });
 
   it("another tenant's records answer 404, never 403", async () => {

@@ -1,19 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import type { Role, Scope, SessionUser } from '../../services/access.js';
+import type { KeyKind, Role, Scope, SessionUser } from '../../services/access.js';
 import type { Actor } from '../../services/audit.js';
 import type { Services } from '../../services/index.js';
 
 /** Who is calling: an API key of a tenant, or a console user's session. */
 export type Principal =
-  | { kind: 'key'; tenantId: string; keyId: string; scope: Scope }
+  | { kind: 'key'; tenantId: string; keyId: string; scope: Scope; keyKind: KeyKind }
   | { kind: 'user'; tenantId: string; user: SessionUser };
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
-    /** The tenant an error of this request is logged for, when one can be told. */
-    errorTenant: string | undefined;
   }
   interface FastifyContextConfig {
     /** Console roles allowed on an admin route (an admin-scope key counts as Administrator). */
@@ -53,17 +51,21 @@ export async function authenticateKey(
   if (key === '') throw new AppError('MISSING_API_KEY');
   const check = await services.access.checkApiKey(key);
   if (!check.valid) {
-    if (check.reason === 'revoked') request.errorTenant = check.tenantId;
     throw new AppError(
       'INVALID_API_KEY',
       check.reason === 'revoked' ? 'API key has been revoked' : 'Invalid API key',
     );
   }
-  request.errorTenant = check.tenantId;
   if (check.scope !== 'admin' && !allowed.includes(check.scope)) {
     throw new AppError('FORBIDDEN', `An API key with the ${check.scope} scope cannot call this`);
   }
-  return { kind: 'key', tenantId: check.tenantId, keyId: check.keyId, scope: check.scope };
+  return {
+    kind: 'key',
+    tenantId: check.tenantId,
+    keyId: check.keyId,
+    scope: check.scope,
+    keyKind: check.kind,
+  };
 }
 
 /** Admin API guard: a live session (or an admin-scope key) whose role the route allows. */

@@ -31,8 +31,6 @@ export function registerEngagementCors(app: FastifyInstance, services: Services)
     if (origin === undefined) return;
     const tenants = await services.tenants.tenantsAllowingOrigin(origin);
     request.originTenants = tenants;
-    // One tenant behind an origin lets us log a keyless error for that tenant.
-    if (tenants.size === 1) request.errorTenant = tenants.values().next().value;
     if (tenants.size === 0) {
       throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin} is not allowed`);
     }

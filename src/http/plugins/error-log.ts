@@ -12,20 +12,21 @@ function parseBody(payload: unknown): unknown {
 
 /**
  * Stores every error response of the scope in its tenant's error log before it is sent, so the
- * error can be looked up by correlation ID as soon as the client has it.
+ * error can be looked up by correlation ID as soon as the client has it. Only a request with a
+ * valid key is logged as its tenant's; one without is counted, and shown to a tenant only when
+ * the presented key's prefix is one of that tenant's keys (see ErrorLogService).
  */
 export function registerErrorLog(app: FastifyInstance, services: Services): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    const tenantId = request.principal?.tenantId ?? request.errorTenant;
-    if (reply.statusCode < 400 || tenantId === undefined) return payload;
+    if (reply.statusCode < 400 || request.method === 'OPTIONS') return payload;
+    const tenantId = request.principal?.tenantId;
     const response = parseBody(payload);
     const status =
       typeof response === 'object' && response !== null && 'status' in response
         ? (response.status as { code?: unknown; message?: unknown })
         : {};
     try {
-      await services.errors.record({
-        tenantId,
+      const error = {
         corrId: request.id,
         method: request.method,
         url: request.url,
@@ -35,7 +36,15 @@ export function registerErrorLog(app: FastifyInstance, services: Services): void
         requestHeaders: request.headers,
         requestBody: request.body ?? null,
         responseBody: response,
-      });
+      };
+      if (tenantId !== undefined) {
+        await services.errors.record({ ...error, tenantId });
+      } else {
+        const header = request.headers['x-api-key'];
+        const key = typeof header === 'string' ? header.trim() : '';
+        const presented = key === '' ? undefined : await services.access.tenantsForKeyPrefix(key);
+        await services.errors.recordUnauthenticated(error, presented);
+      }
     } catch (err) {
       // The client's answer matters more than our log of it.
       request.log.error({ err }, 'could not store the error log entry');

@@ -148,6 +148,20 @@ export function registerMetrics(
       for (const { labels, n } of requestCounts.values()) this.inc(labels, n);
     },
   });
+  // Engagement failures without a valid key are not any tenant's; counted here, without a tenant.
+  new Counter({
+    name: 'opencallback_unauthenticated_errors_total',
+    help: 'Engagement API failures without a valid key, by what was presented',
+    labelNames: ['presented'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = services.errors.unauthenticated;
+      this.inc({ presented: 'none' }, counts.missingKey);
+      this.inc({ presented: 'unknown_key' }, counts.unknownKey);
+      this.inc({ presented: 'known_prefix' }, counts.knownPrefix);
+    },
+  });
   const latency = new Histogram({
     name: 'opencallback_http_request_duration_seconds',
     help: 'HTTP request latency by route',

@@ -17,6 +17,17 @@ export class ApiKeyRepo {
       .executeTakeFirst();
   }
 
+  /** Tenants owning a key (active or revoked) with this public prefix; usually none or one. */
+  async tenantsWithPrefix(prefix: string): Promise<string[]> {
+    const rows = await this.db.kysely
+      .selectFrom('api_keys')
+      .select('tenant_id')
+      .distinct()
+      .where('key_prefix', '=', prefix)
+      .execute();
+    return rows.map((r) => r.tenant_id);
+  }
+
   /** A tenant's keys, newest first. */
   list(tenantId: string): Promise<ApiKeyRow[]> {
     return this.db.kysely

@@ -52,6 +52,55 @@ export class UserRepo {
       .execute();
   }
 
+  /** Changes a user's role; false when the tenant has no such user. */
+  async setRole(tenantId: string, userId: string, role: string): Promise<boolean> {
+    const result = await this.db.kysely
+      .updateTable('users')
+      .set({ role })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Disables (a time) or enables (null) a user; false when the tenant has no such user. */
+  async setDisabled(tenantId: string, userId: string, disabledAt: number | null): Promise<boolean> {
+    const result = await this.db.kysely
+      .updateTable('users')
+      .set({ disabled_at: disabledAt })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Deletes a user and their sessions; false when the tenant has no such user. */
+  async delete(tenantId: string, userId: string): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      await trx
+        .deleteFrom('sessions')
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .execute();
+      const result = await trx
+        .deleteFrom('users')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  /** Ends every session of a user. */
+  async deleteUserSessions(tenantId: string, userId: string): Promise<number> {
+    const result = await this.db.kysely
+      .deleteFrom('sessions')
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Stores a new session. */
   async insertSession(row: SessionRow): Promise<void> {
     await this.db.kysely.insertInto('sessions').values(row).execute();
@@ -80,11 +129,13 @@ export class UserRepo {
     await this.db.kysely.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
   }
 
-  /** Removes sessions idle since before `idleSinceMs`. */
-  async deleteIdleSessions(idleSinceMs: number): Promise<number> {
+  /** Removes sessions idle since before `idleSinceMs` or opened before `openedBeforeMs`. */
+  async deleteIdleSessions(idleSinceMs: number, openedBeforeMs: number): Promise<number> {
     const result = await this.db.kysely
       .deleteFrom('sessions')
-      .where('last_seen_at', '<', idleSinceMs)
+      .where((eb) =>
+        eb.or([eb('last_seen_at', '<', idleSinceMs), eb('created_at', '<', openedBeforeMs)]),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

@@ -31,8 +31,20 @@ describeEngines('API key validation and console sessions', (engine) => {
   };
 
   it('validates a key: this tenant’s is valid; a wrong, another tenant’s or a revoked one is not', async () => {
-    expect(await validate(acme.keys.engagement)).toEqual({ valid: true, message: 'Valid API Key' });
-    expect(await validate(` ${acme.keys.dispatch}\n`)).toMatchObject({ valid: true });
+    expect(await validate(acme.keys.engagement)).toEqual({
+      valid: true,
+      message: 'Valid API Key — engagement, server',
+      scope: 'engagement',
+      kind: 'server',
+    });
+    expect(await validate(acme.keys.browser)).toMatchObject({
+      message: 'Valid API Key — engagement, browser',
+    });
+    // A dispatch key is valid, but says so: the Engagement API refuses it.
+    expect(await validate(` ${acme.keys.dispatch}\n`)).toMatchObject({
+      valid: true,
+      message: 'Valid API Key — dispatch, server',
+    });
     expect(await validate('ocb_not_a_key')).toEqual({ valid: false, message: 'Invalid API Key' });
     expect(await validate(globex.keys.engagement)).toMatchObject({ valid: false });
     const actor = { tenantId: 'acme', name: 'test' };

@@ -126,8 +126,16 @@ describeEngines('the error log of the Engagement API', (engine) => {
     expect(await findErrors(globex, body.status.corrId)).toEqual([]);
   });
 
-  it('an error without a key is logged for the tenant its browser origin belongs to', async () => {
+  it('a keyless error is only counted: its Origin and correlation ID write into no tenant’s log', async () => {
     const corrId = 'trace-no-key-1';
+    const unauthenticated = async () => {
+      const metrics = await t.call({ method: 'GET', url: '/metrics' });
+      const line = /opencallback_unauthenticated_errors_total\{presented="none"\} (\d+)/.exec(
+        metrics.res.body,
+      );
+      return Number(line?.[1] ?? 'NaN');
+    };
+    const before = await unauthenticated();
     const { res, body } = await t.call({
       method: 'GET',
       url: '/engagement/v3/callbacks/queue-status/support',
@@ -135,8 +143,50 @@ describeEngines('the error log of the Engagement API', (engine) => {
     });
     expect(res.statusCode).toBe(401);
     expect(body.status).toMatchObject({ code: 40101, corrId });
-    const [entry] = await findErrors(acme, corrId);
-    expect(entry).toMatchObject({ statusCode: 401, code: 40101, method: 'GET' });
+    expect(await findErrors(acme, corrId)).toEqual([]);
+    expect(await findErrors(globex, corrId)).toEqual([]);
+    expect(await unauthenticated()).toBe(before + 1);
+  });
+
+  it('a bad key is shown only to the tenant owning a key with its prefix, marked with it', async () => {
+    const prefix = /^ocb_.{6}/.exec(acme.keys.browser)?.[0] ?? '';
+    const typo = `${prefix}_not-the-rest-of-the-key`;
+    const wrong = await t.call({
+      method: 'GET',
+      url: '/engagement/v3/callbacks/queue-status/support',
+      headers: { 'x-api-key': typo, 'x-correlation-id': 'trace-typo' },
+    });
+    expect(wrong.body.status.code).toBe(40102);
+    expect(await findErrors(acme, 'trace-typo')).toMatchObject([
+      { code: 40102, keyPrefix: prefix },
+    ]);
+    expect(await findErrors(globex, 'trace-typo')).toEqual([]);
+    // A key matching nobody's prefix lands in no log, even with a tenant's Origin.
+    await t.call({
+      method: 'GET',
+      url: '/engagement/v3/callbacks/queue-status/support',
+      headers: {
+        'x-api-key': 'ocb_zzzzzz_made-up',
+        origin: 'https://www.acme.com',
+        'x-correlation-id': 'trace-made-up',
+      },
+    });
+    expect(await findErrors(acme, 'trace-made-up')).toEqual([]);
+    // A valid key refused for its Origin is its tenant's own error, unmarked.
+    const foreign = await t.call({
+      method: 'GET',
+      url: '/engagement/v3/callbacks/queue-status/support',
+      headers: {
+        'x-api-key': globex.keys.browser,
+        origin: 'https://www.acme.com',
+        'x-correlation-id': 'trace-foreign-origin',
+      },
+    });
+    expect(foreign.body.status.code).toBe(40301);
+    const [logged] = await findErrors(globex, 'trace-foreign-origin');
+    expect(logged).toMatchObject({ code: 40301 });
+    expect(logged).not.toHaveProperty('keyPrefix');
+    expect(await findErrors(acme, 'trace-foreign-origin')).toEqual([]);
   });
 
   it('a revoked key and malformed JSON are logged for the key’s tenant', async () => {

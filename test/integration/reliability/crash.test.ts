@@ -142,9 +142,9 @@ describeEngines('a service killed in the middle of a booking load', (engine) => 
     let service: Service | undefined;
     try {
       service = await startService(env);
-      // The first start prints the demo tenant's key; a 24/7 queue keeps the load independent of
-      // the wall-clock time the test runs at.
-      const key = /API key:\s+(\S+)/.exec(service.stdout())?.[1];
+      // The first start prints the demo tenant's admin key; a 24/7 queue keeps the load
+      // independent of the wall-clock time the test runs at.
+      const key = /Admin key:\s+(\S+)/.exec(service.stdout())?.[1];
       if (key === undefined) throw new Error(`no demo key printed:\n${service.stdout()}`);
       // Room for every round's bookings in the immediate queue.
       const queue = await post(service.base, key, '/admin/v1/queues', {

@@ -16,6 +16,8 @@ const ErrorSummary = Type.Object({
   code: Type.Integer(),
   message: Type.String(),
   timestamp: Type.String(),
+  /** Only on a failure without a valid key: the presented prefix, one of this tenant's keys'. */
+  keyPrefix: Type.Optional(Type.String()),
 });
 
 /** The Developer tab: error log, API key validation, allowed CORS domains. */
@@ -80,17 +82,32 @@ export async function developerRoutes(fastify: FastifyInstance, { services }: Ad
       config,
       schema: {
         tags: ['developer'],
-        summary: 'Whether a key is a valid API key of this tenant',
+        summary: 'Whether a key is a valid API key of this tenant, and its scope and kind',
         body: Type.Object({ key: Type.String({ maxLength: 512 }) }),
         response: {
-          200: envelope(Type.Object({ valid: Type.Boolean(), message: Type.String() })),
+          200: envelope(
+            Type.Object({
+              valid: Type.Boolean(),
+              message: Type.String(),
+              scope: Type.Optional(Type.String()),
+              kind: Type.Optional(Type.String()),
+            }),
+          ),
           ...errorResponses,
         },
       },
     },
     async (request) => {
-      const valid = await services.access.validateKeyForTenant(tenantOf(request), request.body.key);
-      return success(request.id, { valid, message: valid ? 'Valid API Key' : 'Invalid API Key' });
+      const check = await services.access.validateKeyForTenant(tenantOf(request), request.body.key);
+      if (!check.valid) return success(request.id, { valid: false, message: 'Invalid API Key' });
+      // Scope and kind, because a valid dispatch key is still refused by the Engagement API.
+      const { scope, kind } = check;
+      return success(request.id, {
+        valid: true,
+        message: `Valid API Key — ${scope}, ${kind}`,
+        scope,
+        kind,
+      });
     },
   );
 

@@ -5,7 +5,7 @@ import { CALLBACK_STATES } from '../../../domain/booking.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
 import { success } from '../../envelope.js';
 import type { AdminOptions } from './index.js';
-import { CALLBACK_WRITERS, DEVELOPERS, EVERYONE, TOOLS } from './roles.js';
+import { CALLBACK_WRITERS, DEVELOPERS, EVERYONE } from './roles.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -16,7 +16,8 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
   app.post(
     '/queues/:name/purge',
     {
-      config: { roles: TOOLS },
+      // Completes every waiting callback: a callback write, like cancel (not for Developers).
+      config: { roles: CALLBACK_WRITERS },
       schema: {
         tags: ['lifecycle'],
         summary: 'Purge a queue now: every waiting callback completes PURGED',

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
 import { success } from '../../envelope.js';
 import type { AdminOptions } from './index.js';
-import { EVERYONE, TOOLS } from './roles.js';
+import { CALLBACK_WRITERS, EVERYONE, TOOLS } from './roles.js';
 
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
 // The settings document is validated by the domain, which names the field that is wrong.
@@ -62,12 +62,24 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
   app.delete(
     '/queues/:name',
     {
-      config: { roles: TOOLS },
-      schema: { tags: ['queues'], summary: 'Delete a queue', params: NameParams },
+      // Removes where callbacks wait (and may cancel them): a callback write, not a Developer's.
+      config: { roles: CALLBACK_WRITERS },
+      schema: {
+        tags: ['queues'],
+        summary:
+          'Delete a queue; refused (409) while it has active callbacks unless cancelActive=true ' +
+          'cancels the waiting ones (CANCELLED_BY_ADMIN)',
+        params: NameParams,
+        querystring: Type.Object({ cancelActive: Type.Boolean({ default: false }) }),
+      },
     },
     async (request) => {
-      await services.queues.delete(actorOf(request), request.params.name);
-      return success(request.id, { name: request.params.name, deleted: true });
+      const cancelled = await services.lifecycle.deleteQueue(
+        actorOf(request),
+        request.params.name,
+        request.query.cancelActive,
+      );
+      return success(request.id, { name: request.params.name, deleted: true, cancelled });
     },
   );
 }

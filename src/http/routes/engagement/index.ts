@@ -3,6 +3,7 @@ import type { Services } from '../../../services/index.js';
 import { authenticateKey } from '../../plugins/auth.js';
 import { checkOriginForTenant, registerEngagementCors } from '../../plugins/engagement-cors.js';
 import { registerErrorLog } from '../../plugins/error-log.js';
+import { registerKeyKindPolicy } from '../../plugins/key-kinds.js';
 import { routeNotFound } from '../../plugins/errors.js';
 import { callbackRoutes } from './callbacks.js';
 import { availabilityRoutes } from './availability.js';
@@ -19,9 +20,11 @@ export async function engagementApi(app: FastifyInstance, opts: { services: Serv
   app.addHook('onRequest', async (request, reply) => {
     if (request.method === 'OPTIONS') return;
     const principal = await authenticateKey(services, request, ['engagement']);
-    checkOriginForTenant(request, reply, principal.tenantId);
+    // Set first: a valid key refused for its Origin is still its tenant's error to see.
     request.principal = principal;
+    checkOriginForTenant(request, reply, principal.tenantId);
   });
+  registerKeyKindPolicy(app);
   await app.register(callbackRoutes, { services });
   await app.register(availabilityRoutes, { services });
   await app.register(captchaRoutes, { services });
