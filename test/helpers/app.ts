@@ -55,7 +55,8 @@ export async function startTestApp(
   const target = opts.shared ?? fresh?.target;
   if (!target) throw new Error('no database');
   const config: Config = {
-    ...loadConfig({ SEED_DEMO: 'false', RUN_JOBS: 'false', ...opts.env }),
+    // Suites book from one address far faster than any person: rate limits only where a test asks.
+    ...loadConfig({ SEED_DEMO: 'false', RUN_JOBS: 'false', RATE_LIMITS: 'false', ...opts.env }),
     database: target,
   };
   const db = openDb(target, opts.onQuery);
