@@ -30,8 +30,8 @@ import { healthRoutes } from './routes/health.js';
 export interface AppOptions {
   config: Config;
   services: Services;
-  /** pino options, or false for silence (tests). */
-  logger?: boolean | { level: string };
+  /** pino options, or false for silence (tests); `stream` receives the log lines. */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Called for every route as it is registered (embedding, route audits in tests). */
   onRoute?: ((route: RouteOptions) => void) | undefined;
 }

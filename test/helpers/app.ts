@@ -49,6 +49,8 @@ export async function startTestApp(
     shared?: TestApp['config']['database'];
     onRoute?: (route: RouteOptions) => void;
     onQuery?: QueryListener;
+    /** Log lines at this level go to `logger.stream` (silent otherwise). */
+    logger?: { level: string; stream: { write(line: string): void } };
   } = {},
 ): Promise<TestApp & { dropDatabase(): Promise<void> }> {
   const fresh = opts.shared ? undefined : await freshDatabase(engine);
@@ -66,7 +68,12 @@ export async function startTestApp(
   const masterKey = opts.env?.MASTER_KEY ?? TEST_MASTER_KEY;
   const services = createServices(config, createStore(db), clock, new Keyring(masterKey));
   await services.invalidation.start();
-  const app = await buildApp({ config, services, logger: false, onRoute: opts.onRoute });
+  const app = await buildApp({
+    config,
+    services,
+    logger: opts.logger ?? false,
+    onRoute: opts.onRoute,
+  });
   await app.ready();
 
   const call: TestApp['call'] = async (injectOpts) => {

@@ -90,6 +90,15 @@ export function registerFiniteNumbers(app: FastifyInstance): void {
   });
 }
 
+/** Whether two origins are one (`http://h` and `http://h:80` are; anything unparsable is not). */
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const FORM_TYPES = /^(text\/plain|application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
@@ -104,8 +113,7 @@ export function registerConsoleOriginCheck(app: FastifyInstance): void {
     if (SAFE_METHODS.has(request.method) || !request.url.startsWith('/admin/')) return;
     if (request.headers['x-api-key'] !== undefined) return;
     const origin = request.headers.origin;
-    const own = `${request.protocol}://${request.host}`;
-    if (origin !== undefined && origin !== own) {
+    if (origin !== undefined && !sameOrigin(origin, `${request.protocol}://${request.host}`)) {
       throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin} may not change the console`);
     }
     const site = request.headers['sec-fetch-site'];
