@@ -17,7 +17,7 @@ import {
   clientErrorHandler,
   frameworkErrors,
   registerConsoleOriginCheck,
-  registerFiniteNumbers,
+  registerInputGuard,
   registerJsonGuard,
   registerRateLimits,
 } from './plugins/limits.js';
@@ -75,7 +75,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerCorrelation(app);
   registerErrorHandling(app, { spa: web !== undefined });
   registerJsonGuard(app);
-  registerFiniteNumbers(app);
+  registerInputGuard(app);
   registerConsoleOriginCheck(app);
   registerRateLimits(app, services);
   const metrics = registerMetrics(app, services);

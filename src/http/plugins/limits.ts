@@ -32,20 +32,29 @@ function jsonDepth(text: string, limit: number): number {
   return max;
 }
 
-/** The path of the first number that is not finite (JSON's `1e309` parses to Infinity). */
-function nonFinitePath(value: unknown, path: string): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+/**
+ * The first value no route can take, and why: a number that is not finite (JSON's `1e309` parses
+ * to Infinity) or text with a NUL character (PostgreSQL cannot store one in text, so it failed
+ * deep inside a query instead of being refused here).
+ */
+function badValue(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? undefined : `${path} must be finite`;
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? `${path} contains a NUL character` : undefined;
+  }
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [k, v] of Object.entries(value)) {
-    const found = nonFinitePath(v, path === '' ? k : `${path}.${k}`);
+    if (k.includes('\u0000')) return `${path} has a name with a NUL character`;
+    const found = badValue(v, path === '' ? k : `${path}.${k}`);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
 /**
- * Request bodies: JSON nested deeper than MAX_JSON_DEPTH, or holding a number too large to be
- * finite, is refused before any route or log sees it (both once broke the error log's redaction).
+ * Request bodies: JSON nested deeper than MAX_JSON_DEPTH (it once overflowed the error log's
+ * redaction), or holding a value `badValue` refuses, is refused before any route or log sees it.
  */
 export function registerJsonGuard(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
@@ -60,11 +69,15 @@ export function registerJsonGuard(app: FastifyInstance): void {
       );
       return;
     }
-    parse(request, text, (err, value) => {
-      if (err) return done(err);
-      const where = nonFinitePath(value, 'body');
-      if (where !== undefined) {
-        return done(new AppError('INVALID_PARAMETER', `Invalid parameter: ${where} is too large`));
+    void parse(request, text, (err, value) => {
+      if (err) {
+        done(err);
+        return;
+      }
+      const why = badValue(value, 'body');
+      if (why !== undefined) {
+        done(new AppError('INVALID_PARAMETER', `Invalid parameter: ${why}`));
+        return;
       }
       done(null, value);
     });
@@ -73,20 +86,13 @@ export function registerJsonGuard(app: FastifyInstance): void {
 
 /**
  * Query and path parameters: a schema that coerces `Infinity`, `-Infinity` or `1e309` to a
- * number lets a non-finite value through (the validator checks only that it is a number), so
- * every route refuses one here, after validation and before its handler.
+ * number lets a non-finite value through (the validator checks only that it is a number), and
+ * text may carry a NUL; every route refuses both here, after validation and before its handler.
  */
-export function registerFiniteNumbers(app: FastifyInstance): void {
+export function registerInputGuard(app: FastifyInstance): void {
   app.addHook('preHandler', async (request) => {
-    for (const [where, value] of [
-      ['query', request.query],
-      ['params', request.params],
-    ] as const) {
-      const found = nonFinitePath(value, where);
-      if (found !== undefined) {
-        throw new AppError('INVALID_PARAMETER', `Invalid parameter: ${found} must be finite`);
-      }
-    }
+    const why = badValue(request.query, 'query') ?? badValue(request.params, 'params');
+    if (why !== undefined) throw new AppError('INVALID_PARAMETER', `Invalid parameter: ${why}`);
   });
 }
 
