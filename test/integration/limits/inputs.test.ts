@@ -83,6 +83,9 @@ describeEngines('bad input at the edges', (engine) => {
     ]) {
       expectEnvelope(await engage('GET', `/callbacks/availability/support?${query}`), 400, 40001);
     }
+    // Text with a NUL: PostgreSQL cannot store it, so it is refused before any query.
+    expectEnvelope(await engage('GET', '/callbacks/availability/support?timezone=%00'), 400, 40001);
+    expectEnvelope(await engage('GET', '/callbacks/queue-status/sup%00port'), 400, 40001);
     const admin = await t.call({
       method: 'GET',
       url: '/admin/v1/callbacks?limit=Infinity',
