@@ -96,10 +96,16 @@ export function registerInputGuard(app: FastifyInstance): void {
   });
 }
 
-/** Whether two origins are one (`http://h` and `http://h:80` are; anything unparsable is not). */
-function sameOrigin(a: string, b: string): boolean {
+/**
+ * Whether a browser's `Origin` names this server's own host (`Host`, or the proxy's forwarded
+ * host with TRUST_PROXY). The scheme is left out: behind a TLS proxy without TRUST_PROXY the
+ * console's https origin reaches us as http, and the same host is not a foreign site.
+ */
+function ownOrigin(origin: string, host: string): boolean {
   try {
-    return new URL(a).origin === new URL(b).origin;
+    const from = new URL(origin);
+    // The Host read in the origin's scheme, so default ports compare equal either way.
+    return from.host === new URL(`${from.protocol}//${host}`).host;
   } catch {
     return false;
   }
@@ -119,7 +125,7 @@ export function registerConsoleOriginCheck(app: FastifyInstance): void {
     if (SAFE_METHODS.has(request.method) || !request.url.startsWith('/admin/')) return;
     if (request.headers['x-api-key'] !== undefined) return;
     const origin = request.headers.origin;
-    if (origin !== undefined && !sameOrigin(origin, `${request.protocol}://${request.host}`)) {
+    if (origin !== undefined && !ownOrigin(origin, request.host)) {
       throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin} may not change the console`);
     }
     const site = request.headers['sec-fetch-site'];

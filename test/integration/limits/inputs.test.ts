@@ -169,6 +169,14 @@ describeEngines('bad input at the edges', (engine) => {
     // The console itself: its own origin (as a browser writes it, without the default port).
     const own = await purge({ origin: 'http://localhost', 'sec-fetch-site': 'same-origin' });
     expect(own.res.statusCode, own.res.body).toBe(200);
+    // Behind a TLS proxy the console's https origin names the Host the proxy passes on.
+    const proxied = await purge({
+      host: 'console.example.com',
+      origin: 'https://console.example.com',
+    });
+    expect(proxied.res.statusCode, proxied.res.body).toBe(200);
+    expect((await purge({ origin: 'http://localhost:8081' })).res.statusCode).toBe(403);
+    expect((await purge({ origin: 'null' })).res.statusCode).toBe(403);
     // Programs with an admin key are not browsers riding on a cookie.
     const keyed = await t.call({
       method: 'POST',
