@@ -155,7 +155,8 @@ function phoneNumberOf(body: unknown): string | undefined {
  */
 export function registerRateLimits(app: FastifyInstance, services: Services): void {
   if (!services.rateLimits.enabled) return;
-  app.addHook('preHandler', async (request, reply) => {
+  // Before validation, so requests refused as invalid count too (each one costs an error-log write).
+  app.addHook('preValidation', async (request, reply) => {
     const url = request.routeOptions.url;
     const principal = request.principal;
     if (url === undefined || !url.startsWith(ENGAGEMENT) || principal?.kind !== 'key') return;

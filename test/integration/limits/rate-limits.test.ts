@@ -131,8 +131,13 @@ describeEngines('Engagement API rate limits', (engine) => {
     await configure(t, 'globex', { default: { perKey: '3/10s', perIp: 'off' } });
     const call = (ip: string) => engage(t, globex, ip, 'GET', '/callbacks/queue-status/support');
     const codes = [];
-    for (let i = 0; i < 4; i++) codes.push((await call(`10.1.0.${i}`)).res.statusCode);
-    expect(codes).toEqual([200, 200, 200, 429]);
+    for (let i = 0; i < 2; i++) codes.push((await call(`10.1.0.${i}`)).res.statusCode);
+    // A request refused as invalid counts too.
+    codes.push(
+      (await engage(t, globex, '10.1.0.2', 'POST', '/callbacks/retrieve', {})).res.statusCode,
+    );
+    codes.push((await call('10.1.0.3')).res.statusCode);
+    expect(codes).toEqual([200, 200, 400, 429]);
     // Another tenant's key is not slowed down by globex's.
     expect(
       (await engage(t, acme, '10.1.0.9', 'GET', '/callbacks/queue-status/support')).res.statusCode,
