@@ -33,6 +33,20 @@ export interface Config {
   metricsToken: string | undefined;
   /** Outbound provider endpoints and limits (overridable so tests and proxies can redirect them). */
   integrations: IntegrationsConfig;
+  /** Inbound request limits: rate limits and timeouts. */
+  limits: LimitsConfig;
+}
+
+/** How much one client may ask of a node, and how long it may take to ask. */
+export interface LimitsConfig {
+  /** Enforce the Engagement API rate limits (per key, client IP, phone number). */
+  rateLimits: boolean;
+  /** A whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** The request headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** A connection silent this long is closed. */
+  connectionTimeoutMs: number;
 }
 
 /** Where outbound integration calls go; undefined means the provider's public endpoint. */
@@ -138,6 +152,20 @@ function integrationsConfig(env: Env): IntegrationsConfig {
   };
 }
 
+function limitsConfig(env: Env): LimitsConfig {
+  const requestTimeoutMs = intVar(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  return {
+    rateLimits: boolVar(env, 'RATE_LIMITS', true),
+    requestTimeoutMs,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeoutMs: Math.min(
+      intVar(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs,
+    ),
+    connectionTimeoutMs: intVar(env, 'CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+  };
+}
+
 /** Reads and validates the configuration; throws with a message naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || './data');
@@ -180,5 +208,6 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: boolVar(env, 'SEED_DEMO', true),
     metricsToken: tokenVar(env, 'METRICS_TOKEN'),
     integrations: integrationsConfig(env),
+    limits: limitsConfig(env),
   };
 }

@@ -13,6 +13,14 @@ import type { Services } from '../services/index.js';
 import { catalogueTable } from './envelope.js';
 import { correlationId, registerCorrelation } from './plugins/correlation.js';
 import { API_PATH, registerErrorHandling } from './plugins/errors.js';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  registerConsoleOriginCheck,
+  registerInputGuard,
+  registerJsonGuard,
+  registerRateLimits,
+} from './plugins/limits.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { adminApi } from './routes/admin/index.js';
 import { dispatchApi } from './routes/dispatch/index.js';
@@ -22,8 +30,8 @@ import { healthRoutes } from './routes/health.js';
 export interface AppOptions {
   config: Config;
   services: Services;
-  /** pino options, or false for silence (tests). */
-  logger?: boolean | { level: string };
+  /** pino options, or false for silence (tests); `stream` receives the log lines. */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Called for every route as it is registered (embedding, route audits in tests). */
   onRoute?: ((route: RouteOptions) => void) | undefined;
 }
@@ -49,12 +57,27 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
     ajv: { customOptions: { allErrors: false } },
+    // A client that sends its request slowly, or not at all, is cut off (see LimitsConfig).
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionTimeout: config.limits.connectionTimeoutMs,
+    http: {
+      headersTimeout: config.limits.headersTimeoutMs,
+      requestTimeout: config.limits.requestTimeoutMs,
+      // Node checks those two timeouts on this beat (30 s by default): a tenth of the shorter.
+      connectionsCheckingInterval: Math.max(50, Math.floor(config.limits.headersTimeoutMs / 10)),
+    },
+    frameworkErrors,
+    clientErrorHandler,
   });
 
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   const web = consoleDir();
   registerCorrelation(app);
   registerErrorHandling(app, { spa: web !== undefined });
+  registerJsonGuard(app);
+  registerInputGuard(app);
+  registerConsoleOriginCheck(app);
+  registerRateLimits(app, services);
   const metrics = registerMetrics(app, services, {
     labelTenants: config.metricsToken !== undefined,
   });

@@ -25,14 +25,18 @@ const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'cookie', 'set-coo
 const SECRET_FIELDS =
   /^(userData|captchaToken|password|secret|secretKey|clientSecret|privateKey|private_key|serviceAccount|key|token|apiKey|accessCode)$/i;
 
+// Deeper than any request of ours; bounds the recursion whatever reaches the log.
+const MAX_DEPTH = 32;
+
 /** Replaces secrets and userData in a request body or header map, at any depth. */
-export function redact(value: unknown, isHeaders = false): unknown {
-  if (Array.isArray(value)) return value.map((v) => redact(v));
+export function redact(value: unknown, isHeaders = false, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[TOO DEEP]';
+  if (Array.isArray(value)) return value.map((v) => redact(v, false, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const secret = isHeaders ? SECRET_HEADERS.has(k.toLowerCase()) : SECRET_FIELDS.test(k);
-    out[k] = secret ? REDACTED : redact(v);
+    out[k] = secret ? REDACTED : redact(v, false, depth + 1);
   }
   return out;
 }

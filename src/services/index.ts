@@ -22,6 +22,7 @@ import { LifecycleService } from './lifecycle.js';
 import { PushService } from './push.js';
 import { QueueInfoService } from './queue-info.js';
 import { QueueService } from './queues.js';
+import { RateLimitService } from './rate-limits.js';
 import { StatisticsService } from './statistics.js';
 import { StatsService } from './stats.js';
 import { TenantConfigService } from './tenant-config.js';
@@ -64,6 +65,7 @@ export interface Services {
   push: PushService;
   statistics: StatisticsService;
   callIn: CallInService;
+  rateLimits: RateLimitService;
 }
 
 /** Wires the services; pure construction, no I/O. */
@@ -153,5 +155,6 @@ export function createServices(
     push,
     statistics,
     callIn,
+    rateLimits: new RateLimitService(store, clock, config.limits.rateLimits, invalidation),
   };
 }

@@ -5,6 +5,7 @@ import { parseCallInGroup, type CallInGroup } from '../domain/call-in.js';
 import { AppError } from '../domain/errors.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { parseQueueSettings } from '../domain/queue-settings.js';
+import { formatRateLimits, parseRateLimits, type RateLimits } from '../domain/rate-limits.js';
 import type { Store } from '../store/index.js';
 import type { AuditService } from './audit.js';
 import type { Clock } from './clock.js';
@@ -21,12 +22,35 @@ export interface TenantDocument {
   queues: QueueSettings[];
   /** Click-to-call-in groups; when listed, groups from this source not in the list are removed. */
   callInGroups: CallInGroup[] | undefined;
+  /** Engagement API rate limits that differ from the defaults; when absent, left as they are. */
+  rateLimits: Partial<RateLimits> | undefined;
 }
 
-const TENANT_KEYS = new Set(['id', 'name', 'timezone', 'corsOrigins', 'queues', 'callInGroups']);
+const TENANT_KEYS = new Set([
+  'id',
+  'name',
+  'timezone',
+  'corsOrigins',
+  'queues',
+  'callInGroups',
+  'rateLimits',
+]);
 const CONFIG_FILE = /\.(ya?ml|json)$/i;
 const STATE_REFRESHED = 'tenantConfig.lastRefreshedAt';
 const STATE_ERROR = 'tenantConfig.lastError';
+const STATE_ERROR_TENANT = 'tenantConfig.lastErrorTenant';
+/** An error about a whole file: its base name (never its folder) and what is wrong. */
+const FILE_ERROR = /^[\w.-]+\.(ya?ml|json): /i;
+const NOT_APPLIED =
+  'The tenant configuration could not be applied (the error is outside this tenant’s part); the last good one stays';
+
+/** The tenant whose part of `doc` an error message (`tenants[3].queues…`) is about, if any. */
+function tenantOfError(doc: unknown, message: string): string | undefined {
+  const index = /^tenants\[(\d+)\]/.exec(message)?.[1];
+  if (index === undefined || !isRecord(doc) || !Array.isArray(doc.tenants)) return undefined;
+  const entry: unknown = doc.tenants[Number(index)];
+  return isRecord(entry) && typeof entry.id === 'string' ? entry.id : undefined;
+}
 
 function fail(where: string, message: string): never {
   throw new AppError('INVALID_PARAMETER', `${where}: ${message}`);
@@ -93,7 +117,11 @@ export function parseTenantDocument(doc: unknown, existingZones: Map<string, str
         return group;
       });
     }
-    return { id, name: raw.name, timezone, corsOrigins, queues, callInGroups };
+    const rateLimits =
+      raw.rateLimits === undefined
+        ? undefined
+        : parseRateLimits(raw.rateLimits, `${where}.rateLimits`);
+    return { id, name: raw.name, timezone, corsOrigins, queues, callInGroups, rateLimits };
   });
 }
 
@@ -198,6 +226,14 @@ export class TenantConfigService {
         await this.store.tenants.setConfigStatus(t.id, { refreshedAt: now, error: null }, trx);
       }
     });
+    // Its own transaction (the settings document is merged under a lock); validated above, so
+    // only the database can fail here.
+    for (const t of parsed) {
+      if (t.rateLimits === undefined) continue;
+      await this.store.credentials.mergeTenantSettings(t.id, {
+        rateLimits: formatRateLimits(t.rateLimits),
+      });
+    }
     await this.invalidateCaches();
     for (const t of parsed) {
       await this.audit.record({ tenantId: t.id, name: source }, 'tenant.apply', t.id, undefined, {
@@ -211,39 +247,55 @@ export class TenantConfigService {
 
   /**
    * Re-reads the configured source and applies it. A broken or half-written file keeps the last
-   * good configuration: the error is recorded and reported, nothing is changed.
+   * good configuration: the error is recorded and reported (in full here, for the operator; to
+   * each tenant only as far as it concerns that tenant, see `status`).
    */
   async refresh(requestingTenant?: string): Promise<{ ok: boolean; error: string | null }> {
     const now = this.clock.now();
     let error: string | null = null;
+    let owner: string | undefined;
     if (this.sourcePath !== undefined) {
+      let doc: unknown;
       try {
-        await this.apply(await readConfigSource(this.sourcePath), 'config');
+        doc = await readConfigSource(this.sourcePath);
+        await this.apply(doc, 'config');
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
+        owner = tenantOfError(doc, error);
       }
     }
     await this.invalidateCaches();
     await this.store.system.set(STATE_ERROR, error ?? '');
+    await this.store.system.set(STATE_ERROR_TENANT, owner ?? '');
     if (error === null) await this.store.system.set(STATE_REFRESHED, String(now));
-    if (requestingTenant !== undefined) {
-      await this.store.tenants.setConfigStatus(requestingTenant, {
-        ...(error === null ? { refreshedAt: now } : {}),
-        error,
-      });
+    if (owner !== undefined) await this.store.tenants.setConfigStatus(owner, { error });
+    if (requestingTenant !== undefined && error === null) {
+      await this.store.tenants.setConfigStatus(requestingTenant, { refreshedAt: now, error });
     }
     return { ok: error === null, error };
   }
 
-  /** When a tenant's configuration was last refreshed, and the last error if any. */
+  /**
+   * When a tenant's configuration was last refreshed, and why the last refresh failed as far as
+   * that tenant may know: its own part's error in full, a file that could not be read by its
+   * name, anything else (another tenant's part, the database) only as a failure. Never the
+   * server's paths.
+   */
   async status(tenantId: string) {
     const tenant = await this.tenants.get(tenantId);
-    const lastError = (await this.store.system.get(STATE_ERROR)) || null;
+    const error = (await this.store.system.get(STATE_ERROR)) || null;
+    const owner = (await this.store.system.get(STATE_ERROR_TENANT)) || null;
+    let lastError: string | null = null;
+    if (error !== null) {
+      if (owner === tenantId) lastError = error;
+      else if (owner === null && FILE_ERROR.test(error)) lastError = error;
+      else lastError = NOT_APPLIED;
+    }
     const refreshed = tenant.config_refreshed_at;
     return {
       lastRefreshedAt: refreshed === null ? null : new Date(refreshed).toISOString(),
-      lastError: tenant.config_error ?? lastError,
-      source: this.sourcePath ?? null,
+      lastError,
+      source: this.sourcePath === undefined ? null : 'the operator’s configuration',
     };
   }
 

@@ -11,6 +11,7 @@ import { LogRepo } from './repos/logs.js';
 import { PushDeliveryRepo } from './repos/push-deliveries.js';
 import { QueueRepo } from './repos/queues.js';
 import { QueueStatsRepo } from './repos/queue-stats.js';
+import { RateLimitRepo } from './repos/rate-limits.js';
 import { SystemStateRepo } from './repos/system-state.js';
 import { TenantRepo } from './repos/tenants.js';
 import { UserRepo } from './repos/users.js';
@@ -32,6 +33,7 @@ export interface Store {
   pushDeliveries: PushDeliveryRepo;
   callIn: CallInRepo;
   queueStats: QueueStatsRepo;
+  rateLimits: RateLimitRepo;
 }
 
 /** Builds the repositories over an open database. */
@@ -52,5 +54,6 @@ export function createStore(db: Db): Store {
     pushDeliveries: new PushDeliveryRepo(db),
     callIn: new CallInRepo(db),
     queueStats: new QueueStatsRepo(db),
+    rateLimits: new RateLimitRepo(db),
   };
 }

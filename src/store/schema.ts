@@ -261,6 +261,16 @@ export interface CallInRequestsTable {
   created_at: number;
 }
 
+/** Requests counted in one fixed window of one rate-limit bucket. */
+export interface RateLimitCountersTable {
+  /** `<tenant>:<scope>:<class>:<who>`, e.g. `acme:ip:create:203.0.113.7`. */
+  bucket: string;
+  window_start: number;
+  hits: number;
+  /** When the window ends: the row is useless after it. */
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -283,4 +293,5 @@ export interface Database {
   push_deliveries: PushDeliveriesTable;
   call_in_groups: CallInGroupsTable;
   call_in_requests: CallInRequestsTable;
+  rate_limit_counters: RateLimitCountersTable;
 }

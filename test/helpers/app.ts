@@ -60,6 +60,8 @@ export async function startTestApp(
     shared?: TestApp['config']['database'];
     onRoute?: (route: RouteOptions) => void;
     onQuery?: QueryListener;
+    /** Log lines at this level go to `logger.stream` (silent otherwise). */
+    logger?: { level: string; stream: { write(line: string): void } };
   } = {},
 ): Promise<TestApp & { dropDatabase(): Promise<void> }> {
   const fresh = opts.shared ? undefined : await freshDatabase(engine);
@@ -67,10 +69,12 @@ export async function startTestApp(
   if (!target) throw new Error('no database');
   const config: Config = {
     // The local fakes listen on loopback; SSRF tests pass OUTBOUND_ALLOW: '' to see the guard.
+    // Suites book from one address far faster than any person: rate limits only where a test asks.
     ...loadConfig({
       SEED_DEMO: 'false',
       RUN_JOBS: 'false',
       OUTBOUND_ALLOW: LOOPBACK_ALLOWED,
+      RATE_LIMITS: 'false',
       ...opts.env,
     }),
     database: target,
@@ -86,7 +90,12 @@ export async function startTestApp(
     store,
   };
   await services.invalidation.start();
-  const app = await buildApp({ config, services, logger: false, onRoute: opts.onRoute });
+  const app = await buildApp({
+    config,
+    services,
+    logger: opts.logger ?? false,
+    onRoute: opts.onRoute,
+  });
   await app.ready();
 
   const call: TestApp['call'] = async (injectOpts) => {

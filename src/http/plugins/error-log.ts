@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ERROR_CATALOGUE } from '../../domain/errors.js';
 import type { Services } from '../../services/index.js';
 
 function parseBody(payload: unknown): unknown {
@@ -25,6 +26,8 @@ export function registerErrorLog(app: FastifyInstance, services: Services): void
       typeof response === 'object' && response !== null && 'status' in response
         ? (response.status as { code?: unknown; message?: unknown })
         : {};
+    // A flood refused by the rate limits must not become a write per refused request.
+    if (status.code === ERROR_CATALOGUE.RATE_LIMITED.code) return payload;
     try {
       const error = {
         corrId: request.id,

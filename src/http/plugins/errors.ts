@@ -31,10 +31,21 @@ function describeValidation(error: FastifyError): AppError {
 const BY_STATUS: Record<number, ErrorKind> = {
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
 };
+
+// Six or more digits, maybe with a leading + and separators: a phone number as people write it.
+const PHONE_LIKE = /\+?\d[\d ().-]{4,}\d/g;
+
+/** `text` with every phone number reduced to its last two digits, for logs above debug. */
+export function maskPhoneNumbers(text: string): string {
+  return text.replace(PHONE_LIKE, (m) => `…${m.replace(/\D/g, '').slice(-2)}`);
+}
 
 /** Maps any thrown error to a catalogue error; unknown ones become 50001 without details. */
 export function toAppError(error: unknown): AppError {
@@ -68,7 +79,13 @@ export function registerErrorHandling(app: FastifyInstance, opts: { spa: boolean
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
     if (appError.http >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: appError.code, msg: appError.message }, 'request refused');
+    // `reason`, not `msg`: pino writes its own `msg` after ours, and a reader keeps the last.
+    else {
+      request.log.info(
+        { code: appError.code, reason: maskPhoneNumbers(appError.message) },
+        'request refused',
+      );
+    }
     return sendError(request, reply, appError);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -10,6 +10,7 @@ import { immediateBounds } from './0007_immediate_bounds.js';
 import { eventOutbox } from './0008_event_outbox.js';
 import { accessHardening } from './0009_access_hardening.js';
 import { numberPatterns } from './0012_number_patterns.js';
+import { rateLimits } from './0010_rate_limits.js';
 
 /** Every migration in order; names sort by their number prefix. */
 export function migrations(engine: Engine): Record<string, Migration> {
@@ -23,6 +24,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0007_immediate_bounds': immediateBounds(),
     '0008_event_outbox': eventOutbox(engine),
     '0009_access_hardening': accessHardening(),
+    '0010_rate_limits': rateLimits(engine),
     '0012_number_patterns': numberPatterns(),
   };
 }

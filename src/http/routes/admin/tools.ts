@@ -32,17 +32,17 @@ export async function toolsRoutes(app: FastifyInstance, { services, config }: Ad
     async (request) => {
       const actor = actorOf(request);
       const result = await services.tenantConfig.refresh(actor.tenantId);
-      await services.audit.record(
-        actor,
-        'tenant-config.refetch',
-        actor.tenantId,
-        undefined,
-        result,
-      );
+      // What this tenant may know of a failure, not the whole error (other tenants' parts): the
+      // audit log is the tenant's to read.
+      const { lastError } = await services.tenantConfig.status(actor.tenantId);
+      await services.audit.record(actor, 'tenant-config.refetch', actor.tenantId, undefined, {
+        ok: result.ok,
+        error: lastError,
+      });
       if (!result.ok) {
         throw new AppError(
           'INVALID_PARAMETER',
-          `The tenant configuration could not be applied; the last good one stays: ${result.error ?? ''}`,
+          `The tenant configuration could not be applied; the last good one stays: ${lastError ?? ''}`,
         );
       }
       return success(request.id, await status(actor.tenantId));
