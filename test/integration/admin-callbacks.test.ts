@@ -230,12 +230,15 @@ describeEngines('admin callback routes (the Callback tab)', (engine) => {
   });
 
   it('shows booked versus capacity per slot, from now to the end of the Nth local day', async () => {
-    const res = await t.call<{ timezone: string; slots: Slot[] }>({
+    const res = await t.call<{ timezone: string; from: string; to: string; slots: Slot[] }>({
       method: 'GET',
       url: '/admin/v1/queues/support/slots?days=2',
       headers: as('Monitor'),
     });
     expect(res.body.data.timezone).toBe('America/New_York');
+    // The period covered, closed hours included: now to the end of Thursday in New York.
+    expect(Date.parse(res.body.data.from)).toBe(t.clock.now());
+    expect(res.body.data.to).toBe('2026-11-27T05:00:00.000Z');
     const slots = res.body.data.slots;
     // Wednesday 11:00–17:00 (the 10:00 slot has begun) and Thursday 09:00–17:00.
     expect(slots).toHaveLength(6 + 8);

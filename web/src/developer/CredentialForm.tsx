@@ -4,6 +4,7 @@ import { Confirm } from '../components/Confirm.js';
 import { Notice } from '../components/Notice.js';
 import { useAction } from '../hooks.js';
 import { formatInZone } from '../time.js';
+import { useZone } from '../zone.js';
 import type { CredentialKind, CredentialView, FieldSpec } from './credentialKinds.js';
 
 interface Props {
@@ -11,8 +12,6 @@ interface Props {
   stored: CredentialView | undefined;
   onChanged: () => void;
 }
-
-const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 function initialValues(kind: CredentialKind, stored: CredentialView | undefined) {
   const values: Record<string, string> = {};
@@ -87,6 +86,8 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
   const [deviceToken, setDeviceToken] = useState('');
   const isPush = kind.feature === 'push-fcm' || kind.feature === 'push-apns';
   const action = useAction();
+  const zone = useZone();
+  const [testing, setTesting] = useState(false);
   const path = `/credentials/${kind.feature}`;
 
   const save = async (e: FormEvent) => {
@@ -121,11 +122,13 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
   };
   const test = async () => {
     setResult(undefined);
+    setTesting(true);
     const r = await action.run(() =>
       api<{ ok: boolean; message: string }>(`${path}/test`, {
         body: deviceToken.trim() === '' ? {} : { deviceToken: deviceToken.trim() },
       }),
     );
+    setTesting(false);
     if (r) setResult(r);
   };
 
@@ -134,7 +137,7 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
       <h3>{kind.title}</h3>
       <p className="muted small">
         {stored
-          ? `Registered · secret fingerprint ${stored.fingerprint} · updated ${formatInZone(stored.updatedAt, ZONE)}`
+          ? `Registered · secret fingerprint ${stored.fingerprint} · updated ${formatInZone(stored.updatedAt, zone)}`
           : 'Not registered.'}
       </p>
       {kind.fields.map((f) => (
@@ -159,6 +162,11 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
       )}
       {saved && <Notice kind="ok">{saved}</Notice>}
       {action.error && <Notice kind="error">{action.error}</Notice>}
+      {testing && (
+        <p className="muted small" role="status">
+          Testing the credential with the provider…
+        </p>
+      )}
       {result && (
         <Notice kind={result.ok ? 'ok' : 'error'}>
           {result.ok ? `Test passed: ${result.message}` : `Test failed: ${result.message}`}
@@ -171,11 +179,11 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
         {stored && (
           <>
             <button type="button" disabled={action.busy} onClick={() => void test()}>
-              Test
+              {testing ? 'Testing…' : 'Test'}
             </button>
             <Confirm
               label="Remove"
-              question="Remove this credential?"
+              question={`Remove the ${kind.title} credential? The features that use it stop working until a new one is registered.`}
               confirmLabel="Yes, remove"
               danger
               onConfirm={() => void remove()}
