@@ -179,9 +179,7 @@ describe.skipIf(CHROMIUM === undefined)('the web console in Chromium', () => {
     await detail.getByRole('button', { name: 'Reschedule' }).click();
     await detail.getByLabel('Free slot').selectOption({ label: '14:00' });
     await detail.getByRole('button', { name: 'Move to this slot' }).click();
-    await expect
-      .poll(() => detail.getByTestId('detail-desired').innerText())
-      .toContain('14:00');
+    await expect.poll(() => detail.getByTestId('detail-desired').innerText()).toContain('14:00');
 
     await detail.getByRole('button', { name: 'Cancel callback' }).click();
     await detail.getByRole('button', { name: 'Yes, cancel it' }).click();
