@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
 
 // Issue 18: the console at desktop and phone sizes, one display zone, deep links, guarded
@@ -59,6 +60,8 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
   let page: Page;
   let base: string;
   let londonId = '';
+  let captcha: FakeCaptcha;
+  const CAPTCHA_SECRET = 'e2e-captcha-secret-0123456789';
 
   const admin = (method: 'POST' | 'PUT', url: string, payload: Record<string, unknown>) =>
     t.call<{ id: string }>({
@@ -116,7 +119,8 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    t = await startTestApp('sqlite');
+    captcha = await startFakeCaptcha({ provider: 'recaptcha', secret: CAPTCHA_SECRET });
+    t = await startTestApp('sqlite', { env: { RECAPTCHA_VERIFY_URL: captcha.url } });
     t.clock.set(NOW);
     globex = await t.tenant(TENANT, { timezone: 'America/New_York' });
     // Three queues in two zones: support has a lunch break and closed weekends, london and
@@ -207,6 +211,7 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     await browser?.close();
     await t?.close();
     await t?.dropDatabase();
+    await captcha?.close();
   });
 
   it('fits every tab at 1440 and 390 px without sideways scrolling, with a title per tab', async () => {
@@ -478,5 +483,24 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     await page.getByTestId('loading').first().waitFor();
     await settled();
     await page.unroute('**/admin/v1/call-in/groups');
+  });
+
+  it('tests a credential as typed before saving it, without saving it', async () => {
+    await go('/developer/credentials');
+    await page.getByRole('tab', { name: 'CAPTCHA' }).click();
+    const form = page.getByRole('form', { name: 'CAPTCHA' });
+    const before = await form.locator('p.muted').first().innerText();
+    // Nothing typed: no draft to try, only the stored credential (whose secret is wrong).
+    expect(await form.getByRole('button', { name: 'Test before saving' }).count()).toBe(0);
+    await form.getByLabel('Secret key').fill(CAPTCHA_SECRET);
+    await form.getByRole('button', { name: 'Test before saving' }).click();
+    await expect
+      .poll(() => form.getByRole('status').allInnerTexts())
+      .toContainEqual(expect.stringContaining('Test passed'));
+    await form.getByRole('button', { name: 'Test', exact: true }).click();
+    await expect
+      .poll(() => form.getByRole('alert').allInnerTexts())
+      .toContainEqual(expect.stringContaining('Test failed'));
+    expect(await form.locator('p.muted').first().innerText()).toBe(before);
   });
 });

@@ -118,6 +118,7 @@ export function CallbackTable({
               <th
                 key={col.key}
                 scope="col"
+                className={col.key === 'attempts' ? 'num' : undefined}
                 aria-sort={
                   sort?.key === col.key ? (sort.descending ? 'descending' : 'ascending') : undefined
                 }

@@ -43,15 +43,19 @@ function daysOf(from: string, to: string, zone: string, slots: SlotUse[]): Day[]
 }
 
 /** "09:00–12:00, 13:00–17:00": the open spans of a day, from its consecutive slots. */
-function openSpans(slots: SlotUse[], durationMin: number, zone: string): string {
+function openSpans(day: Day, durationMin: number, zone: string): string {
   const spans: [number, number][] = [];
-  for (const s of slots) {
+  for (const s of day.slots) {
     const t = Date.parse(s.utcTime);
     const last = spans[spans.length - 1];
     if (last && last[1] === t) last[1] = t + durationMin * MS_MIN;
     else spans.push([t, t + durationMin * MS_MIN]);
   }
-  return spans.map(([a, b]) => `${timeInZone(a, zone)}–${timeInZone(b, zone)}`).join(', ');
+  const only = spans[0];
+  if (spans.length === 1 && only && only[0] === day.start && only[1] >= day.end) return 'all day';
+  // A span running to midnight ends at 24:00 of this day, not 00:00.
+  const end = (b: number) => (b >= day.end ? '24:00' : timeInZone(b, zone));
+  return spans.map(([a, b]) => `${timeInZone(a, zone)}–${end(b)}`).join(', ');
 }
 
 function DayRow({
@@ -60,18 +64,22 @@ function DayRow({
   durationMin,
   zone,
   isFirst,
+  now,
 }: {
   day: Day;
   max: number;
   durationMin: number;
   zone: string;
   isFirst: boolean;
+  /** The server's now: earlier hours of today are shaded as past, not shown as closed. */
+  now: number;
 }) {
   const length = day.end - day.start;
   const pct = (ms: number) => `${(ms / length) * 100}%`;
   const booked = day.slots.reduce((n, s) => n + s.booked, 0);
   const capacity = day.slots.reduce((n, s) => n + s.capacity, 0);
-  const spans = openSpans(day.slots, durationMin, zone);
+  const spans = openSpans(day, durationMin, zone);
+  const past = Math.min(Math.max(now - day.start, 0), length);
   const name = dayInZone(day.start + 12 * 3600_000, zone);
   const summary =
     day.slots.length === 0
@@ -90,6 +98,7 @@ function DayRow({
         </span>
       </div>
       <div className="bars" role="img" aria-label={summary}>
+        {past > 0 && <span className="past" title="past" style={{ width: pct(past) }} />}
         {HOURS.map((h) => (
           <span key={h} className="gridline" style={{ left: pct(h * 3600_000) }} />
         ))}
@@ -201,6 +210,9 @@ export function SlotChart({ queues }: { queues: string[] }) {
             <span>
               <span className="swatch full" /> full
             </span>
+            <span>
+              <span className="swatch past" /> past
+            </span>
             <span>one scale for all days: {max} per slot at the top</span>
           </p>
           <div className="days" data-testid="slot-chart">
@@ -212,6 +224,7 @@ export function SlotChart({ queues }: { queues: string[] }) {
                 durationMin={data.durationMin}
                 zone={zone}
                 isFirst={i === 0}
+                now={Date.parse(data.from)}
               />
             ))}
           </div>

@@ -90,14 +90,20 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
   const [testing, setTesting] = useState(false);
   const path = `/credentials/${kind.feature}`;
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
+  /** The form as a credential body (empty boxes left out: an empty secret keeps the stored one). */
+  const draftBody = () => {
     const body: Record<string, unknown> = {};
     for (const f of kind.fields) {
       const v = (values[f.name] ?? '').trim();
       if (v === '') continue;
       body[f.name] = f.kind === 'number' ? Number(v) : v;
     }
+    return body;
+  };
+  const edited = JSON.stringify(values) !== JSON.stringify(initialValues(kind, stored));
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = draftBody();
     setResult(undefined);
     const ok = await action.run(() => api(path, { method: 'PUT', body }));
     if (ok) {
@@ -120,12 +126,14 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
       onChanged();
     }
   };
-  const test = async () => {
+  /** Tests the stored credential, or (draft) the form as typed without saving it. */
+  const test = async (draft: boolean) => {
     setResult(undefined);
     setTesting(true);
+    const device = deviceToken.trim() === '' ? {} : { deviceToken: deviceToken.trim() };
     const r = await action.run(() =>
-      api<{ ok: boolean; message: string }>(`${path}/test`, {
-        body: deviceToken.trim() === '' ? {} : { deviceToken: deviceToken.trim() },
+      api<{ ok: boolean; message: string }>(draft ? `${path}/test-draft` : `${path}/test`, {
+        body: draft ? { credential: draftBody(), ...device } : device,
       }),
     );
     setTesting(false);
@@ -176,9 +184,14 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
         <button type="submit" className="primary" disabled={action.busy}>
           {stored ? 'Update' : 'Register'}
         </button>
+        {(!stored || edited) && (
+          <button type="button" disabled={action.busy} onClick={() => void test(true)}>
+            {testing ? 'Testing…' : 'Test before saving'}
+          </button>
+        )}
         {stored && (
           <>
-            <button type="button" disabled={action.busy} onClick={() => void test()}>
+            <button type="button" disabled={action.busy} onClick={() => void test(false)}>
               {testing ? 'Testing…' : 'Test'}
             </button>
             <Confirm
