@@ -129,6 +129,24 @@ export class CredentialService {
     return testCredential(stored.open(), this.endpoints, deviceToken);
   }
 
+  /**
+   * Tries a credential as typed in the form, before it is saved: nothing is stored. A secret left
+   * out is taken from the stored credential, so an update can be tried too.
+   */
+  async testDraft(
+    tenantId: string,
+    feature: CredentialFeature,
+    body: Record<string, unknown>,
+    deviceToken?: string,
+  ): Promise<CredentialTestResult> {
+    const stored = await this.stored(tenantId, feature);
+    const parsed = parseCredentialBody(feature, body, stored !== undefined);
+    const secret = parsed.secret ?? stored?.open().secret;
+    if (secret === undefined) throw new AppError('MISSING_PARAMETER', 'The secret is required');
+    const draft = { feature, settings: parsed.settings, secret } as OpenCredential<typeof feature>;
+    return testCredential(draft, this.endpoints, deviceToken);
+  }
+
   /** The stored credential of a feature, opened only on demand (clients are cached by `key`). */
   async stored<F extends CredentialFeature>(
     tenantId: string,

@@ -230,12 +230,15 @@ describeEngines('admin callback routes (the Callback tab)', (engine) => {
   });
 
   it('shows booked versus capacity per slot, from now to the end of the Nth local day', async () => {
-    const res = await t.call<{ timezone: string; slots: Slot[] }>({
+    const res = await t.call<{ timezone: string; from: string; to: string; slots: Slot[] }>({
       method: 'GET',
       url: '/admin/v1/queues/support/slots?days=2',
       headers: as('Monitor'),
     });
     expect(res.body.data.timezone).toBe('America/New_York');
+    // The period covered, closed hours included: now to the end of Thursday in New York.
+    expect(Date.parse(res.body.data.from)).toBe(t.clock.now());
+    expect(res.body.data.to).toBe('2026-11-27T05:00:00.000Z');
     const slots = res.body.data.slots;
     // Wednesday 11:00–17:00 (the 10:00 slot has begun) and Thursday 09:00–17:00.
     expect(slots).toHaveLength(6 + 8);
@@ -279,5 +282,34 @@ describeEngines('admin callback routes (the Callback tab)', (engine) => {
       payload: { phoneNumber: '+12125550100' },
     });
     expect(monitor.res.statusCode).toBe(403);
+  });
+  it('looks forward: next 24 hours, next 7 days and upcoming find what is still to come', async () => {
+    // Thursday 09:00 in New York, tomorrow: outside every backward range by desired time.
+    const tomorrow = '2026-11-26T14:00:00.000Z';
+    const made = await create(
+      { phoneNumber: '+13125550199', desiredTime: tomorrow, alwaysCheckCapacity: true },
+      'Supervisor',
+    );
+    expect(made.body.data.state).toBe('SCHEDULED');
+    const ids = async (range: string) =>
+      (await list(`range=${range}&timeField=desired`)).body.data.items.map((c) => c.id);
+    expect(await ids('7d')).not.toContain(made.body.data.id);
+    expect(await ids('next24h')).toContain(made.body.data.id);
+    expect(await ids('next7d')).toContain(made.body.data.id);
+    expect(await ids('upcoming')).toContain(made.body.data.id);
+    const next = await list('range=next24h&timeField=desired');
+    // Earlier tests move the clock: the window starts at the server's now, 24 hours long.
+    const { from, to } = next.body.data;
+    expect(Date.parse(from)).toBe(t.clock.now());
+    expect(Date.parse(to) - Date.parse(from)).toBe(24 * 3600_000);
+  });
+
+  it("tells the console the tenant's time zone with the session", async () => {
+    const me = await t.call<{ timezone: string }>({
+      method: 'GET',
+      url: '/admin/v1/session',
+      headers: as('Monitor'),
+    });
+    expect(me.body.data.timezone).toBe('America/New_York');
   });
 });

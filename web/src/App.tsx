@@ -1,10 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, whenSessionEnds } from './api.js';
+import { useDiscardGuard } from './components/DiscardPrompt.js';
 import { Login } from './components/Login.js';
 import { TabBar } from './components/TabBar.js';
+import { useLoad } from './hooks.js';
 import { useIdleTimeout } from './idle.js';
 import { TAB_LABELS, tabsFor, type TabId } from './roles.js';
-import type { Session } from './types.js';
+import { navigate, useRoute } from './route.js';
+import type { QueueSettings, Session } from './types.js';
+import {
+  ZoneProvider,
+  saveZoneChoice,
+  savedZoneChoice,
+  zoneOptions,
+  type ZoneChoice,
+} from './zone.js';
 import { CallbackTab } from './callback/CallbackTab.js';
 import { DeveloperTab } from './developer/DeveloperTab.js';
 import { CallInTab } from './callin/CallInTab.js';
@@ -17,7 +27,6 @@ const ENDED =
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>();
-  const [tab, setTab] = useState<TabId>('callback');
 
   useEffect(() => {
     api<Session>('/session', { quietSessionEnd: true }).then(setSession, () => setSession(null));
@@ -54,44 +63,81 @@ export function App() {
         onLogin={(s) => {
           setNotice(undefined);
           setSession(s);
-          setTab('callback');
         }}
       />
     );
   }
+  return <Shell session={session} onLogout={() => void logout()} />;
+}
 
+/** The signed-in console: header with tabs and the display zone, and the current tab. */
+function Shell({ session, onLogout }: { session: Session; onLogout: () => void }) {
+  const route = useRoute();
   const tabs = tabsFor(session.role);
-  const current = tabs.includes(tab) ? tab : 'callback';
+  const asked = route.segments[0] as TabId | undefined;
+  const current: TabId = asked !== undefined && tabs.includes(asked) ? asked : 'callback';
+  const { guard, prompt } = useDiscardGuard();
+
+  const queues = useLoad(() => api<{ items: QueueSettings[] }>('/queues'), 'zone-queues');
+  const [choice, setChoice] = useState<ZoneChoice>(savedZoneChoice);
+  const options = zoneOptions(session.timezone, queues.data?.items ?? []);
+  const option = options.find((o) => o.choice === choice) ?? options[0];
+  const zone = option?.zone ?? session.timezone;
+
   return (
-    <div className="shell">
-      <header className="topbar">
-        <span className="brand">OpenCallback</span>
-        <TabBar
-          label="Console sections"
-          tabs={tabs}
-          labels={TAB_LABELS}
-          current={current}
-          onSelect={setTab}
-          idPrefix="main"
-        />
-        <span className="who" data-testid="who">
-          {session.username} · {session.role} · {session.tenant}
-        </span>
-        <button type="button" onClick={() => void logout()}>
-          Sign out
-        </button>
-      </header>
-      <main
-        id="main-panel"
-        role="tabpanel"
-        aria-labelledby={`main-tab-${current}`}
-        className="panel"
-      >
-        {current === 'callback' && <CallbackTab role={session.role} />}
-        {current === 'developer' && <DeveloperTab />}
-        {current === 'callin' && <CallInTab />}
-        {current === 'tools' && <ToolsTab />}
-      </main>
-    </div>
+    <ZoneProvider zone={zone}>
+      <div className="shell">
+        <header className="topbar">
+          <span className="brand">OpenCallback</span>
+          <nav aria-label="Console">
+            <TabBar
+              label="Console sections"
+              tabs={tabs}
+              labels={TAB_LABELS}
+              current={current}
+              onSelect={(tab) => guard(() => navigate([tab]))}
+              idPrefix="main"
+            />
+          </nav>
+          <label className="zone-switch">
+            Times in
+            <select
+              data-testid="zone"
+              value={option?.choice ?? 'tenant'}
+              onChange={(e) => {
+                const next = e.target.value as ZoneChoice;
+                setChoice(next);
+                saveZoneChoice(next);
+              }}
+            >
+              {options.map((o) => (
+                <option key={o.choice} value={o.choice}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="who" data-testid="who">
+            {session.username} · {session.role} · {session.tenant}
+          </span>
+          <button type="button" onClick={onLogout}>
+            Sign out
+          </button>
+        </header>
+        {prompt && <div className="guardbar">{prompt}</div>}
+        <main
+          id="main-panel"
+          role="tabpanel"
+          aria-labelledby={`main-tab-${current}`}
+          className="panel"
+        >
+          <h1 className="visually-hidden">{TAB_LABELS[current]}</h1>
+          {current === 'callback' && <CallbackTab role={session.role} />}
+          {current === 'developer' && <DeveloperTab />}
+          {current === 'callin' && <CallInTab />}
+          {current === 'tools' && <ToolsTab />}
+        </main>
+      </div>
+    </ZoneProvider>
   );
 }

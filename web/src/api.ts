@@ -82,9 +82,31 @@ export function query(params: Record<string, string | number | undefined>): stri
 /** The admin URL of a path (for downloads the browser fetches itself). */
 export const adminUrl = (path: string) => `${BASE}${path}`;
 
-/** A readable sentence for any thrown value. */
+/** A readable sentence for any thrown value (plain words: the code stays out of the text). */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiError)
-    return error.code > 0 ? `${error.message} (${error.code})` : error.message;
+  if (error instanceof ApiError) return plainWords(error.message);
   return error instanceof Error ? error.message : String(error);
+}
+
+// The API's wording is written for developers; the console says the same in everyday words.
+const PLAIN: [RegExp, string][] = [
+  [/\bis not an IANA time zone\b/g, 'is not a time zone name we know'],
+  [/\ban IANA time zone\b/g, 'a time zone name'],
+  [/\bE\.164\b/g, 'international format'],
+];
+
+/** The API's message in the console's words. */
+export function plainWords(message: string): string {
+  return PLAIN.reduce((text, [pattern, plain]) => text.replace(pattern, plain), message);
+}
+
+/** Field problems of a refused settings change ("slotCapacity: must be …; name: …"), by path. */
+export function fieldIssues(error: unknown): Record<string, string> | undefined {
+  if (!(error instanceof ApiError) || error.code !== 40001) return undefined;
+  const issues: Record<string, string> = {};
+  for (const part of error.message.split(/; (?=[\w.[\]]+: )/)) {
+    const m = /^([\w.[\]]+): (.*)$/s.exec(part);
+    if (m?.[1] !== undefined && m[2] !== undefined) issues[m[1]] = plainWords(m[2]);
+  }
+  return Object.keys(issues).length === 0 ? undefined : issues;
 }

@@ -1,4 +1,5 @@
-// Every time the console shows carries its zone; instants travel as UTC ISO strings.
+// Every time is shown in the one display zone named in the header (see zone.tsx), on a 24-hour
+// clock; instants travel as UTC ISO strings.
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -12,19 +13,18 @@ function formatter(timeZone: string, withDate: boolean): Intl.DateTimeFormat {
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
-      timeZoneName: 'short',
     });
     formatters.set(key, f);
   }
   return f;
 }
 
-/** "Wed, Nov 25, 10:00 EST": an instant in a zone, zone named. */
+/** "Wed, Nov 25, 10:00": an instant in a zone. */
 export function formatInZone(iso: string | number, timeZone: string): string {
   return formatter(timeZone, true).format(new Date(iso));
 }
 
-/** "10:00 EST": the time of day only, zone named. */
+/** "10:00": the time of day only. */
 export function timeInZone(iso: string | number, timeZone: string): string {
   return formatter(timeZone, false).format(new Date(iso));
 }
@@ -82,4 +82,24 @@ export function formatSeconds(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** "Wed, Nov 25": the local day of an instant. */
+export function dayInZone(iso: string | number, timeZone: string): string {
+  return formatInZone(iso, timeZone).split(',').slice(0, 2).join(',');
+}
+
+/** "in 2 h 5 min", "5 min ago", "now": how far an instant is from `now`. */
+export function relativeTime(iso: string | number, now: number): string {
+  const diff = new Date(iso).getTime() - now;
+  const minutes = Math.round(Math.abs(diff) / 60_000);
+  if (minutes < 1) return 'now';
+  let text: string;
+  if (minutes < 60) text = `${minutes} min`;
+  else if (minutes < 48 * 60) {
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    text = m === 0 ? `${h} h` : `${h} h ${m} min`;
+  } else text = `${Math.round(minutes / 1440)} days`;
+  return diff > 0 ? `in ${text}` : `${text} ago`;
 }

@@ -17,6 +17,8 @@ export interface Session {
   username: string;
   role: Role;
   idleTimeoutSeconds: number;
+  /** The tenant's IANA zone, the default display zone. */
+  timezone: string;
 }
 
 // One list of states for the server and the console.
@@ -63,5 +65,8 @@ export interface SlotUse {
 export interface SlotReport {
   timezone: string;
   durationMin: number;
+  /** The period covered (now to the end of the last day), closed hours included. */
+  from: string;
+  to: string;
   slots: SlotUse[];
 }

@@ -52,6 +52,30 @@ describeEngines('credential management', (engine) => {
     expect(fakes.captcha.requests.length).toBeGreaterThan(0);
   });
 
+  it('tries a credential as typed before it is saved, storing nothing', async () => {
+    const other = await t.tenant('drafts');
+    const asOther = (url: string, payload?: object) =>
+      t.call({
+        method: payload === undefined ? 'GET' : 'POST',
+        url: `/admin/v1${url}`,
+        headers: { cookie: other.cookies.Developer },
+        ...(payload === undefined ? {} : { payload }),
+      });
+    const captcha = credentialBodies(fakes).captcha;
+    const good = await asOther('/credentials/captcha/test-draft', { credential: captcha });
+    expect(good.body.data).toMatchObject({ ok: true });
+    const wrong = await asOther('/credentials/captcha/test-draft', {
+      credential: { ...captcha, secret: 'not-the-secret' },
+    });
+    expect(wrong.body.data).toMatchObject({ ok: false });
+    const noSecret = await asOther('/credentials/captcha/test-draft', {
+      credential: { ...captcha, secret: undefined },
+    });
+    expect(noSecret.body.status.code).toBe(40002);
+    // Nothing was registered by trying.
+    expect((await asOther('/credentials/captcha')).res.statusCode).toBe(404);
+  });
+
   it('a push test with a device token delivers a test notification', async () => {
     const tested = await asDeveloper('POST', '/credentials/push-fcm/test', {
       deviceToken: 'device-token-1',

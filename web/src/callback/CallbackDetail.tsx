@@ -1,15 +1,18 @@
 import { useState } from 'react';
 import { api } from '../api.js';
 import { Confirm } from '../components/Confirm.js';
+import { Loading } from '../components/Loading.js';
 import { ErrorNotice, Notice } from '../components/Notice.js';
 import { useAction, useLoad } from '../hooks.js';
+import { formatPhone } from '../phone.js';
 import { formatInZone } from '../time.js';
 import type { CallbackDetail as Detail } from '../types.js';
+import { useZone } from '../zone.js';
 import { SlotPicker } from './SlotPicker.js';
+import { REASON_WORDS, eventWords } from './words.js';
 
 interface Props {
   id: string;
-  timezone: string;
   canWrite: boolean;
   onChanged: () => void;
   onClose: () => void;
@@ -19,7 +22,8 @@ const RESCHEDULABLE = new Set(['SCHEDULED', 'QUEUED']);
 const CANCELLABLE = new Set(['SCHEDULED', 'QUEUED', 'ROUTING']);
 
 /** One callback: its fields, its history, and (for writers) reschedule and cancel. */
-export function CallbackDetail({ id, timezone, canWrite, onChanged, onClose }: Props) {
+export function CallbackDetail({ id, canWrite, onChanged, onClose }: Props) {
+  const zone = useZone();
   const [version, setVersion] = useState(0);
   const detail = useLoad(
     () => api<Detail>(`/callbacks/${encodeURIComponent(id)}`),
@@ -48,58 +52,73 @@ export function CallbackDetail({ id, timezone, canWrite, onChanged, onClose }: P
         body: { desiredTime: slot, alwaysCheckCapacity: true },
       }),
     );
-    if (ok) after(`Rescheduled to ${formatInZone(slot, timezone)}.`);
+    if (ok) after(`Rescheduled to ${formatInZone(slot, zone)}.`);
   };
 
   const c = detail.data;
+  let attempts = 0;
+  const history =
+    c?.history.map((h) => {
+      const text = eventWords(h.type, h.snapshot, attempts);
+      if (typeof h.snapshot?.attempts === 'number') attempts = h.snapshot.attempts;
+      return { ...h, text };
+    }) ?? [];
   return (
-    <aside className="card detail" aria-label="Callback detail">
+    <aside className="card detail" aria-labelledby="detail-title">
       <div className="detail-head">
-        <h3>Callback</h3>
-        <button type="button" onClick={onClose} aria-label="Close detail">
+        <h3 id="detail-title">Callback detail</h3>
+        <button type="button" onClick={onClose}>
           Close
         </button>
       </div>
       <ErrorNotice error={detail.error} />
+      {!c && detail.loading && <Loading what="the callback" lines={6} />}
       {c && (
         <>
           <dl className="facts">
-            <dt>ID</dt>
-            <dd className="mono">{c.id}</dd>
+            <dt>Phone</dt>
+            <dd className="mono">{formatPhone(c.phoneNumber)}</dd>
             <dt>Queue</dt>
             <dd>{c.serviceName}</dd>
-            <dt>Phone</dt>
-            <dd className="mono">{c.phoneNumber}</dd>
             <dt>State</dt>
             <dd>
               <span className={`badge ${c.state.toLowerCase()}`} data-testid="detail-state">
                 {c.state}
               </span>
-              {c.reason && <span className="muted"> {c.reason}</span>}
+              {c.reason && <span className="muted"> {REASON_WORDS[c.reason] ?? c.reason}</span>}
             </dd>
             <dt>Desired time</dt>
             <dd data-testid="detail-desired">
               {c.immediate ? 'As soon as possible · ' : ''}
-              {formatInZone(c.desiredTime, timezone)}
+              {formatInZone(c.desiredTime, zone)}
             </dd>
             <dt>Created</dt>
-            <dd>{formatInZone(c.createdAt, timezone)}</dd>
+            <dd>{formatInZone(c.createdAt, zone)}</dd>
             <dt>Attempts</dt>
             <dd>{c.attempts}</dd>
             <dt>Priority</dt>
             <dd>{c.priority}</dd>
-            {c.userData && Object.keys(c.userData).length > 0 && (
-              <>
-                <dt>User data</dt>
-                <dd className="mono">{JSON.stringify(c.userData)}</dd>
-              </>
-            )}
+            <dt>ID</dt>
+            <dd className="mono wrap">{c.id}</dd>
           </dl>
+          {c.userData && Object.keys(c.userData).length > 0 && (
+            <>
+              <h4>Data from the booking page</h4>
+              <dl className="facts userdata">
+                {Object.entries(c.userData).map(([k, v]) => (
+                  <div key={k} className="pair">
+                    <dt className="mono">{k}</dt>
+                    <dd className="wrap">{v}</dd>
+                  </div>
+                ))}
+              </dl>
+            </>
+          )}
           <h4>History</h4>
           <ol className="history">
-            {c.history.map((h, i) => (
-              <li key={i}>
-                <span className="mono">{h.type}</span> · {formatInZone(h.at, timezone)}
+            {history.map((h, i) => (
+              <li key={i} title={h.type}>
+                {h.text} · {formatInZone(h.at, zone)}
               </li>
             ))}
           </ol>
@@ -115,7 +134,7 @@ export function CallbackDetail({ id, timezone, canWrite, onChanged, onClose }: P
               {CANCELLABLE.has(c.state) && (
                 <Confirm
                   label="Cancel callback"
-                  question="Cancel this callback?"
+                  question={`Cancel this callback? ${formatPhone(c.phoneNumber)} will not be called.`}
                   confirmLabel="Yes, cancel it"
                   danger
                   disabled={action.busy}
@@ -129,6 +148,7 @@ export function CallbackDetail({ id, timezone, canWrite, onChanged, onClose }: P
               <SlotPicker
                 queue={c.serviceName}
                 value={slot}
+                near={c.immediate ? undefined : c.desiredTime}
                 onChange={setSlot}
                 idPrefix="reschedule"
               />

@@ -1,16 +1,19 @@
 import { useState } from 'react';
 import { adminUrl, api, query } from '../api.js';
 import { Confirm } from '../components/Confirm.js';
+import { Loading } from '../components/Loading.js';
 import { LoadError, Notice } from '../components/Notice.js';
 import { useAction, useLoad } from '../hooks.js';
 import { canWriteCallbacks } from '../roles.js';
+import { setParams, useRoute, useTitle } from '../route.js';
 import { formatInZone, wallTimeToIso } from '../time.js';
 import type { CallbackPage, QueueSettings, Role } from '../types.js';
+import { useZone } from '../zone.js';
 import { CallbackDetail } from './CallbackDetail.js';
-import { CallbackTable } from './CallbackTable.js';
+import { CallbackTable, parseSort } from './CallbackTable.js';
 import { CreateForm } from './CreateForm.js';
 import { FilterForm } from './FilterForm.js';
-import { NO_FILTERS, RANGE_LABELS, type CallbackFilters } from './filters.js';
+import { RANGE_LABELS, filtersFrom, filtersToParams, type CallbackFilters } from './filters.js';
 import { QueueLivePanel } from './QueueLivePanel.js';
 import { SlotChart } from './SlotChart.js';
 
@@ -32,33 +35,33 @@ function searchParams(f: CallbackFilters, timezone: string) {
 /** Callbacks of a time range with filters, detail, create, bulk cancel, live view and chart. */
 export function CallbackTab({ role }: { role: Role }) {
   const canWrite = canWriteCallbacks(role);
-  const [filters, setFilters] = useState<CallbackFilters>(NO_FILTERS);
+  const zone = useZone();
+  const route = useRoute();
+  const filters = filtersFrom(route.params);
+  const openId = route.params.get('callback') ?? undefined;
+  const sort = parseSort(route.params.get('sort'));
   const [cursors, setCursors] = useState<string[]>([]);
-  const [openId, setOpenId] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [version, setVersion] = useState(0);
   const [done, setDone] = useState<string | undefined>();
   const bulk = useAction();
+  useTitle(openId ? `Callback ${openId.slice(0, 8)}…` : undefined, 'Callback');
 
   const queues = useLoad(() => api<{ items: QueueSettings[] }>('/queues'), 'queues');
   const queueNames = queues.data?.items.map((q) => q.name) ?? [];
-  const [timezone, setTimezone] = useState('UTC');
-  const params = { ...searchParams(filters, timezone), before: cursors[cursors.length - 1] };
+  const params = { ...searchParams(filters, zone), before: cursors[cursors.length - 1] };
   const page = useLoad(
-    async () => {
-      const p = await api<CallbackPage>(`/callbacks${query({ ...params, limit: PAGE_SIZE })}`);
-      setTimezone(p.timezone);
-      return p;
-    },
+    () => api<CallbackPage>(`/callbacks${query({ ...params, limit: PAGE_SIZE })}`),
     `${JSON.stringify(params)}:${version}`,
   );
 
   const refresh = () => setVersion((v) => v + 1);
+  const open = (id: string | undefined) => setParams({ callback: id });
   const apply = (f: CallbackFilters) => {
-    setFilters(f);
     setCursors([]);
     setSelected(new Set());
+    setParams({ ...filtersToParams(f), callback: undefined });
     refresh();
   };
   const toggle = (id: string) =>
@@ -82,21 +85,25 @@ export function CallbackTab({ role }: { role: Role }) {
   };
 
   const data = page.data;
+  const n = selected.size;
   return (
     <div className="callback-tab">
-      <div className="overview">
+      <section className="overview" aria-labelledby="overview-title">
+        <h2 id="overview-title" className="visually-hidden">
+          Queues at a glance
+        </h2>
         <QueueLivePanel />
-        {queueNames.length > 0 && <SlotChart queues={queueNames} />}
-      </div>
+        {queues.loading && !queues.data && <Loading what="queues" />}
+        {queues.data && queues.data.items.length > 0 && <SlotChart queues={queueNames} />}
+      </section>
       <section className="card">
         <div className="section-head">
           <h2>Callbacks</h2>
-          {data && (
-            <span className="muted" data-testid="range-caption">
-              {RANGE_LABELS[filters.range]} by {filters.timeField} time:{' '}
-              {formatInZone(data.from, data.timezone)} – {formatInZone(data.to, data.timezone)}
-            </span>
-          )}
+          <span className="muted" data-testid="range-caption" aria-live="polite">
+            {page.loading || !data
+              ? 'Loading…'
+              : `${RANGE_LABELS[filters.range]} by ${filters.timeField} time: ${formatInZone(data.from, zone)} – ${formatInZone(data.to, zone)}`}
+          </span>
           <span className="spacer" />
           {canWrite && (
             <>
@@ -120,7 +127,7 @@ export function CallbackTab({ role }: { role: Role }) {
         </div>
         {!canWrite && (
           <Notice kind="info">
-            Read-only: your role can look at callbacks but not change them.
+            On this tab your role can look at callbacks but not change them.
           </Notice>
         )}
         {creating && (
@@ -129,21 +136,26 @@ export function CallbackTab({ role }: { role: Role }) {
             onClose={() => setCreating(false)}
             onCreated={(c) => {
               setCreating(false);
-              setDone(`Callback for ${c.phoneNumber} created (${c.state}).`);
-              setOpenId(c.id);
+              setDone(`Callback for ${c.phoneNumber} created (${c.state.toLowerCase()}).`);
+              open(c.id);
               refresh();
             }}
           />
         )}
-        <FilterForm value={filters} queues={queueNames} timezone={timezone} onApply={apply} />
+        <FilterForm
+          key={JSON.stringify(filtersToParams(filters))}
+          value={filters}
+          queues={queueNames}
+          onApply={apply}
+        />
         {done && <Notice kind="ok">{done}</Notice>}
-        {canWrite && selected.size > 0 && (
+        {canWrite && n > 0 && (
           <div className="bulkbar">
-            <span>{selected.size} selected</span>
+            <span>{n} selected</span>
             <Confirm
               label="Cancel selected"
-              question={`Cancel ${selected.size} callback${selected.size === 1 ? '' : 's'}?`}
-              confirmLabel="Yes, cancel them"
+              question={`Cancel ${n} waiting callback${n === 1 ? '' : 's'}? ${n === 1 ? 'Its customer' : 'Their customers'} will not be called.`}
+              confirmLabel={`Yes, cancel ${n}`}
               danger
               disabled={bulk.busy}
               onConfirm={() => void bulkCancel()}
@@ -153,18 +165,25 @@ export function CallbackTab({ role }: { role: Role }) {
         {bulk.error && <Notice kind="error">{bulk.error}</Notice>}
         {page.error !== undefined && <LoadError error={page.error} feature="The callback list" />}
         <div className={openId ? 'with-detail' : ''}>
+          {!data && page.loading && <Loading what="callbacks" lines={5} />}
           {data && (
-            <div>
-              <p className="muted small">Times in {data.timezone}</p>
+            <div className={page.loading ? 'stale' : ''} aria-busy={page.loading}>
               <CallbackTable
                 items={data.items}
-                timezone={data.timezone}
+                now={Date.parse(data.now)}
+                sort={sort}
+                onSort={(s) => setParams({ sort: s }, true)}
                 selectable={canWrite}
                 selected={selected}
                 onToggle={toggle}
                 onToggleAll={toggleAll}
-                onOpen={setOpenId}
+                onOpen={open}
                 openId={openId}
+                emptyHint={
+                  filters.range === 'today' && filters.timeField === 'created'
+                    ? 'Nothing was booked today yet. Try "Upcoming" to see what is scheduled, or a longer range.'
+                    : 'Try a longer range, fewer states or another queue.'
+                }
               />
               <nav className="pager" aria-label="Pages">
                 <button
@@ -191,10 +210,9 @@ export function CallbackTab({ role }: { role: Role }) {
             <CallbackDetail
               key={openId}
               id={openId}
-              timezone={timezone}
               canWrite={canWrite}
               onChanged={refresh}
-              onClose={() => setOpenId(undefined)}
+              onClose={() => open(undefined)}
             />
           )}
         </div>

@@ -1,35 +1,107 @@
-import { formatInZone } from '../time.js';
+import { formatPhone } from '../phone.js';
+import { formatInZone, relativeTime } from '../time.js';
 import type { CallbackSummary } from '../types.js';
+import { useZone } from '../zone.js';
+
+export type SortKey = 'phone' | 'queue' | 'state' | 'desired' | 'attempts' | 'created';
+export interface Sort {
+  key: SortKey;
+  descending: boolean;
+}
+
+const COLUMNS: { key: SortKey; label: string }[] = [
+  { key: 'phone', label: 'Phone' },
+  { key: 'queue', label: 'Queue' },
+  { key: 'state', label: 'State' },
+  { key: 'desired', label: 'Desired time' },
+  { key: 'attempts', label: 'Attempts' },
+  { key: 'created', label: 'Created' },
+];
+
+/** The sort a URL names ("desired" or "-desired"), if any. */
+export function parseSort(text: string | null): Sort | undefined {
+  if (text === null) return undefined;
+  const descending = text.startsWith('-');
+  const key = (descending ? text.slice(1) : text) as SortKey;
+  return COLUMNS.some((c) => c.key === key) ? { key, descending } : undefined;
+}
+
+const value = (c: CallbackSummary, key: SortKey): string | number => {
+  switch (key) {
+    case 'phone':
+      return c.phoneNumber;
+    case 'queue':
+      return c.serviceName;
+    case 'state':
+      return c.state;
+    case 'desired':
+      return c.desiredTime;
+    case 'attempts':
+      return c.attempts;
+    case 'created':
+      return c.createdAt;
+  }
+};
+
+function sorted(items: CallbackSummary[], sort: Sort | undefined): CallbackSummary[] {
+  if (!sort) return items;
+  const sign = sort.descending ? -1 : 1;
+  return [...items].sort((a, b) => {
+    const x = value(a, sort.key);
+    const y = value(b, sort.key);
+    return x < y ? -sign : x > y ? sign : 0;
+  });
+}
 
 interface Props {
   items: CallbackSummary[];
-  timezone: string;
+  /** The server's now, for "in 2 h". */
+  now: number;
+  sort: Sort | undefined;
+  onSort: (sort: string | undefined) => void;
   selectable: boolean;
   selected: Set<string>;
   onToggle: (id: string) => void;
   onToggleAll: (ids: string[]) => void;
   onOpen: (id: string) => void;
   openId: string | undefined;
+  /** What to try when nothing matches. */
+  emptyHint: string;
 }
 
 const WAITING = new Set(['SCHEDULED', 'QUEUED', 'ROUTING']);
 
-/** One page of callbacks; a row opens its detail, waiting ones can be ticked for bulk cancel. */
+/**
+ * One page of callbacks; a row opens its detail, waiting ones can be ticked for bulk cancel.
+ * Column headers sort the page shown; under 600 px each row becomes a card.
+ */
 export function CallbackTable({
   items,
-  timezone,
+  now,
+  sort,
+  onSort,
   selectable,
   selected,
   onToggle,
   onToggleAll,
   onOpen,
   openId,
+  emptyHint,
 }: Props) {
+  const zone = useZone();
   const waiting = items.filter((c) => WAITING.has(c.state)).map((c) => c.id);
-  if (items.length === 0) return <p className="empty">No callbacks match.</p>;
+  if (items.length === 0)
+    return (
+      <div className="empty">
+        <p>No callbacks match.</p>
+        <p className="muted">{emptyHint}</p>
+      </div>
+    );
+  const next = (key: SortKey) =>
+    sort?.key !== key ? key : sort.descending ? undefined : `-${key}`;
   return (
     <div className="table-wrap">
-      <table className="grid" aria-label="Callbacks">
+      <table className="grid responsive" aria-label="Callbacks">
         <thead>
           <tr>
             {selectable && (
@@ -42,18 +114,30 @@ export function CallbackTable({
                 />
               </th>
             )}
-            <th scope="col">Phone</th>
-            <th scope="col">Queue</th>
-            <th scope="col">State</th>
-            <th scope="col">Desired time</th>
-            <th scope="col">Created</th>
+            {COLUMNS.map((col) => (
+              <th
+                key={col.key}
+                scope="col"
+                className={col.key === 'attempts' ? 'num' : undefined}
+                aria-sort={
+                  sort?.key === col.key ? (sort.descending ? 'descending' : 'ascending') : undefined
+                }
+              >
+                <button type="button" className="sort" onClick={() => onSort(next(col.key))}>
+                  {col.label}
+                  <span aria-hidden="true" className="sort-mark">
+                    {sort?.key === col.key ? (sort.descending ? ' ▼' : ' ▲') : ''}
+                  </span>
+                </button>
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {items.map((c) => (
+          {sorted(items, sort).map((c) => (
             <tr key={c.id} className={c.id === openId ? 'open' : ''}>
               {selectable && (
-                <td>
+                <td className="select">
                   <input
                     type="checkbox"
                     aria-label={`Select ${c.phoneNumber}`}
@@ -63,18 +147,37 @@ export function CallbackTable({
                   />
                 </td>
               )}
-              <td>
-                <button type="button" className="link mono" onClick={() => onOpen(c.id)}>
-                  {c.phoneNumber}
+              <td data-label="Phone">
+                <button
+                  type="button"
+                  className="link mono"
+                  onClick={() => onOpen(c.id)}
+                  aria-label={`Open callback for ${formatPhone(c.phoneNumber)}`}
+                >
+                  {formatPhone(c.phoneNumber)}
                 </button>
               </td>
-              <td>{c.serviceName}</td>
-              <td>
+              <td data-label="Queue">{c.serviceName}</td>
+              <td data-label="State">
                 <span className={`badge ${c.state.toLowerCase()}`}>{c.state}</span>
                 {c.reason && <span className="muted small"> {c.reason}</span>}
               </td>
-              <td>{c.immediate ? 'ASAP' : formatInZone(c.desiredTime, timezone)}</td>
-              <td>{formatInZone(c.createdAt, timezone)}</td>
+              <td data-label="Desired time" data-testid="row-desired">
+                {c.immediate ? (
+                  'As soon as possible'
+                ) : (
+                  <>
+                    {formatInZone(c.desiredTime, zone)}
+                    {WAITING.has(c.state) && (
+                      <span className="muted small"> · {relativeTime(c.desiredTime, now)}</span>
+                    )}
+                  </>
+                )}
+              </td>
+              <td data-label="Attempts" className="num">
+                {c.attempts}
+              </td>
+              <td data-label="Created">{formatInZone(c.createdAt, zone)}</td>
             </tr>
           ))}
         </tbody>

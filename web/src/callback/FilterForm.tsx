@@ -1,16 +1,16 @@
 import { useState, type FormEvent } from 'react';
+import { DateTimeInput } from '../components/TimeInput.js';
 import { CALLBACK_STATES, type CallbackState } from '../types.js';
-import { RANGE_LABELS, type CallbackFilters, type RangeId } from './filters.js';
+import { FORWARD, RANGE_LABELS, type CallbackFilters, type RangeId } from './filters.js';
 
 interface Props {
   value: CallbackFilters;
   queues: string[];
-  timezone: string;
   onApply: (filters: CallbackFilters) => void;
 }
 
 /** Time range, states, queue and phone search of the Callback tab; applied on submit. */
-export function FilterForm({ value, queues, timezone, onApply }: Props) {
+export function FilterForm({ value, queues, onApply }: Props) {
   const [draft, setDraft] = useState(value);
   const set = <K extends keyof CallbackFilters>(key: K, v: CallbackFilters[K]) =>
     setDraft((d) => ({ ...d, [key]: v }));
@@ -27,7 +27,18 @@ export function FilterForm({ value, queues, timezone, onApply }: Props) {
     <form className="filters" onSubmit={submit} aria-label="Callback filters">
       <label>
         Range
-        <select value={draft.range} onChange={(e) => set('range', e.target.value as RangeId)}>
+        <select
+          value={draft.range}
+          onChange={(e) => {
+            const range = e.target.value as RangeId;
+            // What lies ahead is only found by the time it is wanted for.
+            setDraft((d) => ({
+              ...d,
+              range,
+              timeField: FORWARD.has(range) ? 'desired' : d.timeField,
+            }));
+          }}
+        >
           {Object.entries(RANGE_LABELS).map(([id, label]) => (
             <option key={id} value={id}>
               {label}
@@ -47,24 +58,18 @@ export function FilterForm({ value, queues, timezone, onApply }: Props) {
       </label>
       {draft.range === 'custom' && (
         <>
-          <label>
-            From ({timezone})
-            <input
-              type="datetime-local"
-              value={draft.fromWall}
-              required
-              onChange={(e) => set('fromWall', e.target.value)}
-            />
-          </label>
-          <label>
-            To ({timezone})
-            <input
-              type="datetime-local"
-              value={draft.toWall}
-              required
-              onChange={(e) => set('toWall', e.target.value)}
-            />
-          </label>
+          <DateTimeInput
+            label="From"
+            value={draft.fromWall}
+            required
+            onChange={(v) => set('fromWall', v)}
+          />
+          <DateTimeInput
+            label="To"
+            value={draft.toWall}
+            required
+            onChange={(v) => set('toWall', v)}
+          />
         </>
       )}
       <label>
@@ -97,7 +102,7 @@ export function FilterForm({ value, queues, timezone, onApply }: Props) {
               checked={draft.states.includes(s)}
               onChange={() => toggleState(s)}
             />
-            {s}
+            {s.charAt(0) + s.slice(1).toLowerCase()}
           </label>
         ))}
       </fieldset>

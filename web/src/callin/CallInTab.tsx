@@ -1,8 +1,13 @@
 import { useState } from 'react';
 import { api, query } from '../api.js';
 import { ErrorNotice, LoadError } from '../components/Notice.js';
+import { Loading } from '../components/Loading.js';
 import { useLoad } from '../hooks.js';
+import { formatPhone } from '../phone.js';
+import { setParams, useRoute, useTitle } from '../route.js';
 import { formatInZone } from '../time.js';
+import { sourceWords } from '../words.js';
+import { useZone } from '../zone.js';
 import { GroupForm, type CallInGroup } from './GroupForm.js';
 
 interface CallInRequest {
@@ -17,12 +22,14 @@ interface CallInRequest {
   matchedAt?: string;
 }
 
-const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
-
 /** Click-to-call-in groups and the request records customers made. */
 export function CallInTab() {
   const groups = useLoad(() => api<{ items: CallInGroup[] }>('/call-in/groups'), 'groups');
-  const [group, setGroup] = useState('');
+  const zone = useZone();
+  const route = useRoute();
+  const group = route.params.get('group') ?? '';
+  const setGroup = (g: string) => setParams({ group: g === '' ? undefined : g });
+  useTitle('Call-In');
   const [editing, setEditing] = useState<CallInGroup | 'new' | undefined>();
   const requests = useLoad(
     () =>
@@ -41,12 +48,15 @@ export function CallInTab() {
             New group
           </button>
         </div>
+        {!groups.data && groups.loading && <Loading what="call-in groups" />}
         {groups.data && groups.data.items.length === 0 && (
-          <p className="empty">No call-in groups yet.</p>
+          <p className="empty">
+            No call-in groups yet. Create one with New group: give it the numbers customers call.
+          </p>
         )}
         {groups.data && groups.data.items.length > 0 && (
           <div className="table-wrap">
-            <table className="grid" aria-label="Call-in groups">
+            <table className="grid responsive" aria-label="Call-in groups">
               <thead>
                 <tr>
                   <th scope="col">Group</th>
@@ -59,15 +69,25 @@ export function CallInTab() {
               <tbody>
                 {groups.data.items.map((g) => (
                   <tr key={g.name}>
-                    <td>
+                    <td data-label="Group">
                       <button type="button" className="link" onClick={() => setEditing(g)}>
                         {g.name}
                       </button>
                     </td>
-                    <td className="mono wrap">{g.numbers.join(', ')}</td>
-                    <td>{g.accessCodeEnabled ? `${g.accessCodeLength} digits` : 'off'}</td>
-                    <td>{g.expirySeconds} s</td>
-                    <td className="muted">{g.source ?? ''}</td>
+                    <td data-label="Numbers" className="mono">
+                      {g.numbers.map((n) => (
+                        <span key={n} className="nowrap">
+                          {formatPhone(n)}{' '}
+                        </span>
+                      ))}
+                    </td>
+                    <td data-label="Access code">
+                      {g.accessCodeEnabled ? `${g.accessCodeLength} digits` : 'off'}
+                    </td>
+                    <td data-label="Expiry">{g.expirySeconds} s</td>
+                    <td data-label="Source" className="muted">
+                      {sourceWords(g.source)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -97,13 +117,17 @@ export function CallInTab() {
               ))}
             </select>
           </label>
-          <span className="muted">Times in {ZONE}</span>
         </div>
         <ErrorNotice error={requests.error} />
-        {requests.data && requests.data.items.length === 0 && <p className="empty">No requests.</p>}
+        {!requests.data && requests.loading && <Loading what="call-in requests" />}
+        {requests.data && requests.data.items.length === 0 && (
+          <p className="empty">
+            No requests yet. They appear here when a page or app asks for a call-in number.
+          </p>
+        )}
         {requests.data && requests.data.items.length > 0 && (
           <div className="table-wrap">
-            <table className="grid" aria-label="Call-in requests">
+            <table className="grid responsive" aria-label="Call-in requests">
               <thead>
                 <tr>
                   <th scope="col">Created</th>
@@ -118,13 +142,21 @@ export function CallInTab() {
               <tbody>
                 {requests.data.items.map((r) => (
                   <tr key={r.id}>
-                    <td>{formatInZone(r.createdAt, ZONE)}</td>
-                    <td>{r.groupName}</td>
-                    <td className="mono">{r.toPhoneNumber}</td>
-                    <td className="mono">{r.fromPhoneNumber ?? ''}</td>
-                    <td className="mono">{r.accessCode ?? ''}</td>
-                    <td>{formatInZone(r.expirationTime, ZONE)}</td>
-                    <td>
+                    <td data-label="Created" data-testid="callin-created">
+                      {formatInZone(r.createdAt, zone)}
+                    </td>
+                    <td data-label="Group">{r.groupName}</td>
+                    <td data-label="Call" className="mono">
+                      {formatPhone(r.toPhoneNumber)}
+                    </td>
+                    <td data-label="From" className="mono">
+                      {r.fromPhoneNumber ? formatPhone(r.fromPhoneNumber) : ''}
+                    </td>
+                    <td data-label="Code" className="mono">
+                      {r.accessCode ?? ''}
+                    </td>
+                    <td data-label="Expires">{formatInZone(r.expirationTime, zone)}</td>
+                    <td data-label="Status">
                       <span className={`badge ${r.status}`}>{r.status}</span>
                     </td>
                   </tr>

@@ -99,8 +99,8 @@ export function GroupForm({
         {group && (
           <Confirm
             label="Delete"
-            question={`Delete group ${group.name}?`}
-            confirmLabel="Yes, delete"
+            question={`Delete group ${group.name}? Its numbers stop taking call-in requests.`}
+            confirmLabel={`Yes, delete ${group.name}`}
             danger
             onConfirm={() => void remove()}
           />

@@ -1,21 +1,42 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 
 interface Props {
   /** The button that asks first. */
   label: string;
+  /** The question, stating the effect ("Cancel 14 waiting callbacks? …"). */
   question: ReactNode;
   confirmLabel: string;
+  /** The safe choice's label. */
+  cancelLabel?: string;
   onConfirm: () => void;
   disabled?: boolean;
   danger?: boolean;
 }
 
-/** A button that asks for confirmation inline before doing something that cannot be undone. */
-export function Confirm({ label, question, confirmLabel, onConfirm, disabled, danger }: Props) {
+/**
+ * A button that asks inline before doing something that cannot be undone. Focus lands on the
+ * safe choice, so a stray Enter keeps things as they are; Escape backs out too.
+ */
+export function Confirm({
+  label,
+  question,
+  confirmLabel,
+  cancelLabel = 'No, keep it',
+  onConfirm,
+  disabled,
+  danger,
+}: Props) {
   const [asking, setAsking] = useState(false);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const back = () => {
+    setAsking(false);
+    // The trigger renders again on the next frame; give focus back to it then.
+    requestAnimationFrame(() => trigger.current?.focus());
+  };
   if (!asking) {
     return (
       <button
+        ref={trigger}
         type="button"
         className={danger ? 'danger' : ''}
         disabled={disabled}
@@ -26,21 +47,27 @@ export function Confirm({ label, question, confirmLabel, onConfirm, disabled, da
     );
   }
   return (
-    <span className="confirm" role="group" aria-label="Confirm">
+    <span
+      className="confirm"
+      role="alertdialog"
+      aria-label={label}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') back();
+      }}
+    >
       <span>{question}</span>
+      <button type="button" autoFocus onClick={back} data-safe="true">
+        {cancelLabel}
+      </button>
       <button
         type="button"
         className="danger"
-        autoFocus
         onClick={() => {
           setAsking(false);
           onConfirm();
         }}
       >
         {confirmLabel}
-      </button>
-      <button type="button" onClick={() => setAsking(false)}>
-        Keep
       </button>
     </span>
   );

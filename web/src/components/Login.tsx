@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.js';
 import { useAction } from '../hooks.js';
+import { useTitle } from '../route.js';
 import type { Session } from '../types.js';
 import { Notice } from './Notice.js';
 
@@ -16,6 +17,7 @@ export function Login({ onLogin, notice }: Props) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const { busy, error, run } = useAction();
+  useTitle('Sign in');
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

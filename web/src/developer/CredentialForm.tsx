@@ -4,6 +4,7 @@ import { Confirm } from '../components/Confirm.js';
 import { Notice } from '../components/Notice.js';
 import { useAction } from '../hooks.js';
 import { formatInZone } from '../time.js';
+import { useZone } from '../zone.js';
 import type { CredentialKind, CredentialView, FieldSpec } from './credentialKinds.js';
 
 interface Props {
@@ -11,8 +12,6 @@ interface Props {
   stored: CredentialView | undefined;
   onChanged: () => void;
 }
-
-const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 function initialValues(kind: CredentialKind, stored: CredentialView | undefined) {
   const values: Record<string, string> = {};
@@ -87,16 +86,24 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
   const [deviceToken, setDeviceToken] = useState('');
   const isPush = kind.feature === 'push-fcm' || kind.feature === 'push-apns';
   const action = useAction();
+  const zone = useZone();
+  const [testing, setTesting] = useState(false);
   const path = `/credentials/${kind.feature}`;
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
+  /** The form as a credential body (empty boxes left out: an empty secret keeps the stored one). */
+  const draftBody = () => {
     const body: Record<string, unknown> = {};
     for (const f of kind.fields) {
       const v = (values[f.name] ?? '').trim();
       if (v === '') continue;
       body[f.name] = f.kind === 'number' ? Number(v) : v;
     }
+    return body;
+  };
+  const edited = JSON.stringify(values) !== JSON.stringify(initialValues(kind, stored));
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = draftBody();
     setResult(undefined);
     const ok = await action.run(() => api(path, { method: 'PUT', body }));
     if (ok) {
@@ -119,13 +126,17 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
       onChanged();
     }
   };
-  const test = async () => {
+  /** Tests the stored credential, or (draft) the form as typed without saving it. */
+  const test = async (draft: boolean) => {
     setResult(undefined);
+    setTesting(true);
+    const device = deviceToken.trim() === '' ? {} : { deviceToken: deviceToken.trim() };
     const r = await action.run(() =>
-      api<{ ok: boolean; message: string }>(`${path}/test`, {
-        body: deviceToken.trim() === '' ? {} : { deviceToken: deviceToken.trim() },
+      api<{ ok: boolean; message: string }>(draft ? `${path}/test-draft` : `${path}/test`, {
+        body: draft ? { credential: draftBody(), ...device } : device,
       }),
     );
+    setTesting(false);
     if (r) setResult(r);
   };
 
@@ -134,7 +145,7 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
       <h3>{kind.title}</h3>
       <p className="muted small">
         {stored
-          ? `Registered · secret fingerprint ${stored.fingerprint} · updated ${formatInZone(stored.updatedAt, ZONE)}`
+          ? `Registered · secret fingerprint ${stored.fingerprint} · updated ${formatInZone(stored.updatedAt, zone)}`
           : 'Not registered.'}
       </p>
       {kind.fields.map((f) => (
@@ -159,6 +170,11 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
       )}
       {saved && <Notice kind="ok">{saved}</Notice>}
       {action.error && <Notice kind="error">{action.error}</Notice>}
+      {testing && (
+        <p className="muted small" role="status">
+          Testing the credential with the provider…
+        </p>
+      )}
       {result && (
         <Notice kind={result.ok ? 'ok' : 'error'}>
           {result.ok ? `Test passed: ${result.message}` : `Test failed: ${result.message}`}
@@ -168,14 +184,19 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
         <button type="submit" className="primary" disabled={action.busy}>
           {stored ? 'Update' : 'Register'}
         </button>
+        {(!stored || edited) && (
+          <button type="button" disabled={action.busy} onClick={() => void test(true)}>
+            {testing ? 'Testing…' : 'Test before saving'}
+          </button>
+        )}
         {stored && (
           <>
-            <button type="button" disabled={action.busy} onClick={() => void test()}>
-              Test
+            <button type="button" disabled={action.busy} onClick={() => void test(false)}>
+              {testing ? 'Testing…' : 'Test'}
             </button>
             <Confirm
               label="Remove"
-              question="Remove this credential?"
+              question={`Remove the ${kind.title} credential? The features that use it stop working until a new one is registered.`}
               confirmLabel="Yes, remove"
               danger
               onConfirm={() => void remove()}

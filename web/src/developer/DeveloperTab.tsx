@@ -1,5 +1,5 @@
-import { useState } from 'react';
 import { TabBar } from '../components/TabBar.js';
+import { navigate, useRoute, useTitle } from '../route.js';
 import { CorsPanel } from './CorsPanel.js';
 import { CredentialsPanel } from './CredentialsPanel.js';
 import { ErrorsPanel } from './ErrorsPanel.js';
@@ -16,7 +16,10 @@ const LABELS: Record<Section, string> = {
 
 /** Tools for a tenant's developers: API errors, key check, integration credentials, CORS. */
 export function DeveloperTab() {
-  const [section, setSection] = useState<Section>('errors');
+  const route = useRoute();
+  const asked = route.segments[1] as Section | undefined;
+  const section: Section = asked !== undefined && SECTIONS.includes(asked) ? asked : 'errors';
+  useTitle(LABELS[section], 'Developer');
   return (
     <div>
       <TabBar
@@ -24,7 +27,7 @@ export function DeveloperTab() {
         tabs={SECTIONS}
         labels={LABELS}
         current={section}
-        onSelect={setSection}
+        onSelect={(s) => navigate(['developer', s])}
         idPrefix="dev"
       />
       <div

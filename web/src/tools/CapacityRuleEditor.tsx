@@ -1,3 +1,4 @@
+import { TimeInput } from '../components/TimeInput.js';
 import type { CapacityRule } from '../types.js';
 import { WEEKDAY_KEYS, WEEKDAY_NAMES } from './HoursEditor.js';
 
@@ -38,21 +39,11 @@ export function CapacityRuleEditor({ value, onChange, defaultCapacity }: Props) 
           </div>
           <label>
             From
-            <input
-              type="time"
-              value={r.from}
-              onChange={(e) => set(i, { from: e.target.value })}
-              required
-            />
+            <TimeInput value={r.from} onChange={(v) => set(i, { from: v })} required />
           </label>
           <label>
             To
-            <input
-              type="time"
-              value={r.to}
-              onChange={(e) => set(i, { to: e.target.value })}
-              required
-            />
+            <TimeInput value={r.to} onChange={(v) => set(i, { to: v })} required />
           </label>
           <label>
             Capacity

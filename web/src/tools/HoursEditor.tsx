@@ -39,7 +39,7 @@ export function HoursEditor({ title, value, onChange, timezone }: Props) {
           </div>
         ))}
       </div>
-      <h4>Special days</h4>
+      <h3 className="h4">Special days</h3>
       {special.length === 0 && (
         <p className="muted small">None: every date follows the weekly plan.</p>
       )}

@@ -1,3 +1,4 @@
+import { TimeInput } from '../components/TimeInput.js';
 import type { TimeInterval } from '../types.js';
 
 interface Props {
@@ -16,19 +17,17 @@ export function IntervalList({ label, value, onChange }: Props) {
       {value.length === 0 && <span className="muted">Closed</span>}
       {value.map((iv, i) => (
         <span className="interval" key={i}>
-          <input
-            type="time"
-            aria-label={`${label} interval ${i + 1} opens`}
+          <TimeInput
+            label={`${label} interval ${i + 1} opens`}
             value={iv[0]}
-            onChange={(e) => set(i, 0, e.target.value)}
+            onChange={(v) => set(i, 0, v)}
             required
           />
           <span aria-hidden="true">–</span>
-          <input
-            type="time"
-            aria-label={`${label} interval ${i + 1} closes`}
+          <TimeInput
+            label={`${label} interval ${i + 1} closes`}
             value={iv[1]}
-            onChange={(e) => set(i, 1, e.target.value)}
+            onChange={(v) => set(i, 1, v)}
             required
           />
           <button

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api.js';
+import { api, fieldIssues, messageOf } from '../api.js';
 import { Notice } from '../components/Notice.js';
-import { useAction } from '../hooks.js';
+import { useUnsaved } from '../unsaved.js';
 import type { BusinessHours, QueueSettings } from '../types.js';
 import { CapacityRuleEditor } from './CapacityRuleEditor.js';
 import { CheckField, NumberField, TextField } from './fields.js';
@@ -48,30 +48,63 @@ export function QueueEditor({
   settings: QueueSettings;
   onSaved: (s: QueueSettings) => void;
 }) {
+  const [baseline, setBaseline] = useState(settings);
   const [draft, setDraft] = useState(settings);
   const [saved, setSaved] = useState(false);
-  const action = useAction();
+  const [busy, setBusy] = useState(false);
+  // Problems by field path ("timezone", "businessHours.weekly.mon[0]"), shown at the field.
+  const [issues, setIssues] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | undefined>();
+  const dirty = JSON.stringify(draft) !== JSON.stringify(baseline);
+  useUnsaved(dirty, `the settings of ${settings.name}`);
   const set = <K extends keyof QueueSettings>(key: K, value: QueueSettings[K]) => {
     setSaved(false);
     setDraft((d) => ({ ...d, [key]: value }));
+    setIssues(({ [key]: _fixed, ...rest }) => rest);
+  };
+  /** The problem of a setting and everything inside it. */
+  const issue = (key: string): string | undefined => {
+    const found = Object.entries(issues).filter(
+      ([path]) => path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`),
+    );
+    if (found.length === 0) return undefined;
+    return found
+      .map(([path, m]) => (path === key ? m : `${path.slice(key.length + 1)}: ${m}`))
+      .join('; ');
   };
   // An emptied box sends 0, which the server accepts or refuses naming the field.
   const num = (key: NumericSetting) => (v: number | undefined) => set(key, v ?? 0);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    const result = await action.run(() =>
-      api<QueueSettings>(`/queues/${encodeURIComponent(settings.name)}`, {
+    setFailure(undefined);
+    // Checked here first so the answer comes at once and in plain words.
+    if (!ZONES.includes(draft.timezone)) {
+      setIssues({
+        timezone: `"${draft.timezone}" is not a time zone name we know. Pick one from the list, such as Europe/London.`,
+      });
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await api<QueueSettings>(`/queues/${encodeURIComponent(settings.name)}`, {
         method: 'PATCH',
         body: toPatch(draft),
-      }),
-    );
-    if (result) {
+      });
+      setIssues({});
+      setBaseline(result);
       setDraft(result);
       setSaved(true);
       onSaved(result);
+    } catch (err) {
+      const found = fieldIssues(err);
+      setIssues(found ?? {});
+      setFailure(found ? undefined : messageOf(err));
+    } finally {
+      setBusy(false);
     }
   };
+  const problems = Object.keys(issues).length;
 
   const tz = draft.timezone;
   return (
@@ -87,6 +120,7 @@ export function QueueEditor({
             label="Time zone"
             value={draft.timezone}
             list={ZONES}
+            error={issue('timezone')}
             onChange={(v) => set('timezone', v ?? '')}
           />
           <NumberField
@@ -95,12 +129,14 @@ export function QueueEditor({
             max={120}
             value={draft.slotDurationMinutes}
             onChange={num('slotDurationMinutes')}
+            error={issue('slotDurationMinutes')}
           />
           <NumberField
             label="Slot capacity"
             min={0}
             value={draft.slotCapacity}
             onChange={num('slotCapacity')}
+            error={issue('slotCapacity')}
           />
           <NumberField
             label="Max days ahead"
@@ -108,13 +144,21 @@ export function QueueEditor({
             max={365}
             value={draft.maxScheduleAheadDays}
             onChange={num('maxScheduleAheadDays')}
+            error={issue('maxScheduleAheadDays')}
           />
-          <NumberField label="Priority" min={0} value={draft.priority} onChange={num('priority')} />
+          <NumberField
+            label="Priority"
+            min={0}
+            value={draft.priority}
+            onChange={num('priority')}
+            error={issue('priority')}
+          />
           <NumberField
             label="Max waiting immediate callbacks"
             min={0}
             value={draft.maxQueuedImmediate}
             onChange={num('maxQueuedImmediate')}
+            error={issue('maxQueuedImmediate')}
           />
         </div>
         <div className="checks">
@@ -138,6 +182,7 @@ export function QueueEditor({
 
       <fieldset>
         <legend>Business hours</legend>
+        {issue('businessHours') && <p className="field-error">{issue('businessHours')}</p>}
         <CheckField
           label="Open 24/7 (no business hours)"
           checked={draft.businessHours === undefined}
@@ -155,6 +200,9 @@ export function QueueEditor({
 
       <fieldset>
         <legend>Immediate offer</legend>
+        {issue('immediateOfferHours') && (
+          <p className="field-error">{issue('immediateOfferHours')}</p>
+        )}
         <CheckField
           label="Offer immediate callbacks only during their own hours"
           checked={draft.immediateOfferHours !== undefined}
@@ -175,6 +223,7 @@ export function QueueEditor({
             max={1440}
             value={draft.immediateBlackoutMinutes}
             onChange={num('immediateBlackoutMinutes')}
+            error={issue('immediateBlackoutMinutes')}
           />
           <NumberField
             label="Max EWT for an offer (seconds)"
@@ -182,12 +231,14 @@ export function QueueEditor({
             min={0}
             value={draft.maxEwtSeconds}
             onChange={(v) => set('maxEwtSeconds', v)}
+            error={issue('maxEwtSeconds')}
           />
           <NumberField
             label="Push when EWT below (minutes)"
             min={0}
             value={draft.pushThresholdMinutes}
             onChange={num('pushThresholdMinutes')}
+            error={issue('pushThresholdMinutes')}
           />
         </div>
       </fieldset>
@@ -214,36 +265,42 @@ export function QueueEditor({
             min={0}
             value={draft.throttlePerNumberPerDay}
             onChange={num('throttlePerNumberPerDay')}
+            error={issue('throttlePerNumberPerDay')}
           />
           <NumberField
             label="Max attempts"
             min={1}
             value={draft.maxAttempts}
             onChange={num('maxAttempts')}
+            error={issue('maxAttempts')}
           />
           <NumberField
             label="Retry delay (seconds)"
             min={0}
             value={draft.retryDelaySeconds}
             onChange={num('retryDelaySeconds')}
+            error={issue('retryDelaySeconds')}
           />
           <NumberField
             label="Time to live after desired time (seconds)"
             min={60}
             value={draft.ttlSeconds}
             onChange={num('ttlSeconds')}
+            error={issue('ttlSeconds')}
           />
           <NumberField
             label="Keep completed records (days)"
             min={1}
             value={draft.retentionDays}
             onChange={num('retentionDays')}
+            error={issue('retentionDays')}
           />
           <NumberField
             label="Purge after waiting (minutes, 24/7 queues)"
             hint="empty = never"
             min={1}
             value={draft.purge.afterMinutes ?? undefined}
+            error={issue('purge')}
             onChange={(v) => set('purge', { ...draft.purge, afterMinutes: v ?? null })}
           />
           <TextField
@@ -275,11 +332,23 @@ export function QueueEditor({
         onChange={(v) => set('numberRule', v)}
       />
 
+      {(issue('capacityRule') ?? issue('numberRule')) && (
+        <p className="field-error">
+          {[issue('capacityRule'), issue('numberRule')].filter(Boolean).join('; ')}
+        </p>
+      )}
       <div className="savebar">
-        {action.error && <Notice kind="error">{action.error}</Notice>}
-        {saved && <Notice kind="ok">Settings of {settings.name} saved.</Notice>}
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save settings
+        {problems > 0 && (
+          <Notice kind="error">
+            Not saved: {problems === 1 ? 'one setting needs' : `${problems} settings need`} a fix
+            (marked in red above).
+          </Notice>
+        )}
+        {failure && <Notice kind="error">Not saved: {failure}</Notice>}
+        {saved && !dirty && <Notice kind="ok">Settings of {settings.name} saved.</Notice>}
+        {dirty && <span className="muted small">Unsaved changes</span>}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save settings'}
         </button>
       </div>
     </form>

@@ -2,7 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api.js';
 import { Confirm } from '../components/Confirm.js';
 import { ErrorNotice, Notice } from '../components/Notice.js';
+import { useDiscardGuard } from '../components/DiscardPrompt.js';
+import { Loading } from '../components/Loading.js';
 import { useAction, useLoad } from '../hooks.js';
+import { setParams, useRoute, useTitle } from '../route.js';
 import type { QueueSettings } from '../types.js';
 import { PurgePanel } from './PurgePanel.js';
 import { QueueEditor } from './QueueEditor.js';
@@ -11,12 +14,16 @@ import { RefetchPanel } from './RefetchPanel.js';
 /** Tenant configuration refetch, and per queue: purge now and the settings editor. */
 export function ToolsTab() {
   const queues = useLoad(() => api<{ items: QueueSettings[] }>('/queues'), 'tools-queues');
-  const [name, setName] = useState('');
+  const route = useRoute();
+  const name = route.params.get('queue') ?? '';
+  const setName = (queue: string) => setParams({ queue: queue === '' ? undefined : queue });
+  const { guard, prompt } = useDiscardGuard();
   const [newName, setNewName] = useState('');
   const create = useAction();
   const remove = useAction();
   const items = queues.data?.items ?? [];
   const current = items.find((q) => q.name === name) ?? items[0];
+  useTitle(current?.name, 'Tools');
 
   const createQueue = async (e: FormEvent) => {
     e.preventDefault();
@@ -44,7 +51,13 @@ export function ToolsTab() {
           <h2>Queues</h2>
           <label>
             Queue
-            <select value={current?.name ?? ''} onChange={(e) => setName(e.target.value)}>
+            <select
+              value={current?.name ?? ''}
+              onChange={(e) => {
+                const next = e.target.value;
+                guard(() => setName(next));
+              }}
+            >
               {items.map((q) => (
                 <option key={q.name}>{q.name}</option>
               ))}
@@ -66,7 +79,9 @@ export function ToolsTab() {
             </button>
           </form>
         </div>
+        {prompt}
         <ErrorNotice error={queues.error} />
+        {queues.loading && !queues.data && <Loading what="queues" />}
         {create.error && <Notice kind="error">{create.error}</Notice>}
         {remove.error && <Notice kind="error">{remove.error}</Notice>}
         {items.length === 0 && queues.data && (
@@ -78,8 +93,8 @@ export function ToolsTab() {
               <PurgePanel key={`purge-${current.name}`} queue={current.name} />
               <Confirm
                 label={`Delete ${current.name}`}
-                question={`Delete queue ${current.name} and its settings?`}
-                confirmLabel="Yes, delete"
+                question={`Delete queue ${current.name} and its settings? New bookings for ${current.name} will then be refused.`}
+                confirmLabel={`Yes, delete ${current.name}`}
                 danger
                 onConfirm={() => void deleteQueue(current.name)}
               />

@@ -20,7 +20,15 @@ import type {
 /** The console's callback search: a time range on created or desired time plus filters. */
 export const CallbackSearchQuery = Type.Object({
   range: Type.Union(
-    [Type.Literal('today'), Type.Literal('24h'), Type.Literal('7d'), Type.Literal('custom')],
+    [
+      Type.Literal('today'),
+      Type.Literal('24h'),
+      Type.Literal('7d'),
+      Type.Literal('next24h'),
+      Type.Literal('next7d'),
+      Type.Literal('upcoming'),
+      Type.Literal('custom'),
+    ],
     { default: 'today' },
   ),
   from: Type.Optional(Type.String({ maxLength: 40 })),
@@ -37,6 +45,8 @@ export const CallbackSearchQuery = Type.Object({
 });
 export type CallbackSearch = Static<typeof CallbackSearchQuery>;
 
+const UPCOMING_DAYS = 366;
+
 /** The instants [from, to) a search covers; "today" is the tenant's local day. */
 export function searchWindow(q: CallbackSearch, now: number, timeZone: string) {
   switch (q.range) {
@@ -47,6 +57,14 @@ export function searchWindow(q: CallbackSearch, now: number, timeZone: string) {
       return { from: now - 24 * HOUR_MS, to: now + 1 };
     case '7d':
       return { from: now - 7 * DAY_MS, to: now + 1 };
+    // Forward ranges, for what is still to come (desired times of scheduled callbacks).
+    case 'next24h':
+      return { from: now, to: now + 24 * HOUR_MS };
+    case 'next7d':
+      return { from: now, to: now + 7 * DAY_MS };
+    // Nothing can be booked further ahead than maxScheduleAheadDays (at most 365).
+    case 'upcoming':
+      return { from: now, to: now + UPCOMING_DAYS * DAY_MS };
     case 'custom': {
       if (q.from === undefined || q.to === undefined) {
         throw new AppError('MISSING_PARAMETER', 'A custom range needs both from and to');

@@ -130,6 +130,36 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
     },
   );
 
+  app.post(
+    '/credentials/:feature/test-draft',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          'Try a credential as typed, before saving it (nothing is stored; a secret left out is the stored one)',
+        params: FeatureParams,
+        body: Type.Object({
+          credential: CredentialBody,
+          deviceToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+        }),
+        response: {
+          200: envelope(Type.Object({ ok: Type.Boolean(), message: Type.String() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const result = await services.credentials.testDraft(
+        tenantOf(request),
+        checkFeature(request.params.feature),
+        request.body.credential,
+        request.body.deviceToken,
+      );
+      return success(request.id, result);
+    },
+  );
+
   app.get(
     '/captcha-settings',
     {

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isAppError } from '../../../domain/errors.js';
 import { normalizePhoneNumber } from '../../../domain/phone.js';
 import { mergeQueueSettings } from '../../../domain/queue-settings.js';
-import { dayStart, plainDateOf } from '../../../domain/time.js';
+import { dayStart, formatUtc, plainDateOf } from '../../../domain/time.js';
 import { tenantOf } from '../../plugins/auth.js';
 import { success } from '../../envelope.js';
 import type { AdminOptions } from './index.js';
@@ -44,6 +44,9 @@ export async function queueToolRoutes(fastify: FastifyInstance, { services }: Ad
       return success(request.id, {
         timezone: open.timezone,
         durationMin: open.durationMin,
+        // The period covered, so a chart can show closed days and hours as gaps.
+        from: formatUtc(now),
+        to: formatUtc(endMs),
         slots: open.slots.map((s) => ({
           utcTime: s.utcTime,
           localTime: s.localTime,

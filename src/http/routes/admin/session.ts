@@ -13,6 +13,8 @@ const SessionInfo = Type.Object({
   username: Type.String(),
   role: Type.String(),
   idleTimeoutSeconds: Type.Integer(),
+  /** The tenant's IANA zone: the console's default display zone. */
+  timezone: Type.String(),
 });
 
 /** Login, logout and "who am I" for the console. */
@@ -56,6 +58,7 @@ export async function sessionRoutes(fastify: FastifyInstance, { services, config
         username: user.username,
         role: user.role,
         idleTimeoutSeconds,
+        timezone: (await services.tenants.get(user.tenantId)).timezone,
       });
     },
   );
@@ -88,6 +91,7 @@ export async function sessionRoutes(fastify: FastifyInstance, { services, config
         username: p.user.username,
         role: p.user.role,
         idleTimeoutSeconds,
+        timezone: (await services.tenants.get(p.tenantId)).timezone,
       });
     },
   );
