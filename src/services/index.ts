@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Keyring } from '../security/secret-box.js';
 import type { Store } from '../store/index.js';
 import { AccessService } from './access.js';
+import { AdminJobService } from './admin-jobs.js';
 import { AuditService } from './audit.js';
 import { BookingService } from './booking.js';
 import { CallbackEvents, QueueActivity } from './callback-events.js';
@@ -53,6 +54,7 @@ export interface Services {
   push: PushService;
   statistics: StatisticsService;
   callIn: CallInService;
+  adminJobs: AdminJobService;
 }
 
 /** Wires the services; pure construction, no I/O. */
@@ -106,6 +108,7 @@ export function createServices(
   const dispatch = new DispatchService(store, clock, queues, callbackEvents, activity);
   const waitTime = new WaitTimeService(store, clock, activity, dispatch);
   const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, callbackEvents);
+  const adminJobs = new AdminJobService(store, clock, lifecycle, audit, config.adminJobLeaseMs);
   const webhooks = new WebhookService(store, clock, keyring, audit);
   const events = new EventDispatcher(store, webhooks);
   const stats = new StatsService(store, clock, queues, waitTime, dispatch);
@@ -150,5 +153,6 @@ export function createServices(
     push,
     statistics,
     callIn,
+    adminJobs,
   };
 }

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { AdminJobRepo } from './repos/admin-jobs.js';
 import { ApiKeyRepo } from './repos/api-keys.js';
 import { CallbackRepo } from './repos/callbacks.js';
 import { CallInRepo } from './repos/call-in.js';
@@ -31,6 +32,7 @@ export interface Store {
   pushDeliveries: PushDeliveryRepo;
   callIn: CallInRepo;
   queueStats: QueueStatsRepo;
+  adminJobs: AdminJobRepo;
 }
 
 /** Builds the repositories over an open database. */
@@ -51,5 +53,6 @@ export function createStore(db: Db): Store {
     pushDeliveries: new PushDeliveryRepo(db),
     callIn: new CallInRepo(db),
     queueStats: new QueueStatsRepo(db),
+    adminJobs: new AdminJobRepo(db),
   };
 }

@@ -8,6 +8,7 @@ import { retentionIndex } from './0005_retention_index.js';
 import { waitingIndexes } from './0006_waiting_indexes.js';
 import { immediateBounds } from './0007_immediate_bounds.js';
 import { eventOutbox } from './0008_event_outbox.js';
+import { adminJobs } from './0011_admin_jobs.js';
 
 /** Every migration in order; names sort by their number prefix. */
 export function migrations(engine: Engine): Record<string, Migration> {
@@ -20,5 +21,6 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0006_waiting_indexes': waitingIndexes(),
     '0007_immediate_bounds': immediateBounds(),
     '0008_event_outbox': eventOutbox(engine),
+    '0011_admin_jobs': adminJobs(),
   };
 }
