@@ -49,10 +49,17 @@ describeEngines('purge and bulk cancel as jobs', (engine) => {
   const getJob = (id: string, cookie = acme.cookies.Supervisor) =>
     t.call<Job>({ method: 'GET', url: `/admin/v1/jobs/${id}`, headers: { cookie } });
   const waiting = async (serviceName: string) =>
-    (await t.services.store.lifecycle.countWaiting({ tenantId: acme.id, serviceName }));
+    await t.services.store.lifecycle.countWaiting({ tenantId: acme.id, serviceName });
 
   it('purge answers 202 with a job at once; the job reports done and total and ends succeeded', async () => {
     await seed('big', 3_000);
+    // The confirmation can say how many callbacks a purge takes.
+    const preview = await t.call<{ waiting: number }>({
+      method: 'GET',
+      url: '/admin/v1/queues/big/purge',
+      headers: { cookie: acme.cookies.Supervisor },
+    });
+    expect(preview.body.data).toEqual({ serviceName: 'big', waiting: 3_000 });
     const started = await t.call<Job>({
       method: 'POST',
       url: '/admin/v1/queues/big/purge',

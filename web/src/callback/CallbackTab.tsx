@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { adminUrl, api, query } from '../api.js';
-import { Confirm } from '../components/Confirm.js';
 import { LoadError, Notice } from '../components/Notice.js';
-import { useAction, useLoad } from '../hooks.js';
+import { useLoad } from '../hooks.js';
 import { canWriteCallbacks } from '../roles.js';
 import { formatInZone, wallTimeToIso } from '../time.js';
 import type { CallbackPage, QueueSettings, Role } from '../types.js';
+import { BulkCancel } from './BulkCancel.js';
 import { CallbackDetail } from './CallbackDetail.js';
 import { CallbackTable } from './CallbackTable.js';
 import { CreateForm } from './CreateForm.js';
@@ -39,7 +39,6 @@ export function CallbackTab({ role }: { role: Role }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [version, setVersion] = useState(0);
   const [done, setDone] = useState<string | undefined>();
-  const bulk = useAction();
 
   const queues = useLoad(() => api<{ items: QueueSettings[] }>('/queues'), 'queues');
   const queueNames = queues.data?.items.map((q) => q.name) ?? [];
@@ -70,16 +69,6 @@ export function CallbackTab({ role }: { role: Role }) {
     });
   const toggleAll = (ids: string[]) =>
     setSelected((s) => (ids.every((id) => s.has(id)) ? new Set() : new Set(ids)));
-  const bulkCancel = async () => {
-    const result = await bulk.run(() =>
-      api<{ cancelled: number }>('/callbacks/bulk-cancel', { body: { ids: [...selected] } }),
-    );
-    if (result) {
-      setDone(`${result.cancelled} callback${result.cancelled === 1 ? '' : 's'} cancelled.`);
-      setSelected(new Set());
-      refresh();
-    }
-  };
 
   const data = page.data;
   return (
@@ -137,20 +126,13 @@ export function CallbackTab({ role }: { role: Role }) {
         )}
         <FilterForm value={filters} queues={queueNames} timezone={timezone} onApply={apply} />
         {done && <Notice kind="ok">{done}</Notice>}
-        {canWrite && selected.size > 0 && (
-          <div className="bulkbar">
-            <span>{selected.size} selected</span>
-            <Confirm
-              label="Cancel selected"
-              question={`Cancel ${selected.size} callback${selected.size === 1 ? '' : 's'}?`}
-              confirmLabel="Yes, cancel them"
-              danger
-              disabled={bulk.busy}
-              onConfirm={() => void bulkCancel()}
-            />
-          </div>
+        {canWrite && (
+          <BulkCancel
+            ids={[...selected]}
+            onStarted={() => setSelected(new Set())}
+            onFinished={refresh}
+          />
         )}
-        {bulk.error && <Notice kind="error">{bulk.error}</Notice>}
         {page.error !== undefined && <LoadError error={page.error} feature="The callback list" />}
         <div className={openId ? 'with-detail' : ''}>
           {data && (

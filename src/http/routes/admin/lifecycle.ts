@@ -54,6 +54,33 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
     },
   );
 
+  app.get(
+    '/queues/:name/purge',
+    {
+      config: { roles: TOOLS },
+      schema: {
+        tags: ['lifecycle'],
+        summary: 'What purging the queue now would take: how many callbacks wait in it',
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: {
+          200: envelope(Type.Object({ serviceName: Type.String(), waiting: Type.Integer() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const filter = await services.lifecycle.purgeSelection(
+        tenantOf(request),
+        request.params.name,
+      );
+      const waiting = await services.lifecycle.countSelected(filter);
+      return success(request.id, {
+        serviceName: filter.serviceName ?? request.params.name,
+        waiting,
+      });
+    },
+  );
+
   app.post(
     '/callbacks/bulk-cancel',
     {
