@@ -9,6 +9,8 @@ const PROBE_TAIL_MS = 2_000;
 // A purge slower than this is a failure to report, not something to wait out. A probe may stall
 // as long as the purge does: that stall is the figure, so it gets the same bound.
 const PURGE_TIMEOUT_MS = 600_000;
+/** How often the job's progress is read while it runs. */
+const JOB_POLL_MS = 50;
 
 /** What the purge scenario measured. */
 export interface PurgeResult {
@@ -80,8 +82,25 @@ export async function purgeScenario(run: PurgeRun): Promise<PurgeResult> {
       { 'x-api-key': run.adminKey },
       PURGE_TIMEOUT_MS,
     );
-    if (res.status !== 200) throw new Error(`purge answered ${res.status}: ${res.text}`);
-    purged = (JSON.parse(res.text) as { data: { purged: number } }).data.purged;
+    if (res.status !== 202) throw new Error(`purge answered ${res.status}: ${res.text}`);
+    // The purge runs as a job: follow it until it ends, as the console does.
+    const jobId = (JSON.parse(res.text) as { data: { id: string } }).data.id;
+    for (;;) {
+      const poll = await request(
+        'GET',
+        `${run.base}/admin/v1/jobs/${jobId}`,
+        { 'x-api-key': run.adminKey },
+        PURGE_TIMEOUT_MS,
+      );
+      const job = (JSON.parse(poll.text) as { data: { state: string; done: number } }).data;
+      if (job.state === 'failed') throw new Error(`the purge job failed: ${poll.text}`);
+      if (job.state === 'succeeded') {
+        purged = job.done;
+        break;
+      }
+      if (performance.now() - t0 > PURGE_TIMEOUT_MS) throw new Error('the purge job did not end');
+      await sleep(JOB_POLL_MS);
+    }
   } finally {
     setTimeout(() => (finished = true), PROBE_TAIL_MS);
   }

@@ -23,6 +23,8 @@ export interface Config {
   /** Whether this node runs the background jobs loop. */
   runJobs: boolean;
   jobIntervalMs: number;
+  /** How long a node holds a purge or bulk-cancel job between progress writes before another node may take it over. */
+  adminJobLeaseMs: number;
   /** Trust X-Forwarded-* from a reverse proxy. */
   trustProxy: boolean;
   /** Set the Secure flag on the console cookie (behind HTTPS). */
@@ -203,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     errorLogMaxPerTenant: intVar(env, 'ERROR_LOG_MAX_PER_TENANT', 10_000, 10, 10_000_000),
     runJobs: boolVar(env, 'RUN_JOBS', true),
     jobIntervalMs: intVar(env, 'JOB_INTERVAL_MS', 1_000, 100, 3_600_000),
+    adminJobLeaseMs: intVar(env, 'ADMIN_JOB_LEASE_SECONDS', 30, 1, 3600) * 1000,
     trustProxy: boolVar(env, 'TRUST_PROXY', false),
     secureCookies: boolVar(env, 'SECURE_COOKIES', false),
     seedDemo: boolVar(env, 'SEED_DEMO', true),

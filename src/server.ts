@@ -49,6 +49,8 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    // A purge or bulk cancel under way stops after its batch and is resumed by another node.
+    await services.adminJobs.stop();
     await scheduler?.stop();
     await app.close();
     await services.push.close();

@@ -29,6 +29,9 @@ export function standardJobs(config: Config, services: Services): Job[] {
       firstDelayMs: config.tenantConfigRefreshMinutes * MINUTE,
       run: () => services.tenantConfig.refresh(),
     },
+    // Purges and bulk cancels whose node died (or that were left to the scheduler).
+    { name: 'admin-jobs', everyMs: tick, run: () => services.adminJobs.runDue() },
+    { name: 'admin-jobs-prune', everyMs: 60 * MINUTE, run: () => services.adminJobs.prune() },
     { name: 'error-log-prune', everyMs: 10 * MINUTE, run: () => services.errors.pruneAll() },
     { name: 'session-prune', everyMs: 5 * MINUTE, run: () => services.access.pruneSessions() },
     { name: 'push-retry', everyMs: 30_000, run: (now) => services.push.retryPushDeliveries(now) },

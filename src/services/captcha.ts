@@ -41,13 +41,25 @@ export class CaptchaService {
     });
   }
 
-  /** Turns "CAPTCHA required" on or off; on needs a registered CAPTCHA credential. */
+  /**
+   * Turns "CAPTCHA required" on or off. On needs a registered CAPTCHA credential whose test
+   * passes right now: with a credential the provider refuses, every booking would fail 40005.
+   */
   async setRequired(actor: Actor, required: boolean): Promise<{ captchaRequired: boolean }> {
     if (required && (await this.credentials.stored(actor.tenantId, 'captcha')) === undefined) {
       throw new AppError(
         'INVALID_PARAMETER',
         'Register a CAPTCHA credential before requiring CAPTCHA, or every booking would fail',
       );
+    }
+    if (required) {
+      const test = await this.credentials.test(actor.tenantId, 'captcha');
+      if (!test.ok) {
+        throw new AppError(
+          'INVALID_PARAMETER',
+          `The CAPTCHA credential's test fails (${test.message}): fix the credential before requiring CAPTCHA, or every booking would fail`,
+        );
+      }
     }
     const before = await this.isRequired(actor.tenantId);
     await this.store.credentials.mergeTenantSettings(actor.tenantId, {

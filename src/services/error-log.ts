@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import type { ErrorLogRow } from '../store/repos/logs.js';
+import type { ErrorFilter, ErrorLogRow } from '../store/repos/logs.js';
 import { newId } from '../security/tokens.js';
 import type { Clock } from './clock.js';
 
@@ -147,8 +147,8 @@ export class ErrorLogService {
     return removed;
   }
 
-  /** A page of a tenant's errors, newest first. */
-  async list(tenantId: string, query: { limit: number; before?: string; corrId?: string }) {
+  /** A page of a tenant's errors, newest first, narrowed by the filter. */
+  async list(tenantId: string, query: { limit: number; before?: string } & ErrorFilter) {
     const rows = await this.store.logs.listErrors(tenantId, query);
     return {
       items: rows.map(summary),

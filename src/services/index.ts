@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { Keyring } from '../security/secret-box.js';
 import type { Store } from '../store/index.js';
 import { AccessService } from './access.js';
+import { AdminJobService } from './admin-jobs.js';
 import { AuditService } from './audit.js';
 import { BookingService } from './booking.js';
 import { QueueActivity } from '../infra/queue-activity.js';
@@ -65,6 +66,7 @@ export interface Services {
   push: PushService;
   statistics: StatisticsService;
   callIn: CallInService;
+  adminJobs: AdminJobService;
   rateLimits: RateLimitService;
 }
 
@@ -115,6 +117,7 @@ export function createServices(
   const dispatch = new DispatchService(store, clock, queues, callbackEvents, activity);
   const waitTime = new WaitTimeService(store, clock, activity, dispatch);
   const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, callbackEvents);
+  const adminJobs = new AdminJobService(store, clock, lifecycle, audit, config.adminJobLeaseMs);
   const webhooks = new WebhookService(store, clock, keyring, audit, endpoints.http);
   const events = new EventDispatcher(store, webhooks);
   const stats = new StatsService(store, clock, queues, waitTime, dispatch);
@@ -155,6 +158,7 @@ export function createServices(
     push,
     statistics,
     callIn,
+    adminJobs,
     rateLimits: new RateLimitService(store, clock, config.limits.rateLimits, invalidation),
   };
 }

@@ -42,6 +42,7 @@ export class LifecycleService {
     change: (trx: Tx, limit: number) => Promise<BulkChanged[]>,
     type: string,
     now: number,
+    onBatch?: BatchHook,
   ): Promise<number> {
     const size = batchSizeFor(this.store.db.caps);
     const changedQueues = new Map<string, BulkChanged>();
@@ -53,6 +54,7 @@ export class LifecycleService {
         const rows = await this.store.db.transaction(async (trx) => {
           const changed = await change(trx, limit);
           await this.events.recordBulk(trx, changed, type, now);
+          if (changed.length > 0) await onBatch?.(trx, changed.length);
           return changed;
         });
         size.took(performance.now() - started, rows.length, limit);
@@ -268,17 +270,10 @@ export class LifecycleService {
     return raised;
   }
 
-  /** Purges a queue now: every waiting callback completes PURGED. */
-  async purgeNow(actor: Actor, serviceName: string): Promise<number> {
-    const settings = await this.queues.get(actor.tenantId, serviceName);
-    const now = this.clock.now();
-    const purged = await this.completeWaiting(
-      { tenantId: actor.tenantId, serviceName: settings.name },
-      'PURGED',
-      now,
-    );
-    await this.audit.record(actor, 'queue.purge', settings.name, undefined, { purged });
-    return purged;
+  /** Which callbacks "purge now" takes of a queue: every waiting one. 40402 for no such queue. */
+  async purgeSelection(tenantId: string, serviceName: string): Promise<WaitingFilter> {
+    const settings = await this.queues.get(tenantId, serviceName);
+    return { tenantId, serviceName: settings.name };
   }
 
   /**
@@ -289,7 +284,10 @@ export class LifecycleService {
   async deleteQueue(actor: Actor, name: string, cancelActive: boolean): Promise<number> {
     const settings = await this.queues.get(actor.tenantId, name);
     const cancelled = cancelActive
-      ? await this.bulkCancel(actor, { serviceName: settings.name })
+      ? await this.completeSelected(
+          this.bulkCancelSelection(actor.tenantId, { serviceName: settings.name }),
+          'CANCELLED_BY_ADMIN',
+        )
       : 0;
     const active = await this.store.callbacks.countActiveByState(actor.tenantId, settings.name);
     const total = Object.values(active).reduce((sum, n) => sum + n, 0);
@@ -309,16 +307,9 @@ export class LifecycleService {
     return cancelled;
   }
 
-  /** Cancels waiting callbacks by ids or by filter, as CANCELLED_BY_ADMIN. */
-  async bulkCancel(
-    actor: Actor,
-    selection: {
-      ids?: string[];
-      serviceName?: string;
-      states?: CallbackState[];
-      phoneNumber?: string;
-    },
-  ): Promise<number> {
+
+  /** Which callbacks a bulk cancel takes, or 400 when the selection names none it could cancel. */
+  bulkCancelSelection(tenantId: string, selection: BulkCancelSelection): WaitingFilter {
     const hasFilter =
       selection.serviceName !== undefined ||
       selection.states !== undefined ||
@@ -338,29 +329,41 @@ export class LifecycleService {
         'states: only SCHEDULED, QUEUED and ROUTING callbacks can be cancelled',
       );
     }
+    return { tenantId, ...selection, states };
+  }
+
+  /** How many callbacks a selection takes right now. */
+  countSelected(filter: WaitingFilter): Promise<number> {
+    return this.store.lifecycle.countWaiting(filter);
+  }
+
+  /**
+   * Completes the selected callbacks as PURGED or CANCELLED_BY_ADMIN in batches; `onBatch` runs
+   * in each batch's transaction (an admin job records its progress there). Running it again
+   * after an interruption finishes the rest: completed callbacks are no longer selected.
+   */
+  completeSelected(
+    filter: WaitingFilter,
+    reason: 'PURGED' | 'CANCELLED_BY_ADMIN',
+    onBatch?: BatchHook,
+  ): Promise<number> {
     const now = this.clock.now();
-    const cancelled = await this.inBatches(
-      (trx, limit) =>
-        this.store.lifecycle.completeWaiting(
-          trx,
-          { tenantId: actor.tenantId, ...selection, states },
-          'CANCELLED_BY_ADMIN',
-          now,
-          limit,
-        ),
-      'callback.cancelled',
+    return this.inBatches(
+      (trx, limit) => this.store.lifecycle.completeWaiting(trx, filter, reason, now, limit),
+      reason === 'PURGED' ? 'callback.completed' : 'callback.cancelled',
       now,
+      onBatch,
     );
-    await this.audit.record(
-      actor,
-      'callbacks.bulk-cancel',
-      selection.serviceName ?? '*',
-      undefined,
-      {
-        selection,
-        cancelled,
-      },
-    );
-    return cancelled;
   }
 }
+
+/** What a bulk cancel may select callbacks by. */
+export interface BulkCancelSelection {
+  ids?: string[];
+  serviceName?: string;
+  states?: string[];
+  phoneNumber?: string;
+}
+
+/** Runs in a bulk change's batch transaction with the number of callbacks the batch changed. */
+export type BatchHook = (trx: Tx, changed: number) => Promise<void>;

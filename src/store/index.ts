@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { AdminJobRepo } from './repos/admin-jobs.js';
 import { DISPATCH_ORDER } from '../domain/callback-state.js';
 import { ApiKeyRepo } from './repos/api-keys.js';
 import { CallbackRepo } from './repos/callbacks.js';
@@ -33,6 +34,7 @@ export interface Store {
   pushDeliveries: PushDeliveryRepo;
   callIn: CallInRepo;
   queueStats: QueueStatsRepo;
+  adminJobs: AdminJobRepo;
   rateLimits: RateLimitRepo;
 }
 
@@ -54,6 +56,7 @@ export function createStore(db: Db): Store {
     pushDeliveries: new PushDeliveryRepo(db),
     callIn: new CallInRepo(db),
     queueStats: new QueueStatsRepo(db),
+    adminJobs: new AdminJobRepo(db),
     rateLimits: new RateLimitRepo(db),
   };
 }

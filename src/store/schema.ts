@@ -271,6 +271,30 @@ export interface RateLimitCountersTable {
   expires_at: number;
 }
 
+export interface AdminJobsTable {
+  id: string;
+  tenant_id: string;
+  /** purge | bulk-cancel */
+  kind: string;
+  /** JSON: what the job works on (queue name, bulk-cancel selection). */
+  params: string;
+  /** JSON: who started it, for the audit record written when it ends. */
+  actor: string;
+  /** queued | running | succeeded | failed */
+  state: string;
+  done: number;
+  /** How many the job expected when it started (null until counted). */
+  total: number | null;
+  error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  attempts: number;
+  created_at: number;
+  started_at: number | null;
+  updated_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -293,5 +317,6 @@ export interface Database {
   push_deliveries: PushDeliveriesTable;
   call_in_groups: CallInGroupsTable;
   call_in_requests: CallInRequestsTable;
+  admin_jobs: AdminJobsTable;
   rate_limit_counters: RateLimitCountersTable;
 }

@@ -9,6 +9,7 @@ import { waitingIndexes } from './0006_waiting_indexes.js';
 import { immediateBounds } from './0007_immediate_bounds.js';
 import { eventOutbox } from './0008_event_outbox.js';
 import { accessHardening } from './0009_access_hardening.js';
+import { adminJobs } from './0011_admin_jobs.js';
 import { numberPatterns } from './0012_number_patterns.js';
 import { rateLimits } from './0010_rate_limits.js';
 
@@ -25,6 +26,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0008_event_outbox': eventOutbox(engine),
     '0009_access_hardening': accessHardening(),
     '0010_rate_limits': rateLimits(engine),
+    '0011_admin_jobs': adminJobs(),
     '0012_number_patterns': numberPatterns(),
   };
 }

@@ -1,3 +1,4 @@
+<<<<<<< HEAD
 import type { Db, Tx } from '../db.js';
 import { idsOf, recheck, idsWithinTenant } from '../sql.js';
 import { notCompleted, orderedBy, type CallbackRow } from './callbacks.js';
@@ -7,6 +8,12 @@ import {
   type CallbackState,
   type OrderKey,
 } from '../../domain/callback-state.js';
+=======
+import { idsOf, recheck, idsWithinTenant, type Db, type Queryable, type Tx } from '../db.js';
+import { notCompleted, type CallbackRow } from './callbacks.js';
+
+const WAITING = ['SCHEDULED', 'QUEUED'] as const;
+>>>>>>> wip/console-b
 
 /** What a callback's event needs of it: not the whole row (userData, details). */
 export const CHANGED_COLUMNS = [
@@ -43,6 +50,23 @@ export interface WaitingFilter {
    * miss a row (the end-of-day purge), where skipping is for work that may leave it to others.
    */
   waitForLocked?: boolean;
+}
+
+/** The waiting callbacks a filter matches, before choosing what to read of them. */
+function waiting(q: Queryable, filter: WaitingFilter) {
+  let target = q
+    .selectFrom('callbacks')
+    .where('tenant_id', '=', filter.tenantId)
+    .where('state', 'in', filter.states ?? WAITING)
+    .where(notCompleted);
+  if (filter.serviceName !== undefined)
+    target = target.where('service_name', '=', filter.serviceName);
+  if (filter.desiredBefore !== undefined)
+    target = target.where('desired_time', '<', filter.desiredBefore);
+  if (filter.ids !== undefined) target = target.where('id', 'in', filter.ids);
+  if (filter.phoneNumber !== undefined)
+    target = target.where('phone_number', '=', filter.phoneNumber);
+  return target;
 }
 
 /**
@@ -188,6 +212,7 @@ export class LifecycleRepo {
     nowMs: number,
     limit: number,
   ): Promise<BulkChanged[]> {
+<<<<<<< HEAD
     let target = trx
       .selectFrom('callbacks')
       .select('id')
@@ -202,6 +227,9 @@ export class LifecycleRepo {
     if (filter.ids !== undefined) target = target.where('id', 'in', filter.ids);
     if (filter.phoneNumber !== undefined)
       target = target.where('phone_number', '=', filter.phoneNumber);
+=======
+    let target = waiting(trx, filter).select('id').limit(limit);
+>>>>>>> wip/console-b
     if (this.db.caps.skipLocked) {
       target = filter.waitForLocked ? target.forUpdate() : target.forUpdate().skipLocked();
     }
@@ -227,6 +255,14 @@ export class LifecycleRepo {
       update = update.where('desired_time', '<', filter.desiredBefore);
     }
     return update.returning(BULK_CHANGED_COLUMNS).execute();
+  }
+
+  /** How many waiting callbacks `filter` matches now (a bulk change's expected total). */
+  async countWaiting(filter: WaitingFilter): Promise<number> {
+    const row = await waiting(this.db.kysely, filter)
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   /** QUEUED callbacks of a queue in dispatch order (first `limit`): what their events need. */

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely';
 import type { Db } from '../db.js';
 import type { AuditLogTable, ErrorLogTable } from '../schema.js';
 
@@ -11,6 +11,27 @@ export interface PageQuery {
   before?: string | undefined;
 }
 
+/** What the error log can be narrowed by; every given field must match. */
+export interface ErrorFilter {
+  /** The correlation ID starts with this (any case). */
+  corrIdPrefix?: string | undefined;
+  /** The request URL (path and query) starts with this (any case). */
+  pathPrefix?: string | undefined;
+  /** HTTP status range, inclusive (one status: both the same). */
+  statusFrom?: number | undefined;
+  statusTo?: number | undefined;
+  /** Catalogue code. */
+  code?: number | undefined;
+  /** Logged at or after this instant and before `to` (epoch ms). */
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+/** A LIKE pattern matching text that starts with `prefix`, lower-cased, wildcards escaped. */
+function likePrefix(prefix: string): string {
+  return `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 /** The Engagement API error log and the admin audit log. */
 export class LogRepo {
   constructor(private readonly db: Db) {}
@@ -20,11 +41,8 @@ export class LogRepo {
     await this.db.kysely.insertInto('error_log').values(row).execute();
   }
 
-  /** A tenant's errors, newest first, optionally only one correlation ID. */
-  listErrors(
-    tenantId: string,
-    page: PageQuery & { corrId?: string | undefined },
-  ): Promise<ErrorLogRow[]> {
+  /** A tenant's errors, newest first, narrowed by `filter`. */
+  listErrors(tenantId: string, page: PageQuery & ErrorFilter): Promise<ErrorLogRow[]> {
     let query = this.db.kysely
       .selectFrom('error_log')
       .selectAll()
@@ -32,7 +50,21 @@ export class LogRepo {
       .orderBy('id', 'desc')
       .limit(page.limit);
     if (page.before !== undefined) query = query.where('id', '<', page.before);
-    if (page.corrId !== undefined) query = query.where('corr_id', '=', page.corrId);
+    // Prefixes compare case-insensitively on both engines (SQLite's LIKE already does). A
+    // tenant's log is capped, so these filters read at most that many rows of the tenant.
+    if (page.corrIdPrefix !== undefined) {
+      query = query.where(
+        sql<SqlBool>`lower(corr_id) like ${likePrefix(page.corrIdPrefix)} escape '\\'`,
+      );
+    }
+    if (page.pathPrefix !== undefined) {
+      query = query.where(sql<SqlBool>`lower(url) like ${likePrefix(page.pathPrefix)} escape '\\'`);
+    }
+    if (page.statusFrom !== undefined) query = query.where('http_status', '>=', page.statusFrom);
+    if (page.statusTo !== undefined) query = query.where('http_status', '<=', page.statusTo);
+    if (page.code !== undefined) query = query.where('code', '=', page.code);
+    if (page.from !== undefined) query = query.where('created_at', '>=', page.from);
+    if (page.to !== undefined) query = query.where('created_at', '<', page.to);
     return query.execute();
   }
 

@@ -48,6 +48,17 @@ describeEngines('CAPTCHA', (engine) => {
     expect((await book('+12025550101')).res.statusCode).toBe(200);
   });
 
+  it("cannot be required while the CAPTCHA credential's test fails", async () => {
+    const wrong = { ...credentialBodies(fakes).captcha, secret: 'not-the-secret-0123456789' };
+    expect((await admin('PUT', '/credentials/captcha', wrong)).res.statusCode).toBe(200);
+    const res = await admin('PUT', '/captcha-settings', { captchaRequired: true });
+    expect(res.res.statusCode).toBe(400);
+    expect(res.body.status.code).toBe(40001);
+    expect(res.body.status.message).toMatch(/test fails \(recaptcha rejected the secret key\)/);
+    expect((await admin('GET', '/captcha-settings')).body.data).toEqual({ captchaRequired: false });
+    expect((await book('+12025550109')).res.statusCode).toBe(200);
+  });
+
   it('when required, a booking without a token fails 40005 and one with a solved token succeeds', async () => {
     await admin('PUT', '/credentials/captcha', credentialBodies(fakes).captcha);
     const on = await admin('PUT', '/captcha-settings', { captchaRequired: true });

@@ -46,6 +46,18 @@ describeEngines('scheduler jobs and admin lifecycle actions', (engine) => {
     return `${row?.state}${row?.reason ? `/${row.reason}` : ''}`;
   };
 
+  /** The job once it has ended, as GET /jobs/{id} reports it. */
+  const jobOutcome = async (id: string) => {
+    await t.services.adminJobs.idle();
+    const job = await t.call<{ state: string; done: number }>({
+      method: 'GET',
+      url: `/admin/v1/jobs/${id}`,
+      headers: { cookie: tenant.cookies.Supervisor },
+    });
+    expect(job.body.data.state).toBe('succeeded');
+    return job.body.data;
+  };
+
   beforeEach(() => t.clock.set('2026-11-25T15:00:00Z')); // Wednesday 10:00 in New York
 
   it('promotes a scheduled callback to QUEUED at its time, not before', async () => {
@@ -148,13 +160,14 @@ describeEngines('scheduler jobs and admin lifecycle actions', (engine) => {
     const b = await book('+12125550302');
     const c = await book('+12125550303');
     const supervisor = { cookie: tenant.cookies.Supervisor };
-    const cancel = await t.call<{ cancelled: number }>({
+    const cancel = await t.call<{ id: string }>({
       method: 'POST',
       url: '/admin/v1/callbacks/bulk-cancel',
       headers: supervisor,
       payload: { ids: [a, b] },
     });
-    expect(cancel.body.data.cancelled).toBe(2);
+    expect(cancel.res.statusCode).toBe(202);
+    expect((await jobOutcome(cancel.body.data.id)).done).toBe(2);
     expect(await stateOf(a)).toBe('COMPLETED/CANCELLED_BY_ADMIN');
     const monitorCancel = await t.call({
       method: 'POST',
@@ -179,12 +192,13 @@ describeEngines('scheduler jobs and admin lifecycle actions', (engine) => {
     expect(mine?.waiting).toBe(1);
     expect(mine?.completedTodayByReason).toEqual({ CANCELLED_BY_ADMIN: 2 });
 
-    const purge = await t.call<{ purged: number }>({
+    const purge = await t.call<{ id: string }>({
       method: 'POST',
       url: `/admin/v1/queues/${queue}/purge`,
       headers: supervisor,
     });
-    expect(purge.body.data.purged).toBe(1);
+    expect(purge.res.statusCode).toBe(202);
+    expect((await jobOutcome(purge.body.data.id)).done).toBe(1);
     expect(await stateOf(c)).toBe('COMPLETED/PURGED');
 
     const audit = await t.call<{ items: { actor: string; action: string; target: string }[] }>({

@@ -146,7 +146,10 @@ describeEngines('query plans of the hot paths use indexes', (engine) => {
               : tenant.keys.engagement,
           };
       const { res, body } = await t.call({ method, url, headers, ...(payload && { payload }) });
-      expect(res.statusCode, `${method} ${url}: ${JSON.stringify(body.status)}`).toBe(200);
+      // Purge and bulk cancel answer 202 at once and go on as jobs.
+      expect([200, 202], `${method} ${url}: ${JSON.stringify(body.status)}`).toContain(
+        res.statusCode,
+      );
       return body.data;
     };
     const plans = await plansOf(async () => {
@@ -176,6 +179,7 @@ describeEngines('query plans of the hot paths use indexes', (engine) => {
       await call('POST', '/engagement/v3/callbacks/cancel', { id: created.id });
       await call('POST', '/admin/v1/queues/q3/purge', {}, true);
       await call('POST', '/admin/v1/callbacks/bulk-cancel', { serviceName: 'q4' }, true);
+      await t.services.adminJobs.idle();
       await t.services.lifecycle.raiseUpcoming(t.clock.now());
       await t.services.stats.forTenant(tenant.id);
       await t.services.events.dispatch(t.clock.now());

@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { adminUrl, api, query } from '../api.js';
-import { Confirm } from '../components/Confirm.js';
 import { Loading } from '../components/Loading.js';
 import { LoadError, Notice } from '../components/Notice.js';
-import { useAction, useLoad } from '../hooks.js';
+import { useLoad } from '../hooks.js';
 import { canWriteCallbacks } from '../roles.js';
 import { setParams, useRoute, useTitle } from '../route.js';
 import { formatInZone, wallTimeToIso } from '../time.js';
 import type { CallbackPage, QueueSettings, Role } from '../types.js';
 import { useZone } from '../zone.js';
+import { BulkCancel } from './BulkCancel.js';
 import { CallbackDetail } from './CallbackDetail.js';
 import { CallbackTable, parseSort } from './CallbackTable.js';
 import { CreateForm } from './CreateForm.js';
@@ -45,7 +45,6 @@ export function CallbackTab({ role }: { role: Role }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [version, setVersion] = useState(0);
   const [done, setDone] = useState<string | undefined>();
-  const bulk = useAction();
   useTitle(openId ? `Callback ${openId.slice(0, 8)}…` : undefined, 'Callback');
 
   const queues = useLoad(() => api<{ items: QueueSettings[] }>('/queues'), 'queues');
@@ -73,19 +72,8 @@ export function CallbackTab({ role }: { role: Role }) {
     });
   const toggleAll = (ids: string[]) =>
     setSelected((s) => (ids.every((id) => s.has(id)) ? new Set() : new Set(ids)));
-  const bulkCancel = async () => {
-    const result = await bulk.run(() =>
-      api<{ cancelled: number }>('/callbacks/bulk-cancel', { body: { ids: [...selected] } }),
-    );
-    if (result) {
-      setDone(`${result.cancelled} callback${result.cancelled === 1 ? '' : 's'} cancelled.`);
-      setSelected(new Set());
-      refresh();
-    }
-  };
 
   const data = page.data;
-  const n = selected.size;
   return (
     <div className="callback-tab">
       <section className="overview" aria-labelledby="overview-title">
@@ -149,20 +137,13 @@ export function CallbackTab({ role }: { role: Role }) {
           onApply={apply}
         />
         {done && <Notice kind="ok">{done}</Notice>}
-        {canWrite && n > 0 && (
-          <div className="bulkbar">
-            <span>{n} selected</span>
-            <Confirm
-              label="Cancel selected"
-              question={`Cancel ${n} waiting callback${n === 1 ? '' : 's'}? ${n === 1 ? 'Its customer' : 'Their customers'} will not be called.`}
-              confirmLabel={`Yes, cancel ${n}`}
-              danger
-              disabled={bulk.busy}
-              onConfirm={() => void bulkCancel()}
-            />
-          </div>
+        {canWrite && (
+          <BulkCancel
+            ids={[...selected]}
+            onStarted={() => setSelected(new Set())}
+            onFinished={refresh}
+          />
         )}
-        {bulk.error && <Notice kind="error">{bulk.error}</Notice>}
         {page.error !== undefined && <LoadError error={page.error} feature="The callback list" />}
         <div className={openId ? 'with-detail' : ''}>
           {!data && page.loading && <Loading what="callbacks" lines={5} />}

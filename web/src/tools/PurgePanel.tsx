@@ -1,32 +1,54 @@
-import { useState } from 'react';
 import { api } from '../api.js';
 import { Confirm } from '../components/Confirm.js';
+import { formatCount, JobProgress, useJob, type Job } from '../components/JobProgress.js';
 import { Notice } from '../components/Notice.js';
-import { useAction } from '../hooks.js';
+import { useAction, useLoad } from '../hooks.js';
 
-/** Purges a queue now: every waiting callback completes PURGED, after a confirmation. */
+const plural = (n: number) => `${formatCount(n)} waiting callback${n === 1 ? '' : 's'}`;
+
+/**
+ * Purges a queue now: every waiting callback completes PURGED, after a confirmation that says
+ * how many. The purge runs on the server as a job; this shows its progress and outcome, also
+ * after the page was closed and opened again.
+ */
 export function PurgePanel({ queue }: { queue: string }) {
   const action = useAction();
-  const [done, setDone] = useState<string | undefined>();
+  const job = useJob(`purge:${queue}`);
+  const preview = useLoad(
+    () => api<{ waiting: number }>(`/queues/${encodeURIComponent(queue)}/purge`),
+    `purge-preview:${queue}:${job.job?.state ?? ''}`,
+  );
+  const waiting = preview.data?.waiting;
   const purge = async () => {
-    setDone(undefined);
-    const r = await action.run(() =>
-      api<{ purged: number }>(`/queues/${encodeURIComponent(queue)}/purge`, { body: {} }),
+    const started = await action.run(() =>
+      api<Job>(`/queues/${encodeURIComponent(queue)}/purge`, { body: {} }),
     );
-    if (r)
-      setDone(`${r.purged} waiting callback${r.purged === 1 ? '' : 's'} purged from ${queue}.`);
+    if (started) job.follow(started);
   };
   return (
-    <div className="purge">
+    <div className="purge jobs-panel">
       <Confirm
         label={`Purge ${queue} now`}
-        question={`Purge every waiting callback of ${queue}? This cannot be undone.`}
+        question={
+          waiting === undefined
+            ? `Purge every waiting callback of ${queue}? This cannot be undone.`
+            : `Purge ${plural(waiting)} of ${queue}? They complete as PURGED and will not be called. This cannot be undone.`
+        }
         confirmLabel="Yes, purge"
         danger
-        disabled={action.busy}
+        disabled={action.busy || job.running || waiting === 0}
         onConfirm={() => void purge()}
       />
-      {done && <Notice kind="ok">{done}</Notice>}
+      {waiting === 0 && !job.running && <span className="muted">Nothing waits in {queue}.</span>}
+      <JobProgress
+        job={job.job}
+        error={job.error}
+        onDismiss={job.dismiss}
+        describe={{
+          running: (j) => `Purging ${j.serviceName ?? queue}`,
+          done: (j) => `${plural(j.done)} purged from ${j.serviceName ?? queue}.`,
+        }}
+      />
       {action.error && <Notice kind="error">{action.error}</Notice>}
     </div>
   );

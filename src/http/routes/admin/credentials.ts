@@ -185,7 +185,8 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
       config,
       schema: {
         tags,
-        summary: '"CAPTCHA required" on or off (on needs a registered CAPTCHA credential)',
+        summary:
+          '"CAPTCHA required" on or off (on needs a registered CAPTCHA credential whose test passes)',
         body: Type.Object({ captchaRequired: Type.Boolean() }),
         response: {
           200: envelope(Type.Object({ captchaRequired: Type.Boolean() })),

@@ -20,6 +20,15 @@ const ErrorSummary = Type.Object({
   keyPrefix: Type.Optional(Type.String()),
 });
 
+/** An ISO 8601 instant of a query parameter as epoch ms, or 40001 naming the parameter. */
+function instant(name: string, value: string): number {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
+    throw new AppError('INVALID_PARAMETER', `${name}: "${value}" is not an ISO 8601 date and time`);
+  }
+  return ms;
+}
+
 /** The Developer tab: error log, API key validation, allowed CORS domains. */
 export async function developerRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -31,9 +40,38 @@ export async function developerRoutes(fastify: FastifyInstance, { services }: Ad
       config,
       schema: {
         tags: ['developer'],
-        summary: 'Most recent Engagement API errors, newest first',
+        summary:
+          'Most recent Engagement API errors, newest first; narrowed by correlation ID prefix, path prefix, status, code and time',
         querystring: Type.Object({
-          corrId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          corrId: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 128,
+              description: 'The correlation ID or its beginning (any case)',
+            }),
+          ),
+          path: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 512,
+              description: 'The request URL starts with this, e.g. /engagement/v3/callbacks/create',
+            }),
+          ),
+          status: Type.Optional(
+            Type.String({
+              pattern: '^[1-5]([0-9]{2}|xx)$',
+              description: 'HTTP status, or a class such as 4xx',
+            }),
+          ),
+          code: Type.Optional(
+            Type.Integer({ minimum: 10000, maximum: 59999, description: 'Catalogue code' }),
+          ),
+          from: Type.Optional(
+            Type.String({ maxLength: 40, description: 'Logged at or after (ISO 8601)' }),
+          ),
+          to: Type.Optional(
+            Type.String({ maxLength: 40, description: 'Logged before (ISO 8601)' }),
+          ),
           before: Type.Optional(Type.String({ maxLength: 64 })),
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
         }),
@@ -49,11 +87,22 @@ export async function developerRoutes(fastify: FastifyInstance, { services }: Ad
       },
     },
     async (request) => {
-      const { corrId, before, limit } = request.query;
+      const { corrId, path, status, code, from, to, before, limit } = request.query;
+      const statusRange =
+        status === undefined
+          ? {}
+          : status.endsWith('xx')
+            ? { statusFrom: Number(status[0]) * 100, statusTo: Number(status[0]) * 100 + 99 }
+            : { statusFrom: Number(status), statusTo: Number(status) };
       const page = await services.errors.list(tenantOf(request), {
         limit,
         ...(before === undefined ? {} : { before }),
-        ...(corrId === undefined ? {} : { corrId: corrId.trim() }),
+        ...(corrId === undefined || corrId.trim() === '' ? {} : { corrIdPrefix: corrId.trim() }),
+        ...(path === undefined || path.trim() === '' ? {} : { pathPrefix: path.trim() }),
+        ...statusRange,
+        ...(code === undefined ? {} : { code }),
+        ...(from === undefined ? {} : { from: instant('from', from) }),
+        ...(to === undefined ? {} : { to: instant('to', to) }),
       });
       return success(request.id, page);
     },

@@ -11,6 +11,7 @@ import { developerRoutes } from './developer.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { queueRoutes } from './queues.js';
 import { queueToolRoutes } from './queue-tools.js';
+import { queueCheckRoutes } from './queue-check.js';
 import { sessionRoutes } from './session.js';
 import { toolsRoutes } from './tools.js';
 
@@ -35,4 +36,5 @@ export async function adminApi(app: FastifyInstance, { services, config }: Admin
   await app.register(lifecycleRoutes, opts);
   await app.register(credentialRoutes, opts);
   await app.register(callInAdminRoutes, opts);
+  await app.register(queueCheckRoutes, opts);
 }

@@ -3,11 +3,34 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CALLBACK_STATES } from '../../../domain/booking.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { success } from '../../envelope.js';
+import { envelope, errorResponses, success } from '../../envelope.js';
 import type { AdminOptions } from './index.js';
 import { CALLBACK_WRITERS, DEVELOPERS, EVERYONE } from './roles.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+// Whoever may start a purge or a bulk cancel may follow it.
+const JOB_READERS = [...new Set([...TOOLS, ...CALLBACK_WRITERS])];
+
+/** A long admin operation and its progress. */
+const AdminJob = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('purge'), Type.Literal('bulk-cancel')]),
+  state: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('running'),
+    Type.Literal('succeeded'),
+    Type.Literal('failed'),
+  ]),
+  done: Type.Integer({ description: 'Callbacks completed so far' }),
+  total: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Callbacks the job expected when it started; null until counted',
+  }),
+  serviceName: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+  createdAt: Type.String(),
+  startedAt: Type.Optional(Type.String()),
+  finishedAt: Type.Optional(Type.String()),
+});
 
 /** Purge now, bulk cancel, queue statistics and webhook subscriptions. */
 export async function lifecycleRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
@@ -20,13 +43,42 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
       config: { roles: CALLBACK_WRITERS },
       schema: {
         tags: ['lifecycle'],
-        summary: 'Purge a queue now: every waiting callback completes PURGED',
+        summary:
+          'Start purging a queue: every waiting callback completes PURGED. Answers 202 with the job to follow at GET /jobs/{id}',
         params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 202: envelope(AdminJob), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const job = await services.adminJobs.startPurge(actorOf(request), request.params.name);
+      return reply.code(202).send(success(request.id, job));
+    },
+  );
+
+  app.get(
+    '/queues/:name/purge',
+    {
+      config: { roles: TOOLS },
+      schema: {
+        tags: ['lifecycle'],
+        summary: 'What purging the queue now would take: how many callbacks wait in it',
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: {
+          200: envelope(Type.Object({ serviceName: Type.String(), waiting: Type.Integer() })),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
-      const purged = await services.lifecycle.purgeNow(actorOf(request), request.params.name);
-      return success(request.id, { serviceName: request.params.name, purged });
+      const filter = await services.lifecycle.purgeSelection(
+        tenantOf(request),
+        request.params.name,
+      );
+      const waiting = await services.lifecycle.countSelected(filter);
+      return success(request.id, {
+        serviceName: filter.serviceName ?? request.params.name,
+        waiting,
+      });
     },
   );
 
@@ -36,7 +88,8 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
       config: { roles: CALLBACK_WRITERS },
       schema: {
         tags: ['lifecycle'],
-        summary: 'Cancel waiting callbacks by ids or by filter (CANCELLED_BY_ADMIN)',
+        summary:
+          'Start cancelling waiting callbacks by ids or by filter (CANCELLED_BY_ADMIN). Answers 202 with the job to follow at GET /jobs/{id}',
         body: Type.Object({
           ids: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 })),
           serviceName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -45,12 +98,29 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
           ),
           phoneNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
         }),
+        response: { 202: envelope(AdminJob), ...errorResponses },
       },
     },
-    async (request) => {
-      const cancelled = await services.lifecycle.bulkCancel(actorOf(request), request.body);
-      return success(request.id, { cancelled });
+    async (request, reply) => {
+      const job = await services.adminJobs.startBulkCancel(actorOf(request), request.body);
+      return reply.code(202).send(success(request.id, job));
     },
+  );
+
+  app.get(
+    '/jobs/:id',
+    {
+      config: { roles: JOB_READERS },
+      schema: {
+        tags: ['lifecycle'],
+        summary:
+          'A purge or bulk-cancel job: state (queued, running, succeeded, failed), done and total',
+        params: IdParams,
+        response: { 200: envelope(AdminJob), ...errorResponses },
+      },
+    },
+    async (request) =>
+      success(request.id, await services.adminJobs.get(tenantOf(request), request.params.id)),
   );
 
   app.get(
