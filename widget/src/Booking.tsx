@@ -356,7 +356,7 @@ function BookingForm(props: FormProps) {
           ) : (
             <div>
               <div class="field">
-                <label for="oc-day">{m.pickTime}</label>
+                <label for="oc-day">{m.day}</label>
                 <select
                   id="oc-day"
                   value={day}

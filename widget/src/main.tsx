@@ -15,7 +15,7 @@ const SCRIPT_ORIGIN = (() => {
     : location.origin;
 })();
 
-const CANCEL_HASH = /(?:^#|&)opencallback-cancel=([0-9a-zA-Z-]{1,64})/;
+const CANCEL_HASH = /(?:^#|&)opencallback-cancel=([\w-]{1,64})/;
 
 class OpenCallbackBooking extends HTMLElement {
   static observedAttributes = [

@@ -10,6 +10,7 @@ export const de: Messages = {
   callNow: 'Jetzt zurückrufen',
   pickTime: 'Zeit auswählen',
   noOffer: 'Rückrufe können gerade nicht gebucht werden. Bitte versuchen Sie es später.',
+  day: 'Tag',
   slots: 'Freie Zeiten',
   zoneNote: (mine, queue) =>
     `Die Zeiten sind in Ihrer Zeitzone (${mine}). Unser Team arbeitet nach ${queue}-Zeit.`,

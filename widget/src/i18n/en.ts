@@ -9,6 +9,7 @@ export const en = {
   callNow: 'Call me now',
   pickTime: 'Pick a time',
   noOffer: 'Callbacks cannot be booked right now. Please try again later.',
+  day: 'Day',
   slots: 'Free times',
   zoneNote: (mine: string, queue: string) =>
     `Times are shown in your time zone (${mine}). Our team works in ${queue} time.`,

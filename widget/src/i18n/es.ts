@@ -10,6 +10,7 @@ export const es: Messages = {
   callNow: 'Llámenme ahora',
   pickTime: 'Elegir una hora',
   noOffer: 'Ahora no se pueden reservar llamadas. Inténtelo más tarde.',
+  day: 'Día',
   slots: 'Horas libres',
   zoneNote: (mine, queue) =>
     `Las horas se muestran en su zona horaria (${mine}). Nuestro equipo trabaja con la hora de ${queue}.`,

@@ -10,6 +10,7 @@ export const fr: Messages = {
   callNow: 'Rappelez-moi maintenant',
   pickTime: 'Choisir un horaire',
   noOffer: 'Les rappels ne peuvent pas être réservés pour le moment. Réessayez plus tard.',
+  day: 'Jour',
   slots: 'Horaires libres',
   zoneNote: (mine, queue) =>
     `Les horaires sont affichés dans votre fuseau horaire (${mine}). Notre équipe travaille à l’heure de ${queue}.`,
