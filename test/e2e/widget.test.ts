@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
+import { PASSWORD, startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEngines } from '../helpers/engines.js';
 import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { fakeCaptchaScript } from '../fakes/fake-captcha-widget.js';
@@ -31,7 +31,10 @@ function shopPage(base: string, key: string, q: URLSearchParams): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Acme shop</title>
-<style>button { background: rgb(255, 0, 0); } p { font-size: 40px; }</style>
+<style>
+button { background: rgb(255, 0, 0); } p { font-size: 40px; }
+opencallback-booking { --oc-accent: rgb(0, 90, 50); }
+</style>
 <script src="${base}/widget/v1/opencallback.js" defer></script>
 </head>
 <body>
@@ -179,6 +182,10 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
       const html = await demo.text();
       expect(html).toContain('<opencallback-booking api-key="k&#34;x" service="support"');
       expect(html).toContain('<script src="/widget/v1/opencallback.js" defer></script>');
+      // The demo page may load the CAPTCHA providers' scripts, nothing else from outside.
+      expect(demo.headers.get('content-security-policy')).toContain(
+        "script-src 'self' https://www.google.com",
+      );
     });
 
     it('books an immediate callback from another origin, and cancels it from its link', async () => {
@@ -186,10 +193,10 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
       await page.getByText(/current wait/i).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       expect(await page.getByRole('radio', { name: 'Call me now' }).isChecked()).toBe(true);
-      // The page's own CSS (red buttons, huge paragraphs) stops at the shadow root.
+      // The page's own CSS (red buttons) stops at the shadow root; its --oc-* theme gets in.
       const submit = page.getByRole('button', { name: 'Request callback' });
-      expect(await submit.evaluate((b) => getComputedStyle(b).backgroundColor)).not.toBe(
-        'rgb(255, 0, 0)',
+      expect(await submit.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(
+        'rgb(0, 90, 50)',
       );
 
       await page.getByLabel('Phone number').fill('212 555 0100');
@@ -334,6 +341,18 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
         phoneNumber: '+12125550102',
       });
       await admin('PUT', '/captcha-settings', { captchaRequired: false });
+      await page.close();
+    });
+
+    it("lists the widget's bookings in the console", async () => {
+      const page = await desktop.newPage();
+      await page.goto(base);
+      await page.getByLabel('Tenant').fill(TENANT);
+      await page.getByLabel('User name').fill('supervisor');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('+12125550101', { exact: true }).waitFor();
+      await page.getByText('+12125550102', { exact: true }).waitFor();
       await page.close();
     });
   });
