@@ -271,6 +271,33 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
       await next.close();
     });
 
+    it('tells the visitor when someone else took the slot meanwhile, and shows it full', async () => {
+      const page = await open(desktop);
+      await page.getByRole('radio', { name: 'Pick a time' }).check();
+      // 12:00 in New York.
+      await page.getByRole('radio', { name: '06:00 PM', exact: true }).check();
+      await page.getByLabel('Phone number').fill('212 555 0103');
+      const other = await t.call({
+        method: 'POST',
+        url: '/engagement/v3/callbacks/create',
+        headers: { 'x-api-key': acme.keys.engagement },
+        payload: {
+          serviceName: 'support',
+          phoneNumber: '+1 212 555 0199',
+          desiredTime: '2026-11-25T17:00:00Z',
+        },
+      });
+      expect(other.res.statusCode, other.res.body).toBe(200);
+      await page.getByRole('button', { name: 'Request callback' }).click();
+      await expect
+        .poll(() => page.getByRole('alert').innerText())
+        .toMatch(/^This time has just been taken\. Please pick another one\./);
+      expect(await page.getByRole('radio', { name: '06:00 PM (full)' }).isDisabled()).toBe(true);
+      const booked = await t.services.store.callbacks.find(TENANT, { limit: 50 });
+      expect(booked.map((c) => c.phone_number)).not.toContain('+12125550103');
+      await page.close();
+    });
+
     it("tells a phone visitor in German that the queue refuses the visitor's number", async () => {
       const page = await open(phone, '?lang=de');
       await page.getByRole('radio', { name: 'Jetzt zurückrufen' }).waitFor();

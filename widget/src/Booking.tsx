@@ -259,11 +259,10 @@ function BookingForm(props: FormProps) {
     loadCaptcha(provider, props.captchaScript).then(
       (captchaApi) => {
         if (captchaRef.current !== undefined) return;
-        props.captchaHost.replaceChildren();
-        const id = captchaApi.render(
-          props.captchaHost,
-          renderOptions(provider, siteKey, lang, setToken),
-        );
+        // A fresh element each time: providers refuse to render twice into the same one.
+        const el = document.createElement('div');
+        props.captchaHost.replaceChildren(el);
+        const id = captchaApi.render(el, renderOptions(provider, siteKey, lang, setToken));
         captchaRef.current = { api: captchaApi, id };
       },
       () => setError(m.errors.network),
@@ -294,19 +293,22 @@ function BookingForm(props: FormProps) {
         serviceName: service,
         phoneNumber: check.e164,
         language: lang,
-        ...(desiredTime === undefined ? {} : { desiredTime }),
+        ...(desiredTime === undefined ? {} : { desiredTime, alwaysCheckCapacity: true }),
         ...(token === undefined ? {} : { captchaToken: token }),
       });
       props.onBooked({ id, phone: check.display ?? check.e164, desiredTime });
     } catch (err) {
-      setError(describeError(m, err));
       // A CAPTCHA token verifies once; the next attempt needs a fresh one.
       resetCaptcha();
+      if (err instanceof ApiError && err.code === 42901) {
+        // Someone else took the slot: show the slots as they are now.
+        setSlot(undefined);
+        await props.reload();
+      }
+      setError(describeError(m, err));
       if (err instanceof ApiError && (err.code === 40003 || err.code === 40004)) {
         phoneRef.current?.focus();
       }
-      // Someone else took the slot: show the slots as they are now.
-      if (err instanceof ApiError && err.code === 42901) void props.reload();
     } finally {
       setSending(false);
     }

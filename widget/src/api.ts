@@ -32,6 +32,8 @@ export interface CreateBody {
   serviceName: string;
   phoneNumber: string;
   desiredTime?: string;
+  /** The widget offers only free slots, so it asks the service to hold it to that. */
+  alwaysCheckCapacity?: boolean;
   language: string;
   captchaToken?: string;
 }
