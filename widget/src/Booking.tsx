@@ -51,7 +51,8 @@ const zoneName = (zone: string) => zone.replace(/_/g, ' ');
 function describeError(m: Messages, err: unknown): string {
   if (err instanceof ApiError) {
     const text = errorText(m, err.code);
-    return err.corrId ? `${text} ${m.reference(err.corrId)}` : text;
+    // The reference on a line of its own: what a visitor quotes to support.
+    return err.corrId ? `${text}\n${m.reference(err.corrId)}` : text;
   }
   return m.errors.other;
 }

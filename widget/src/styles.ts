@@ -7,7 +7,7 @@ export const css = `
 display:block;max-width:var(--oc-max-width,30rem);font:var(--oc-font,16px/1.45 system-ui,sans-serif);color:var(--_fg)}
 :host([theme=dark]){--_accent:var(--oc-accent,#8cc4ff);--_on-accent:var(--oc-on-accent,#000);--_bg:var(--oc-bg,#1c1c1c);
 --_fg:var(--oc-fg,#f2f2f2);--_muted:var(--oc-muted,#cfcfcf);--_border:var(--oc-border,#9a9a9a);
---_error:var(--oc-error,#ff9e9e);--_ok:var(--oc-success,#9be29f)}
+--_error:var(--oc-error,#ff9e9e);--_ok:var(--oc-success,#9be29f);color-scheme:dark}
 *{box-sizing:border-box}
 .box{background:var(--_bg);border:1px solid var(--_border);border-radius:var(--_radius);padding:1rem 1.25rem}
 h2{font-size:1.25em;margin:0 0 .5rem}
@@ -34,7 +34,7 @@ border:1px solid var(--_accent);background:var(--_accent);color:var(--_on-accent
 button.secondary{background:transparent;color:var(--_accent)}
 button[disabled]{opacity:.6;cursor:progress}
 :focus-visible{outline:3px solid var(--_accent);outline-offset:2px}
-.error{color:var(--_error);font-weight:600}
+.error{color:var(--_error);font-weight:600;white-space:pre-line}
 .code{font-family:ui-monospace,monospace;word-break:break-all;user-select:all}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.75rem}
 .captcha{margin-bottom:.75rem}
