@@ -374,6 +374,21 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
       await page.close();
     });
 
+    it('books from the demo page the service serves itself', async () => {
+      const page = await desktop.newPage();
+      await page.goto(`${base}/widget/demo`);
+      await page.getByLabel('API key').fill(acme.keys.engagement);
+      await page.getByLabel('Queue (service name)').fill('support');
+      await page.getByRole('button', { name: 'Show the widget' }).click();
+      await page.getByLabel('Phone number').fill('212 555 0104');
+      await page.getByRole('button', { name: 'Request callback' }).click();
+      await page.getByRole('heading', { name: 'Your callback is booked' }).waitFor();
+      expect(await callback(await page.locator('.code').innerText())).toMatchObject({
+        phoneNumber: '+12125550104',
+      });
+      await page.close();
+    });
+
     it("lists the widget's bookings in the console", async () => {
       const page = await desktop.newPage();
       await page.goto(base);

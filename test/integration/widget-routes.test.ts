@@ -68,6 +68,27 @@ describeEngines('booking widget routes', (engine) => {
     expect(allowed.res.headers['access-control-allow-origin']).toBe('https://shop.example');
   });
 
+  it('lets pages the service serves itself (the demo page) call it without a CORS entry', async () => {
+    const own = await t.call({
+      url: '/engagement/v3/captcha/config',
+      headers: {
+        'x-api-key': acme.keys.engagement,
+        host: 'callbacks.example',
+        origin: 'http://callbacks.example',
+      },
+    });
+    expect(own.res.statusCode, own.res.body).toBe(200);
+    const other = await t.call({
+      url: '/engagement/v3/captcha/config',
+      headers: {
+        'x-api-key': acme.keys.engagement,
+        host: 'callbacks.example',
+        origin: 'http://callbacks.example:8443',
+      },
+    });
+    expect(other.body.status.code).toBe(40301);
+  });
+
   it('serves a demo page that puts the given key and queue on the widget, escaped', async () => {
     const empty = await t.call({ url: '/widget/demo' });
     expect(empty.res.statusCode).toBe(200);
