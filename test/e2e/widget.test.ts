@@ -237,6 +237,33 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
       await later.close();
     });
 
+    it('books with the keyboard alone', async () => {
+      const page = await open(desktop);
+      await page.getByText(/current wait/i).waitFor();
+      const focused = () =>
+        page.evaluate(() => {
+          const active = document.querySelector('opencallback-booking')?.shadowRoot?.activeElement;
+          return active?.id || active?.textContent || active?.getAttribute('name') || '';
+        });
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('oc-mode');
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('oc-country');
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('oc-phone');
+      await page.keyboard.type('212 555 0105');
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('Request callback');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Your callback is booked' }).waitFor();
+      expect(await focused()).toBe('oc-done');
+      expect(await callback(await page.locator('.code').innerText())).toMatchObject({
+        phoneNumber: '+12125550105',
+        immediate: true,
+      });
+      await page.close();
+    });
+
     it("books a scheduled callback in the visitor's time zone, then shows that slot as full", async () => {
       const page = await open(desktop);
       await page.getByRole('radio', { name: 'Pick a time' }).check();
