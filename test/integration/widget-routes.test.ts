@@ -94,6 +94,10 @@ describeEngines('booking widget routes', (engine) => {
     expect(empty.res.statusCode).toBe(200);
     expect(empty.res.body).toContain('<form method="get" action="/widget/demo">');
     expect(empty.res.body).not.toContain('<opencallback-booking ');
+    // The snippet to copy names this service's own address.
+    expect(empty.res.body).toContain(
+      '&lt;script src="http://localhost:80/widget/v1/opencallback.js" defer&gt;',
+    );
 
     const demo = await t.call({
       url: '/widget/demo?api-key=ocb_k&service=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E&lang=fr',

@@ -1,4 +1,5 @@
 /** @jsxImportSource preact */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   ApiError,
@@ -124,7 +125,7 @@ export function Booking(props: BookingProps) {
     }
   };
 
-  let body;
+  let body: ComponentChildren;
   switch (phase.kind) {
     case 'loading':
       body = <p>{m.loading}</p>;

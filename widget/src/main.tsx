@@ -18,12 +18,12 @@ const SCRIPT_ORIGIN = (() => {
 const CANCEL_HASH = /(?:^#|&)opencallback-cancel=([\w-]{1,64})/;
 
 class OpenCallbackBooking extends HTMLElement {
+  // Not `theme`: it is pure CSS (:host([theme=dark])) and needs no reload.
   static observedAttributes = [
     'api-key',
     'service',
     'base-url',
     'lang',
-    'theme',
     'country',
     'captcha-script',
   ];

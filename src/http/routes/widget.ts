@@ -72,7 +72,10 @@ const DemoQuery = Type.Object({
 });
 
 /** The page a tenant opens to try the widget with one of its keys (nothing is pre-filled). */
-function demoPage(q: { 'api-key'?: string; service?: string; lang?: string; theme?: string }) {
+function demoPage(
+  q: { 'api-key'?: string; service?: string; lang?: string; theme?: string },
+  origin: string,
+) {
   const field = (name: string, label: string, value: string | undefined) =>
     `<label>${label} <input name="${name}" value="${escapeHtml(value ?? '')}"></label>`;
   const ready = q['api-key'] && q.service;
@@ -96,7 +99,7 @@ form{display:grid;gap:.5rem;margin-bottom:2rem}label{display:grid}</style>
 <main>
 <h1>Booking widget demo</h1>
 <p>Paste a browser API key of your tenant and a queue name. The snippet for your own page:</p>
-<pre><code>&lt;script src="${'{your OpenCallback URL}'}/widget/v1/opencallback.js" defer&gt;&lt;/script&gt;
+<pre><code>&lt;script src="${escapeHtml(origin)}/widget/v1/opencallback.js" defer&gt;&lt;/script&gt;
 &lt;opencallback-booking api-key="…" service="support" lang="en"&gt;&lt;/opencallback-booking&gt;</code></pre>
 <form method="get" action="/widget/demo">
 ${field('api-key', 'API key', q['api-key'])}
@@ -164,6 +167,8 @@ export async function widgetRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) =>
-      reply.header('content-type', 'text/html; charset=utf-8').send(demoPage(request.query)),
+      reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .send(demoPage(request.query, `${request.protocol}://${request.host}`)),
   );
 }
