@@ -66,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['web/**/*.tsx', 'web/**/*.ts'],
+    files: ['web/**/*.tsx', 'web/**/*.ts', 'widget/**/*.tsx', 'widget/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: {
       'react-hooks/rules-of-hooks': 'error',

@@ -50,7 +50,7 @@ if (ci && skipped.length > 0) {
 }
 
 if (chromium) {
-  // The browser tests drive the built console.
+  // The browser tests drive the built console and widget.
   const build = spawnSync(
     'npx',
     ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
@@ -60,6 +60,13 @@ if (chromium) {
     },
   );
   if (build.status !== 0) process.exit(build.status ?? 1);
+  // The widget tests load the built bundle (and check its size budget).
+  const widget = spawnSync(
+    'npx',
+    ['vite', 'build', '--config', 'widget/vite.config.ts', '--logLevel', 'warn'],
+    { stdio: 'inherit', env },
+  );
+  if (widget.status !== 0) process.exit(widget.status ?? 1);
 }
 
 const result = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], {

@@ -26,6 +26,7 @@ import { adminApi } from './routes/admin/index.js';
 import { dispatchApi } from './routes/dispatch/index.js';
 import { engagementApi } from './routes/engagement/index.js';
 import { healthRoutes } from './routes/health.js';
+import { widgetRoutes } from './routes/widget.js';
 
 export interface AppOptions {
   config: Config;
@@ -129,6 +130,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(engagementApi, { prefix: '/engagement/v3', services });
   await app.register(adminApi, { prefix: '/admin/v1', services, config });
   await app.register(dispatchApi, { prefix: '/dispatch/v1', services });
+  await app.register(widgetRoutes);
 
   if (web) await app.register(fastifyStatic, { root: web, prefix: '/', wildcard: false });
   return app;

@@ -1,6 +1,10 @@
 
 import { AppError } from '../domain/errors.js';
-import { createCaptchaVerifier, type CaptchaVerifier } from '../integrations/captcha.js';
+import {
+  createCaptchaVerifier,
+  type CaptchaProvider,
+  type CaptchaVerifier,
+} from '../integrations/captcha.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
@@ -74,6 +78,17 @@ export class CaptchaService {
       { captchaRequired: required },
     );
     return { captchaRequired: required };
+  }
+
+  /** What a booking page needs to show the tenant's CAPTCHA: never the secret. */
+  async publicConfig(
+    tenantId: string,
+  ): Promise<{ required: boolean; provider?: CaptchaProvider; siteKey?: string }> {
+    const required = await this.isRequired(tenantId);
+    const stored = await this.credentials.stored(tenantId, 'captcha');
+    if (stored === undefined) return { required };
+    const { provider, siteKey } = stored.settings;
+    return { required, provider, ...(siteKey === undefined ? {} : { siteKey }) };
   }
 
   /** Verifies a browser's token (GES captcha/verify); a token for another site key fails. */

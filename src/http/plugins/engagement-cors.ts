@@ -29,6 +29,8 @@ export function registerEngagementCors(app: FastifyInstance, services: Services)
     reply.header('vary', 'Origin');
     const origin = request.headers.origin;
     if (origin === undefined) return;
+    // A page this service served itself (the widget's demo page) is not a cross-origin caller.
+    if (origin === `${request.protocol}://${request.host}`) return;
     const tenants = await services.tenants.tenantsAllowingOrigin(origin);
     request.originTenants = tenants;
     if (tenants.size === 0) {

@@ -9,6 +9,7 @@ import { callbackRoutes } from './callbacks.js';
 import { availabilityRoutes } from './availability.js';
 import { callInRoutes } from './call-in.js';
 import { captchaRoutes } from './captcha.js';
+import { captchaConfigRoutes } from './captcha-config.js';
 import { notificationRoutes } from './notification.js';
 import { statisticsRoutes } from './statistics.js';
 
@@ -28,6 +29,7 @@ export async function engagementApi(app: FastifyInstance, opts: { services: Serv
   await app.register(callbackRoutes, { services });
   await app.register(availabilityRoutes, { services });
   await app.register(captchaRoutes, { services });
+  await app.register(captchaConfigRoutes, { services });
   await app.register(notificationRoutes, { services });
   await app.register(statisticsRoutes, { services });
   await app.register(callInRoutes, { services });
