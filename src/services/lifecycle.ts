@@ -1,6 +1,11 @@
 import { setImmediate } from 'node:timers/promises';
 import { businessDayCloses } from '../domain/calendar.js';
-import { CANCELLABLE_STATES, STATE, type CallbackState } from '../domain/callback-state.js';
+import {
+  CANCELLABLE_STATES,
+  STATE,
+  isCallbackState,
+  type CallbackState,
+} from '../domain/callback-state.js';
 import { AppError } from '../domain/errors.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { parseQueueSettings } from '../domain/queue-settings.js';
@@ -307,7 +312,6 @@ export class LifecycleService {
     return cancelled;
   }
 
-
   /** Which callbacks a bulk cancel takes, or 400 when the selection names none it could cancel. */
   bulkCancelSelection(tenantId: string, selection: BulkCancelSelection): WaitingFilter {
     const hasFilter =
@@ -320,8 +324,8 @@ export class LifecycleService {
         'Give ids or a filter (serviceName, states, phoneNumber)',
       );
     }
-    const states = (selection.states ?? CANCELLABLE_STATES).filter((s) =>
-      CANCELLABLE_STATES.includes(s),
+    const states = (selection.states ?? CANCELLABLE_STATES).filter(
+      (s): s is CallbackState => isCallbackState(s) && CANCELLABLE_STATES.includes(s),
     );
     if (states.length === 0) {
       throw new AppError(

@@ -203,8 +203,9 @@ export class QueueInfoService {
           };
         }
         const onHold = includeCallsOnHold
-          ? ((await this.store.queueStats.activeByState(tenantId, settings.name)).get('ROUTING') ??
-            0)
+          ? ((await this.store.queueStats.activeByState(tenantId, settings.name)).get(
+              STATE.ROUTING,
+            ) ?? 0)
           : 0;
         const estimatedWaitTime = await this.waitTime.estimate(
           tenantId,

@@ -12,8 +12,8 @@ import {
 import type { Store } from '../store/index.js';
 import type { CounterHit } from '../store/repos/rate-limits.js';
 import type { Clock } from './clock.js';
-import type { Invalidation } from './invalidation.js';
-import { TtlCache } from './ttl-cache.js';
+import type { Invalidation } from '../infra/invalidation.js';
+import { TtlCache } from '../infra/ttl-cache.js';
 
 /** One Engagement request, as the limits see it. */
 export interface RateRequest {

@@ -1,5 +1,4 @@
-<<<<<<< HEAD
-import type { Db, Tx } from '../db.js';
+import type { Db, Queryable, Tx } from '../db.js';
 import { idsOf, recheck, idsWithinTenant } from '../sql.js';
 import { notCompleted, orderedBy, type CallbackRow } from './callbacks.js';
 import {
@@ -8,12 +7,6 @@ import {
   type CallbackState,
   type OrderKey,
 } from '../../domain/callback-state.js';
-=======
-import { idsOf, recheck, idsWithinTenant, type Db, type Queryable, type Tx } from '../db.js';
-import { notCompleted, type CallbackRow } from './callbacks.js';
-
-const WAITING = ['SCHEDULED', 'QUEUED'] as const;
->>>>>>> wip/console-b
 
 /** What a callback's event needs of it: not the whole row (userData, details). */
 export const CHANGED_COLUMNS = [
@@ -57,7 +50,7 @@ function waiting(q: Queryable, filter: WaitingFilter) {
   let target = q
     .selectFrom('callbacks')
     .where('tenant_id', '=', filter.tenantId)
-    .where('state', 'in', filter.states ?? WAITING)
+    .where('state', 'in', filter.states ?? WAITING_STATES)
     .where(notCompleted);
   if (filter.serviceName !== undefined)
     target = target.where('service_name', '=', filter.serviceName);
@@ -212,24 +205,7 @@ export class LifecycleRepo {
     nowMs: number,
     limit: number,
   ): Promise<BulkChanged[]> {
-<<<<<<< HEAD
-    let target = trx
-      .selectFrom('callbacks')
-      .select('id')
-      .where('tenant_id', '=', filter.tenantId)
-      .where('state', 'in', filter.states ?? WAITING_STATES)
-      .where(notCompleted)
-      .limit(limit);
-    if (filter.serviceName !== undefined)
-      target = target.where('service_name', '=', filter.serviceName);
-    if (filter.desiredBefore !== undefined)
-      target = target.where('desired_time', '<', filter.desiredBefore);
-    if (filter.ids !== undefined) target = target.where('id', 'in', filter.ids);
-    if (filter.phoneNumber !== undefined)
-      target = target.where('phone_number', '=', filter.phoneNumber);
-=======
     let target = waiting(trx, filter).select('id').limit(limit);
->>>>>>> wip/console-b
     if (this.db.caps.skipLocked) {
       target = filter.waitForLocked ? target.forUpdate() : target.forUpdate().skipLocked();
     }

@@ -9,7 +9,7 @@ import { CALLBACK_WRITERS, DEVELOPERS, EVERYONE } from './roles.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 // Whoever may start a purge or a bulk cancel may follow it.
-const JOB_READERS = [...new Set([...TOOLS, ...CALLBACK_WRITERS])];
+const JOB_READERS = CALLBACK_WRITERS;
 
 /** A long admin operation and its progress. */
 const AdminJob = Type.Object({
@@ -58,7 +58,7 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
   app.get(
     '/queues/:name/purge',
     {
-      config: { roles: TOOLS },
+      config: { roles: CALLBACK_WRITERS },
       schema: {
         tags: ['lifecycle'],
         summary: 'What purging the queue now would take: how many callbacks wait in it',
