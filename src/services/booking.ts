@@ -390,4 +390,3 @@ function reportingDetails(input: CreateCallbackInput, immediate: boolean) {
     pushTargets,
   };
 }
-

@@ -1,4 +1,3 @@
-
 import { AppError } from '../domain/errors.js';
 import {
   createCaptchaVerifier,

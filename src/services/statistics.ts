@@ -1,4 +1,3 @@
-
 import { AppError } from '../domain/errors.js';
 import { STATE, type CallbackState } from '../domain/callback-state.js';
 import { asRecord } from '../integrations/http-client.js';
