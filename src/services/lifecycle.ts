@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import { batchSizeFor } from '../infra/batch-size.js';
 import { queueKey } from '../infra/queue-activity.js';
-import type { CallbackEvents } from './callback-events.js';
+import type { CallbackEventWriter } from './event-writer.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';
@@ -29,7 +29,7 @@ export class LifecycleService {
     private readonly queues: QueueService,
     private readonly waitTime: WaitTimeService,
     private readonly audit: AuditService,
-    private readonly events: CallbackEvents,
+    private readonly eventWriter: CallbackEventWriter,
   ) {}
 
   /**
@@ -52,7 +52,7 @@ export class LifecycleService {
         const started = performance.now();
         const rows = await this.store.db.transaction(async (trx) => {
           const changed = await change(trx, limit);
-          await this.events.recordBulk(trx, changed, type, now);
+          await this.eventWriter.recordBulk(trx, changed, type, now);
           return changed;
         });
         size.took(performance.now() - started, rows.length, limit);
@@ -60,7 +60,7 @@ export class LifecycleService {
           const queue = queueKey(row.tenant_id, row.service_name);
           if (changedQueues.has(queue)) continue;
           changedQueues.set(queue, row);
-          this.events.bulkChangeBegins(row);
+          this.eventWriter.bulkChangeBegins(row);
         }
         total += rows.length;
         if (rows.length < limit) return total;
@@ -69,14 +69,14 @@ export class LifecycleService {
         await setImmediate();
       }
     } finally {
-      for (const row of changedQueues.values()) this.events.bulkChangeEnds(row);
+      for (const row of changedQueues.values()) this.eventWriter.bulkChangeEnds(row);
     }
   }
 
   /** SCHEDULED callbacks whose time has come become QUEUED. */
   promoteDue(now: number): Promise<number> {
     return this.inBatches(
-      (trx, limit) => this.store.lifecycle.promoteDue(trx, now, limit),
+      (trx, limit) => this.store.lifecycle.promoteDue(now, limit, trx),
       'callback.queued',
       now,
     );
@@ -85,7 +85,7 @@ export class LifecycleService {
   /** Callbacks whose dialer lease ran out go back to QUEUED. */
   recoverLeases(now: number): Promise<number> {
     return this.inBatches(
-      (trx, limit) => this.store.lifecycle.expireLeases(trx, now, limit),
+      (trx, limit) => this.store.lifecycle.expireLeases(now, limit, trx),
       'callback.queued',
       now,
     );
@@ -93,7 +93,7 @@ export class LifecycleService {
 
   private completeWaiting(filter: WaitingFilter, reason: string, now: number): Promise<number> {
     return this.inBatches(
-      (trx, limit) => this.store.lifecycle.completeWaiting(trx, filter, reason, now, limit),
+      (trx, limit) => this.store.lifecycle.completeWaiting(filter, reason, now, limit, trx),
       'callback.completed',
       now,
     );
@@ -160,7 +160,7 @@ export class LifecycleService {
   private async purgeClosedDays(tenantId: string, settings: QueueSettings, now: number) {
     const job = 'end-of-day-purge';
     const recorded = await this.store.db.transaction((trx) =>
-      this.store.lifecycle.jobProgress(trx, tenantId, settings.name, job),
+      this.store.lifecycle.jobProgress(tenantId, settings.name, job, trx),
     );
     // After a long outage the TTL has long completed older leftovers: look back a week at most.
     const doneUntil = Math.max(
@@ -173,7 +173,6 @@ export class LifecycleService {
       purged += await this.inBatches(
         (trx, limit) =>
           this.store.lifecycle.completeWaiting(
-            trx,
             {
               tenantId,
               serviceName: settings.name,
@@ -183,6 +182,7 @@ export class LifecycleService {
             'PURGED',
             now,
             limit,
+            trx,
           ),
         'callback.completed',
         now,
@@ -195,7 +195,7 @@ export class LifecycleService {
 
   private setProgress(tenantId: string, serviceName: string, job: string, until: number) {
     return this.store.db.transaction((trx) =>
-      this.store.lifecycle.setJobProgress(trx, tenantId, serviceName, job, until),
+      this.store.lifecycle.setJobProgress(tenantId, serviceName, job, until, trx),
     );
   }
 
@@ -253,15 +253,15 @@ export class LifecycleService {
         // Another node may have raised some of them first: those get no second event.
         const marked = new Set(
           await this.store.lifecycle.markUpcoming(
-            trx,
             tenantId,
             due.map((row) => row.id),
             now,
+            trx,
           ),
         );
         const rows = due.filter((row) => marked.has(row.id));
         // Nothing a queue's figures are derived from has changed.
-        await this.events.record(trx, rows, 'CALLBACK_UPCOMING', now, { markQueues: false });
+        await this.eventWriter.record(trx, rows, 'CALLBACK_UPCOMING', now, { markQueues: false });
         return rows.length;
       });
     }
@@ -314,11 +314,11 @@ export class LifecycleService {
     const cancelled = await this.inBatches(
       (trx, limit) =>
         this.store.lifecycle.completeWaiting(
-          trx,
           { tenantId: actor.tenantId, ...selection, states },
           'CANCELLED_BY_ADMIN',
           now,
           limit,
+          trx,
         ),
       'callback.cancelled',
       now,
