@@ -101,8 +101,8 @@ export class LifecycleService {
 
   /**
    * Every queue of every tenant, with a turn of the event loop before each. On SQLite a queue's
-   * statements run synchronously, so a job over every queue in one go held every request until
-   * it ended: raise-upcoming alone held the API 150-250 ms every 15 s at 51 queues.
+   * statements run synchronously, so a job over every queue in one go would hold every request
+   * until it ended (bench/README.md).
    */
   private async *eachQueue(): AsyncGenerator<{ tenantId: string; settings: QueueSettings }> {
     for (const row of await this.store.queues.listAll()) {
