@@ -39,9 +39,8 @@ export class QueueActivity {
   /**
    * A bulk change of the queue (a purge) begins on this node: until it ends, the queue's figures
    * stand as they were before it rather than being recounted by age, here and on the nodes it
-   * tells. Recounting a queue while a purge empties it answers nothing useful and, on
-   * PostgreSQL, walked every index entry the purge had left behind: a third of the database's
-   * work during a purge of 1 000 000 callbacks, and as much again for every other node.
+   * tells. A recount meanwhile answers nothing useful and walks the index entries the purge
+   * leaves behind on PostgreSQL (bench/README.md, "Measurements behind the code").
    */
   bulkChangeBegins(tenantId: string, serviceName: string): void {
     const key = queueKey(tenantId, serviceName);
@@ -58,9 +57,8 @@ export class QueueActivity {
 
   /**
    * The bulk change ends: the queue's figures are out of date, as if their age had run out. Not
-   * a change that only a fresh figure may answer (touched): the first recount after a purge of
-   * PostgreSQL's half a million callbacks walks all the entries it left and took ~450 ms, which
-   * every visitor of the queue would have waited.
+   * a change that only a fresh figure may answer (touched): the first recount after a large purge
+   * is slow on PostgreSQL, and every visitor of the queue would wait for it (bench/README.md).
    */
   bulkChangeEnds(tenantId: string, serviceName: string): void {
     const key = queueKey(tenantId, serviceName);

@@ -12,9 +12,8 @@ interface Figure<V> {
  * on this node and for at most `maxAgeMs` (changes made by other nodes); while a bulk change of
  * the queue runs on any node this node knows of, for as long as it runs. Once only the age has
  * run out (or a bulk change has ended), an answer waits for the fresh figure at most
- * `patienceMs`, then takes the one it had: on PostgreSQL, recounting a queue in the middle of a
- * bulk change of it (the end-of-day purge of 500 000 callbacks) took up to 650 ms, and every
- * visitor of that queue waited for it.
+ * `patienceMs`, then takes the one it had: a recount in the middle of a bulk change of the queue
+ * can take hundreds of milliseconds on PostgreSQL (bench/README.md), and nobody should wait it.
  */
 export class QueueFigures<V> {
   private readonly entries = new Map<string, Figure<V>>();

@@ -7,11 +7,11 @@ const MINUTE = 60_000;
 /** The jobs every node runs (each safe to run on several nodes at once). */
 export function standardJobs(config: Config, services: Services): Job[] {
   const tick = config.jobIntervalMs;
-  const { lifecycle, events, webhooks } = services;
+  const { lifecycle, eventDispatcher, webhooks } = services;
   return [
     { name: 'promote-due', everyMs: tick, run: (now) => lifecycle.promoteDue(now) },
     { name: 'recover-leases', everyMs: tick, run: (now) => lifecycle.recoverLeases(now) },
-    { name: 'dispatch-events', everyMs: tick, run: (now) => events.dispatch(now) },
+    { name: 'dispatch-events', everyMs: tick, run: (now) => eventDispatcher.dispatch(now) },
     { name: 'deliver-webhooks', everyMs: tick, run: (now) => webhooks.deliverDue(now) },
     { name: 'raise-upcoming', everyMs: 15_000, run: (now) => lifecycle.raiseUpcoming(now) },
     { name: 'purge', everyMs: 30_000, run: (now) => lifecycle.purge(now) },

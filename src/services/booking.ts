@@ -22,7 +22,7 @@ import type { Tx } from '../store/db.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import { newUuidV7 } from '../security/tokens.js';
-import type { CallbackEvents } from './callback-events.js';
+import type { CallbackEventWriter } from './event-writer.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 
@@ -82,7 +82,7 @@ export class BookingService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly queues: QueueService,
-    private readonly events: CallbackEvents,
+    private readonly eventWriter: CallbackEventWriter,
     private readonly guards: BookingGuards = {},
   ) {}
 
@@ -158,8 +158,8 @@ export class BookingService {
         await this.store.callbacks.insert(row, trx);
         // Every booking is first "created" (subscribers to it hear of each one), then enters its
         // state: an immediate one is queued at once.
-        await this.events.record(trx, [row], 'callback.created', now);
-        if (desired.immediate) await this.events.record(trx, [row], 'callback.queued', now);
+        await this.eventWriter.record(trx, [row], 'callback.created', now);
+        if (desired.immediate) await this.eventWriter.record(trx, [row], 'callback.queued', now);
       },
     );
     return row;
@@ -176,12 +176,12 @@ export class BookingService {
   private async takeQueueRoom(trx: Tx, tenantId: string, settings: QueueSettings): Promise<void> {
     const cap = settings.maxQueuedImmediate;
     await this.store.db.lock(trx, `immediate:${tenantId}:${settings.name}`);
-    if (await this.store.callbacks.raiseImmediateBound(trx, tenantId, settings.name, cap)) return;
-    const active = await this.store.callbacks.activeImmediate(trx, tenantId, settings.name, cap);
+    if (await this.store.callbacks.raiseImmediateBound(tenantId, settings.name, cap, trx)) return;
+    const active = await this.store.callbacks.activeImmediate(tenantId, settings.name, cap, trx);
     if (active >= cap) {
       throw new AppError('QUEUE_FULL', `Service "${settings.name}" has too many waiting callbacks`);
     }
-    await this.store.callbacks.recordImmediateBound(trx, tenantId, settings.name, active + 1);
+    await this.store.callbacks.recordImmediateBound(tenantId, settings.name, active + 1, trx);
   }
 
   private async checkNumberLimits(
@@ -192,11 +192,11 @@ export class BookingService {
     now: number,
   ): Promise<void> {
     const usage = await this.store.callbacks.numberUsage(
-      trx,
       tenantId,
       settings.name,
       phone,
       this.localDays.startOf(now, settings.timezone),
+      trx,
     );
     const today = usage.createdSince;
     if (settings.throttlePerNumberPerDay > 0 && today >= settings.throttlePerNumberPerDay) {
@@ -232,16 +232,16 @@ export class BookingService {
     if (target) {
       await this.store.db.lock(trx, `slot:${tenantId}:${settings.name}:${target.start}`);
       const booked = await this.store.callbacks.bookedInSlot(
-        trx,
         tenantId,
         settings.name,
         target.start,
+        trx,
       );
       if (booked < target.capacity) return;
     }
     const from = Math.max(now, desiredMs - PROPOSAL_WINDOW_MS);
     const to = desiredMs + PROPOSAL_WINDOW_MS;
-    const counts = await this.store.callbacks.activeBySlot(trx, tenantId, settings.name, from, to);
+    const counts = await this.store.callbacks.activeBySlot(tenantId, settings.name, from, to, trx);
     const uses = slotsBetween(settings, from, to, now).map((s) => ({
       ...s,
       booked: counts.get(s.start) ?? 0,
@@ -272,16 +272,22 @@ export class BookingService {
   async cancel(tenantId: string, id: string, reason = 'CANCELLED'): Promise<CallbackRow> {
     const now = this.clock.now();
     return this.store.db.transaction(async (trx) => {
-      const updated = await this.store.callbacks.transition(trx, tenantId, id, CANCELLABLE_STATES, {
-        state: STATE.COMPLETED,
-        reason,
-        completed_at: now,
-        updated_at: now,
-        lease_owner: null,
-        lease_expires_at: null,
-      });
+      const updated = await this.store.callbacks.transition(
+        tenantId,
+        id,
+        CANCELLABLE_STATES,
+        {
+          state: STATE.COMPLETED,
+          reason,
+          completed_at: now,
+          updated_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+        },
+        trx,
+      );
       if (!updated) throw await this.stateError(trx, tenantId, id, 'cancelled');
-      await this.events.record(trx, [updated], 'callback.cancelled', now);
+      await this.eventWriter.record(trx, [updated], 'callback.cancelled', now);
       return updated;
     });
   }
@@ -310,7 +316,6 @@ export class BookingService {
         );
       }
       const updated = await this.store.callbacks.transition(
-        trx,
         tenantId,
         id,
         RESCHEDULABLE_STATES,
@@ -321,9 +326,10 @@ export class BookingService {
           slot_start: slot?.start ?? null,
           updated_at: now,
         },
+        trx,
       );
       if (!updated) throw await this.stateError(trx, tenantId, id, 'rescheduled');
-      await this.events.record(trx, [updated], 'callback.rescheduled', now);
+      await this.eventWriter.record(trx, [updated], 'callback.rescheduled', now);
       return updated;
     });
   }
@@ -367,7 +373,7 @@ export class BookingService {
 
   /** Position among QUEUED callbacks (1 = next), for a QUEUED one. */
   async positionInQueue(row: CallbackRow): Promise<number> {
-    return (await this.store.callbacks.countAhead(this.store.db.kysely, row)) + 1;
+    return (await this.store.callbacks.countAhead(row, this.store.db.kysely)) + 1;
   }
 }
 

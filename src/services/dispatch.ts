@@ -11,7 +11,7 @@ import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from './clock.js';
 import type { QueueActivity } from '../infra/queue-activity.js';
-import type { CallbackEvents } from './callback-events.js';
+import type { CallbackEventWriter } from './event-writer.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import type { QueueService } from './queues.js';
 import type { AgentCounts, AgentSource } from './wait-time.js';
@@ -51,7 +51,7 @@ export class DispatchService implements AgentSource {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly queues: QueueService,
-    private readonly events: CallbackEvents,
+    private readonly eventWriter: CallbackEventWriter,
     private readonly activity: QueueActivity,
   ) {}
 
@@ -124,15 +124,15 @@ export class DispatchService implements AgentSource {
     const now = this.clock.now();
     return this.store.db.transaction(async (trx) => {
       const rows = await this.store.lifecycle.claimNext(
-        trx,
         tenantId,
         serviceNames,
         dialer,
         now + leaseSeconds * 1000,
         now,
         max,
+        trx,
       );
-      await this.events.record(trx, rows, 'callback.routing', now);
+      await this.eventWriter.record(trx, rows, 'callback.routing', now);
       return rows;
     });
   }
@@ -156,7 +156,7 @@ export class DispatchService implements AgentSource {
     return this.store.db.transaction(async (trx) => {
       const outcome = new Map<string, CallbackRow | AppError>();
       const current = new Map(
-        (await this.store.lifecycle.lockByIds(trx, tenantId, ids)).map((r) => [r.id, r]),
+        (await this.store.lifecycle.lockByIds(tenantId, ids, trx)).map((r) => [r.id, r]),
       );
       // Callbacks given the same change are changed by one statement.
       const groups = new Map<string, { set: Partial<CallbackRow>; ids: string[] }>();
@@ -179,12 +179,12 @@ export class DispatchService implements AgentSource {
       for (const group of groups.values()) {
         changed.push(
           ...(await this.store.lifecycle.heldTransition(
-            trx,
             tenantId,
             group.ids,
             dialer,
             from,
             group.set,
+            trx,
           )),
         );
       }
@@ -194,7 +194,7 @@ export class DispatchService implements AgentSource {
         const type = eventType(row);
         byType.set(type, [...(byType.get(type) ?? []), row]);
       }
-      for (const [type, rows] of byType) await this.events.record(trx, rows, type, now);
+      for (const [type, rows] of byType) await this.eventWriter.record(trx, rows, type, now);
       for (const id of ids) {
         if (!outcome.has(id)) {
           outcome.set(id, new AppError('STATE_CONFLICT', `Callback ${id} changed meanwhile`));

@@ -7,7 +7,7 @@ import { AdminJobService } from './admin-jobs.js';
 import { AuditService } from './audit.js';
 import { BookingService } from './booking.js';
 import { QueueActivity } from '../infra/queue-activity.js';
-import { CallbackEvents } from './callback-events.js';
+import { CallbackEventWriter } from './event-writer.js';
 import { CallInService } from './call-in.js';
 import { CallbackSearchService } from './callback-search.js';
 import { CaptchaService } from './captcha.js';
@@ -18,14 +18,14 @@ import { withOutbound } from './credential-kinds.js';
 import { DispatchService } from './dispatch.js';
 import { ErrorLogService } from './error-log.js';
 import { Invalidation } from '../infra/invalidation.js';
-import { EventDispatcher } from './events.js';
+import { EventDispatcher } from './event-dispatch.js';
 import { LifecycleService } from './lifecycle.js';
 import { PushService } from './push.js';
 import { QueueInfoService } from './queue-info.js';
 import { QueueService } from './queues.js';
 import { RateLimitService } from './rate-limits.js';
 import { StatisticsService } from './statistics.js';
-import { StatsService } from './stats.js';
+import { QueueMonitorService } from './queue-monitor.js';
 import { TenantConfigService } from './tenant-config.js';
 import { TenantService } from './tenants.js';
 import { WaitTimeService } from './wait-time.js';
@@ -59,8 +59,10 @@ export interface Services {
   dispatch: DispatchService;
   lifecycle: LifecycleService;
   webhooks: WebhookService;
-  events: EventDispatcher;
-  stats: StatsService;
+  /** Hands the outbox's events on to webhooks and push (store.events holds them). */
+  eventDispatcher: EventDispatcher;
+  /** Live per-queue figures for the console and /metrics (GES statistics: `statistics`). */
+  queueMonitor: QueueMonitorService;
   credentials: CredentialService;
   captcha: CaptchaService;
   push: PushService;
@@ -110,20 +112,20 @@ export function createServices(
   const captcha = new CaptchaService(store, clock, audit, credentials, invalidation, endpoints);
   const activity = new QueueActivity((news) => void invalidation.announce(news));
   invalidation.onBulkChange((news) => activity.heard(news, clock.now()));
-  const callbackEvents = new CallbackEvents(store, activity);
-  const booking = new BookingService(store, clock, queues, callbackEvents, {
+  const eventWriter = new CallbackEventWriter(store, activity);
+  const booking = new BookingService(store, clock, queues, eventWriter, {
     verifyCaptcha: (tenantId, token) => captcha.requireValid(tenantId, token),
   });
-  const dispatch = new DispatchService(store, clock, queues, callbackEvents, activity);
+  const dispatch = new DispatchService(store, clock, queues, eventWriter, activity);
   const waitTime = new WaitTimeService(store, clock, activity, dispatch);
-  const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, callbackEvents);
+  const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, eventWriter);
   const adminJobs = new AdminJobService(store, clock, lifecycle, audit, config.adminJobLeaseMs);
   const webhooks = new WebhookService(store, clock, keyring, audit, endpoints.http);
-  const events = new EventDispatcher(store, webhooks);
-  const stats = new StatsService(store, clock, queues, waitTime, dispatch);
+  const eventDispatcher = new EventDispatcher(store, webhooks);
+  const queueMonitor = new QueueMonitorService(store, clock, queues, waitTime, dispatch);
   const queueInfo = new QueueInfoService(store, clock, queues, waitTime, booking, activity);
   const push = new PushService(store, clock, credentials, endpoints, log);
-  events.listen({
+  eventDispatcher.listen({
     onCallbackEvent: async (tenantId, type, callback) => {
       await push.notifyCallbackEvent(tenantId, type, callback);
     },
@@ -151,8 +153,8 @@ export function createServices(
     dispatch,
     lifecycle,
     webhooks,
-    events,
-    stats,
+    eventDispatcher,
+    queueMonitor,
     credentials,
     captcha,
     push,

@@ -15,7 +15,7 @@ import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import { batchSizeFor } from '../infra/batch-size.js';
 import { queueKey } from '../infra/queue-activity.js';
-import type { CallbackEvents } from './callback-events.js';
+import type { CallbackEventWriter } from './event-writer.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';
@@ -34,7 +34,7 @@ export class LifecycleService {
     private readonly queues: QueueService,
     private readonly waitTime: WaitTimeService,
     private readonly audit: AuditService,
-    private readonly events: CallbackEvents,
+    private readonly eventWriter: CallbackEventWriter,
   ) {}
 
   /**
@@ -58,7 +58,7 @@ export class LifecycleService {
         const started = performance.now();
         const rows = await this.store.db.transaction(async (trx) => {
           const changed = await change(trx, limit);
-          await this.events.recordBulk(trx, changed, type, now);
+          await this.eventWriter.recordBulk(trx, changed, type, now);
           if (changed.length > 0) await onBatch?.(trx, changed.length);
           return changed;
         });
@@ -67,7 +67,7 @@ export class LifecycleService {
           const queue = queueKey(row.tenant_id, row.service_name);
           if (changedQueues.has(queue)) continue;
           changedQueues.set(queue, row);
-          this.events.bulkChangeBegins(row);
+          this.eventWriter.bulkChangeBegins(row);
         }
         total += rows.length;
         if (rows.length < limit) return total;
@@ -76,14 +76,14 @@ export class LifecycleService {
         await setImmediate();
       }
     } finally {
-      for (const row of changedQueues.values()) this.events.bulkChangeEnds(row);
+      for (const row of changedQueues.values()) this.eventWriter.bulkChangeEnds(row);
     }
   }
 
   /** SCHEDULED callbacks whose time has come become QUEUED. */
   promoteDue(now: number): Promise<number> {
     return this.inBatches(
-      (trx, limit) => this.store.lifecycle.promoteDue(trx, now, limit),
+      (trx, limit) => this.store.lifecycle.promoteDue(now, limit, trx),
       'callback.queued',
       now,
     );
@@ -92,7 +92,7 @@ export class LifecycleService {
   /** Callbacks whose dialer lease ran out go back to QUEUED. */
   recoverLeases(now: number): Promise<number> {
     return this.inBatches(
-      (trx, limit) => this.store.lifecycle.expireLeases(trx, now, limit),
+      (trx, limit) => this.store.lifecycle.expireLeases(now, limit, trx),
       'callback.queued',
       now,
     );
@@ -100,7 +100,7 @@ export class LifecycleService {
 
   private completeWaiting(filter: WaitingFilter, reason: string, now: number): Promise<number> {
     return this.inBatches(
-      (trx, limit) => this.store.lifecycle.completeWaiting(trx, filter, reason, now, limit),
+      (trx, limit) => this.store.lifecycle.completeWaiting(filter, reason, now, limit, trx),
       'callback.completed',
       now,
     );
@@ -108,8 +108,8 @@ export class LifecycleService {
 
   /**
    * Every queue of every tenant, with a turn of the event loop before each. On SQLite a queue's
-   * statements run synchronously, so a job over every queue in one go held every request until
-   * it ended: raise-upcoming alone held the API 150-250 ms every 15 s at 51 queues.
+   * statements run synchronously, so a job over every queue in one go would hold every request
+   * until it ended (bench/README.md).
    */
   private async *eachQueue(): AsyncGenerator<{ tenantId: string; settings: QueueSettings }> {
     for (const row of await this.store.queues.listAll()) {
@@ -167,7 +167,7 @@ export class LifecycleService {
   private async purgeClosedDays(tenantId: string, settings: QueueSettings, now: number) {
     const job = 'end-of-day-purge';
     const recorded = await this.store.db.transaction((trx) =>
-      this.store.lifecycle.jobProgress(trx, tenantId, settings.name, job),
+      this.store.lifecycle.jobProgress(tenantId, settings.name, job, trx),
     );
     // After a long outage the TTL has long completed older leftovers: look back a week at most.
     const doneUntil = Math.max(
@@ -180,7 +180,6 @@ export class LifecycleService {
       purged += await this.inBatches(
         (trx, limit) =>
           this.store.lifecycle.completeWaiting(
-            trx,
             {
               tenantId,
               serviceName: settings.name,
@@ -190,6 +189,7 @@ export class LifecycleService {
             'PURGED',
             now,
             limit,
+            trx,
           ),
         'callback.completed',
         now,
@@ -202,7 +202,7 @@ export class LifecycleService {
 
   private setProgress(tenantId: string, serviceName: string, job: string, until: number) {
     return this.store.db.transaction((trx) =>
-      this.store.lifecycle.setJobProgress(trx, tenantId, serviceName, job, until),
+      this.store.lifecycle.setJobProgress(tenantId, serviceName, job, until, trx),
     );
   }
 
@@ -260,15 +260,15 @@ export class LifecycleService {
         // Another node may have raised some of them first: those get no second event.
         const marked = new Set(
           await this.store.lifecycle.markUpcoming(
-            trx,
             tenantId,
             due.map((row) => row.id),
             now,
+            trx,
           ),
         );
         const rows = due.filter((row) => marked.has(row.id));
         // Nothing a queue's figures are derived from has changed.
-        await this.events.record(trx, rows, 'CALLBACK_UPCOMING', now, { markQueues: false });
+        await this.eventWriter.record(trx, rows, 'CALLBACK_UPCOMING', now, { markQueues: false });
         return rows.length;
       });
     }
@@ -353,7 +353,7 @@ export class LifecycleService {
   ): Promise<number> {
     const now = this.clock.now();
     return this.inBatches(
-      (trx, limit) => this.store.lifecycle.completeWaiting(trx, filter, reason, now, limit),
+      (trx, limit) => this.store.lifecycle.completeWaiting(filter, reason, now, limit, trx),
       reason === 'PURGED' ? 'callback.completed' : 'callback.cancelled',
       now,
       onBatch,

@@ -96,7 +96,7 @@ export class QueueInfoService {
     const from = Math.floor(fromMs / DAY_MS) * DAY_MS;
     const to = Math.ceil(toMs / DAY_MS) * DAY_MS;
     return this.bookedSlots.get(tenantId, serviceName, `${from} ${to}`, () =>
-      this.store.callbacks.activeBySlot(this.store.db.kysely, tenantId, serviceName, from, to),
+      this.store.callbacks.activeBySlot(tenantId, serviceName, from, to, this.store.db.kysely),
     );
   }
 

@@ -4,6 +4,7 @@ import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
 import type { Invalidation } from '../infra/invalidation.js';
 import { TtlCache } from '../infra/ttl-cache.js';
+import { isValidTimeZone } from '../domain/time.js';
 
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const CORS_CACHE_MS = 5_000;
@@ -21,12 +22,10 @@ export function checkTenantId(id: string): string {
 
 /** Checks an IANA time zone name. */
 export function checkTimeZone(timeZone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return timeZone;
-  } catch {
+  if (!isValidTimeZone(timeZone)) {
     throw new AppError('INVALID_PARAMETER', `unknown time zone "${timeZone}"`);
   }
+  return timeZone;
 }
 
 /** Normalises a browser origin (`https://www.acme.com[:port]`); anything else is refused. */

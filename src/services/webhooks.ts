@@ -149,7 +149,7 @@ export class WebhookService {
   /** Makes one attempt at every due delivery; failures retry with backoff, then give up. */
   async deliverDue(now: number): Promise<number> {
     const due = await this.store.db.transaction((trx) =>
-      this.store.events.claimDueDeliveries(trx, now, ATTEMPT_LEASE_MS, BATCH),
+      this.store.events.claimDueDeliveries(now, ATTEMPT_LEASE_MS, BATCH, trx),
     );
     await Promise.all(
       due.map(async (d) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Services } from '../../services/index.js';
 
-type QueueFigures = Awaited<ReturnType<Services['stats']['forTenant']>>[number];
+type QueueFigures = Awaited<ReturnType<Services['queueMonitor']['forTenant']>>[number];
 interface QueueRow {
   tenant: string;
   figures: QueueFigures;
@@ -60,7 +60,7 @@ function registerQueueGauges(
       current = (async () => {
         const out: QueueRow[] = [];
         for (const tenant of await services.tenants.list()) {
-          for (const figures of await services.stats.forTenant(tenant.id)) {
+          for (const figures of await services.queueMonitor.forTenant(tenant.id)) {
             out.push({ tenant: tenant.id, figures });
           }
         }

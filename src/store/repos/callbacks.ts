@@ -195,11 +195,11 @@ export class CallbackRepo {
 
   /** Changes a callback only if it is still in one of `fromStates`; the updated row or undefined. */
   async transition(
-    trx: Tx,
     tenantId: string,
     id: string,
     fromStates: readonly CallbackState[],
     set: Partial<Omit<CallbackRow, 'id' | 'tenant_id'>>,
+    trx: Tx,
   ): Promise<CallbackRow | undefined> {
     return trx
       .updateTable('callbacks')
@@ -216,11 +216,11 @@ export class CallbackRepo {
    * throttle) and callbacks still active (the duplicate check).
    */
   async numberUsage(
-    q: Queryable,
     tenantId: string,
     serviceName: string,
     phoneNumber: string,
     sinceMs: number,
+    q: Queryable,
   ): Promise<{ createdSince: number; active: number }> {
     const { rows } = await this.numberUsageOf(q, { tenantId, serviceName, phoneNumber, sinceMs });
     return { createdSince: Number(rows[0]?.since ?? 0), active: Number(rows[0]?.active ?? 0) };
@@ -231,10 +231,10 @@ export class CallbackRepo {
    * the index walk stops there, so a long queue costs no more than a full one.
    */
   async activeImmediate(
-    q: Queryable,
     tenantId: string,
     serviceName: string,
     upTo: number,
+    q: Queryable,
   ): Promise<number> {
     const { rows } = await this.activeImmediateUpTo(q, { tenantId, serviceName, upTo });
     return Number(rows[0]?.n ?? 0);
@@ -245,10 +245,10 @@ export class CallbackRepo {
    * by one if it is below `limit`; false when it is not, or none is recorded yet.
    */
   async raiseImmediateBound(
-    q: Queryable,
     tenantId: string,
     serviceName: string,
     limit: number,
+    q: Queryable,
   ): Promise<boolean> {
     const { rows } = await this.raiseBoundBelow(q, { tenantId, serviceName, limit });
     return rows.length > 0;
@@ -256,20 +256,20 @@ export class CallbackRepo {
 
   /** Records a new upper bound on a queue's active immediate callbacks. */
   async recordImmediateBound(
-    q: Queryable,
     tenantId: string,
     serviceName: string,
     bound: number,
+    q: Queryable,
   ): Promise<void> {
     await this.setImmediateBound(q, { tenant_id: tenantId, service_name: serviceName, bound });
   }
 
   /** Active callbacks booked into the slot starting at `slotStart`. */
   async bookedInSlot(
-    q: Queryable,
     tenantId: string,
     serviceName: string,
     slotStart: number,
+    q: Queryable,
   ): Promise<number> {
     const { rows } = await this.bookedInSlotOf(q, { tenantId, serviceName, slotStart });
     return Number(rows[0]?.n ?? 0);
@@ -277,11 +277,11 @@ export class CallbackRepo {
 
   /** Active callbacks booked into each slot starting in [fromMs, toMs). */
   async activeBySlot(
-    q: Queryable,
     tenantId: string,
     serviceName: string,
     fromMs: number,
     toMs: number,
+    q: Queryable,
   ): Promise<Map<number, number>> {
     const rows = await q
       .selectFrom('callbacks')
@@ -299,7 +299,7 @@ export class CallbackRepo {
   }
 
   /** How many QUEUED callbacks of the queue are ahead of this one in dispatch order. */
-  async countAhead(q: Queryable, row: CallbackRow): Promise<number> {
+  async countAhead(row: CallbackRow, q: Queryable): Promise<number> {
     const result = await q
       .selectFrom('callbacks')
       .select((eb) => eb.fn.countAll<number>().as('n'))

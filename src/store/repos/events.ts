@@ -35,7 +35,7 @@ export class EventRepo {
    * Appends events in the caller's transaction. A trigger (migration 0008) copies each new event
    * into callback_event_outbox, where claimUndispatched finds it: no insert here names the outbox.
    */
-  async insertMany(trx: Tx, events: readonly NewEvent[]): Promise<void> {
+  async insertMany(events: readonly NewEvent[], trx: Tx): Promise<void> {
     const rows = events.map((e) => ({
       tenant_id: e.tenantId,
       callback_id: e.callbackId,
@@ -59,7 +59,7 @@ export class EventRepo {
    * building a million payloads in the service and sending them back cost as much as the change.
    * The payload is `eventPayload`'s (services/callback-events.ts); a test holds the two equal.
    */
-  async insertForCallbacks(trx: Tx, ids: readonly string[], type: string, nowMs: number) {
+  async insertForCallbacks(ids: readonly string[], type: string, nowMs: number, trx: Tx) {
     if (ids.length === 0) return;
     const { jsonObject, utcIso } = ENGINE_SQL[this.db.caps.engine];
     const payload = jsonObject([
@@ -93,7 +93,7 @@ export class EventRepo {
    * Takes the oldest events not yet handed on out of the outbox (in the caller's transaction, so
    * a failure puts them back), skipping those another node is taking.
    */
-  async claimUndispatched(trx: Tx, limit: number): Promise<EventRow[]> {
+  async claimUndispatched(limit: number, trx: Tx): Promise<EventRow[]> {
     let pending = trx
       .selectFrom('callback_event_outbox')
       .select('event_id as id')
@@ -157,7 +157,7 @@ export class EventRepo {
   }
 
   /** Takes due deliveries for one attempt, pushing their next attempt out so no other node takes them. */
-  async claimDueDeliveries(trx: Tx, nowMs: number, leaseMs: number, limit: number) {
+  async claimDueDeliveries(nowMs: number, leaseMs: number, limit: number, trx: Tx) {
     let due = trx
       .selectFrom('webhook_deliveries')
       .select('id')

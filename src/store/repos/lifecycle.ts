@@ -74,7 +74,7 @@ export class LifecycleRepo {
   ) {}
 
   /** SCHEDULED callbacks whose time has come → QUEUED (any tenant), at most `limit`. */
-  async promoteDue(trx: Tx, nowMs: number, limit: number): Promise<BulkChanged[]> {
+  async promoteDue(nowMs: number, limit: number, trx: Tx): Promise<BulkChanged[]> {
     let due = trx
       .selectFrom('callbacks')
       .select('id')
@@ -95,7 +95,7 @@ export class LifecycleRepo {
   }
 
   /** ROUTING callbacks whose lease ran out → QUEUED again, at most `limit`. */
-  async expireLeases(trx: Tx, nowMs: number, limit: number): Promise<BulkChanged[]> {
+  async expireLeases(nowMs: number, limit: number, trx: Tx): Promise<BulkChanged[]> {
     let expired = trx
       .selectFrom('callbacks')
       .select('id')
@@ -119,13 +119,13 @@ export class LifecycleRepo {
    * Returned in that order.
    */
   async claimNext(
-    trx: Tx,
     tenantId: string,
     serviceNames: readonly string[],
     owner: string,
     leaseUntil: number,
     nowMs: number,
     limit: number,
+    trx: Tx,
   ): Promise<CallbackRow[]> {
     let next = trx
       .selectFrom('callbacks')
@@ -161,7 +161,7 @@ export class LifecycleRepo {
    * A tenant's callbacks by id, locked until the transaction ends where the engine locks rows
    * (SQLite's single writer already keeps them from changing), for a dialer's batch of changes.
    */
-  lockByIds(trx: Tx, tenantId: string, ids: readonly string[]): Promise<CallbackRow[]> {
+  lockByIds(tenantId: string, ids: readonly string[], trx: Tx): Promise<CallbackRow[]> {
     let rows = trx.selectFrom('callbacks').selectAll().where(idsWithinTenant(tenantId, ids));
     if (this.db.caps.skipLocked) rows = rows.forUpdate();
     return rows.execute();
@@ -180,12 +180,12 @@ export class LifecycleRepo {
 
   /** Applies one change to callbacks a dialer holds in one of `fromStates`; the changed rows. */
   heldTransition(
-    trx: Tx,
     tenantId: string,
     ids: readonly string[],
     owner: string,
     fromStates: readonly CallbackState[],
     set: Partial<Omit<CallbackRow, 'id' | 'tenant_id'>>,
+    trx: Tx,
   ): Promise<CallbackRow[]> {
     return trx
       .updateTable('callbacks')
@@ -199,11 +199,11 @@ export class LifecycleRepo {
 
   /** Completes waiting callbacks matching `filter` with `reason`, at most `limit`. */
   async completeWaiting(
-    trx: Tx,
     filter: WaitingFilter,
     reason: string,
     nowMs: number,
     limit: number,
+    trx: Tx,
   ): Promise<BulkChanged[]> {
     let target = waiting(trx, filter).select('id').limit(limit);
     if (this.db.caps.skipLocked) {
@@ -261,10 +261,10 @@ export class LifecycleRepo {
 
   /** Marks CALLBACK_UPCOMING as raised; the ids of those no other node had marked first. */
   async markUpcoming(
-    trx: Tx,
     tenantId: string,
     ids: readonly string[],
     nowMs: number,
+    trx: Tx,
   ): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await trx
@@ -311,10 +311,10 @@ export class LifecycleRepo {
 
   /** How far a per-queue job has got (undefined: never ran). */
   async jobProgress(
-    trx: Tx,
     tenantId: string,
     serviceName: string,
     job: string,
+    trx: Tx,
   ): Promise<number | undefined> {
     const row = await trx
       .selectFrom('queue_job_state')
@@ -328,11 +328,11 @@ export class LifecycleRepo {
 
   /** Records how far a per-queue job has got (never moving it backwards). */
   async setJobProgress(
-    trx: Tx,
     tenantId: string,
     serviceName: string,
     job: string,
     doneUntil: number,
+    trx: Tx,
   ): Promise<void> {
     await trx
       .insertInto('queue_job_state')

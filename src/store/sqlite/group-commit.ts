@@ -15,7 +15,7 @@ interface GroupMember {
 
 /**
  * Group commit for a single writer (Db.groupedTransaction). A commit writes every page its
- * transaction changed to the WAL; calls that share a transaction share the pages they have in
+ * transaction changed to the WAL (bench/README.md); calls that share a transaction share the pages they have in
  * common, and the per-transaction work. No savepoints: SQLite copies each page a savepoint
  * changes into a statement journal first, which costs what grouping saves, hence the rule that
  * `check` does not write.

@@ -486,8 +486,27 @@ describeEngines('POST /callbacks/create', (engine) => {
       }
     });
 
-    it('without the flag the same slot is booked anyway (GES default: no capacity check)', async () => {
-      await h.bookOk({ serviceName: 'cap', phoneNumber: nycNumber(65), desiredTime: SLOT });
+    it('without the flag a full slot is booked anyway (GES default: no capacity check)', async () => {
+      await h.createQueue({
+        name: 'unchecked',
+        ...NEW_YORK_OFFICE,
+        slotDurationMinutes: 30,
+        slotCapacity: 1,
+      });
+      await h.bookOk({ serviceName: 'unchecked', phoneNumber: nycNumber(65), desiredTime: SLOT });
+      // The premise: with the flag, this slot is full.
+      await h.expectError(
+        await h.book({
+          serviceName: 'unchecked',
+          alwaysCheckCapacity: true,
+          phoneNumber: nycNumber(67),
+          desiredTime: SLOT,
+        }),
+        429,
+        42901,
+        /slot is full/,
+      );
+      await h.bookOk({ serviceName: 'unchecked', phoneNumber: nycNumber(67), desiredTime: SLOT });
     });
 
     it('refuses a time outside every slot with 42901 and proposes open slots', async () => {

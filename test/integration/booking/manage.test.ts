@@ -248,10 +248,16 @@ describeEngines('retrieve, reschedule, query and cancel', (engine) => {
     const talking = await h.bookOk({ serviceName: 'support', phoneNumber: nycNumber(9) });
     const { store } = h.t.services;
     await store.db.transaction(async (trx) => {
-      await store.callbacks.transition(trx, h.tenant.id, routing, ['QUEUED'], { state: 'ROUTING' });
-      await store.callbacks.transition(trx, h.tenant.id, talking, ['QUEUED'], {
-        state: 'PROCESSING',
-      });
+      await store.callbacks.transition(h.tenant.id, routing, ['QUEUED'], { state: 'ROUTING' }, trx);
+      await store.callbacks.transition(
+        h.tenant.id,
+        talking,
+        ['QUEUED'],
+        {
+          state: 'PROCESSING',
+        },
+        trx,
+      );
     });
     expect((await retrieve(talking)).body.data).toMatchObject({
       callbackState: 'PROCESSING',

@@ -157,11 +157,17 @@ describeEngines('open-for, queue-status and estimated wait time', (engine) => {
       const { store } = h.t.services;
       await store.db.transaction(async (trx) => {
         for (const [i, id] of ids.entries()) {
-          const done = await store.callbacks.transition(trx, h.tenant.id, id, ['QUEUED'], {
-            state: 'COMPLETED',
-            reason: 'AGENT_CONNECTED',
-            completed_at: firstAt + i * 120_000,
-          });
+          const done = await store.callbacks.transition(
+            h.tenant.id,
+            id,
+            ['QUEUED'],
+            {
+              state: 'COMPLETED',
+              reason: 'AGENT_CONNECTED',
+              completed_at: firstAt + i * 120_000,
+            },
+            trx,
+          );
           expect(done?.service_name).toBe(service);
         }
       });

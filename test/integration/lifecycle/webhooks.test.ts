@@ -38,7 +38,7 @@ describeEngines('webhooks: every state change arrives signed, retried on failure
   });
 
   const runJobs = async () => {
-    await t.services.events.dispatch(t.clock.now());
+    await t.services.eventDispatcher.dispatch(t.clock.now());
     await t.services.webhooks.deliverDue(t.clock.now());
   };
 

@@ -54,9 +54,9 @@ describeEngines('the event outbox', (engine) => {
     await migrate(db);
 
     const store = createStore(db);
-    const taken = await db.transaction((trx) => store.events.claimUndispatched(trx, 10));
+    const taken = await db.transaction((trx) => store.events.claimUndispatched(10, trx));
     expect(taken.map((e) => e.callback_id)).toEqual(['pending-1', 'pending-2']);
-    expect(await db.transaction((trx) => store.events.claimUndispatched(trx, 10))).toEqual([]);
+    expect(await db.transaction((trx) => store.events.claimUndispatched(10, trx))).toEqual([]);
     // The history stays whole.
     const all = await db.kysely.selectFrom('callback_events').select('callback_id').execute();
     expect(all.map((e) => e.callback_id).sort()).toEqual(['handed-on', 'pending-1', 'pending-2']);
@@ -67,7 +67,6 @@ describeEngines('the event outbox', (engine) => {
     const store = createStore(db);
     await db.transaction((trx) =>
       store.events.insertMany(
-        trx,
         ['a', 'b', 'c'].map((id) => ({
           tenantId: 'acme',
           callbackId: id,
@@ -75,12 +74,13 @@ describeEngines('the event outbox', (engine) => {
           payload: {},
           now: NOW,
         })),
+        trx,
       ),
     );
     await db.kysely.insertInto('callback_events').values(event('d')).execute();
     const take = (n: number) =>
       db.transaction(async (trx) =>
-        (await store.events.claimUndispatched(trx, n)).map((e) => e.callback_id),
+        (await store.events.claimUndispatched(n, trx)).map((e) => e.callback_id),
       );
     expect(await take(2)).toEqual(['a', 'b']);
     expect(await take(10)).toEqual(['c', 'd']);
@@ -93,7 +93,7 @@ describeEngines('the event outbox', (engine) => {
     await db.kysely.insertInto('callback_events').values(event('a')).execute();
     await expect(
       db.transaction(async (trx) => {
-        expect(await store.events.claimUndispatched(trx, 10)).toHaveLength(1);
+        expect(await store.events.claimUndispatched(10, trx)).toHaveLength(1);
         throw new Error('webhook fan-out failed');
       }),
     ).rejects.toThrow('webhook fan-out failed');

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { eventPayload } from '../../../src/services/callback-events.js';
+import { eventPayload } from '../../../src/services/event-writer.js';
 import { describeEngines, suiteStore } from '../../helpers/engines.js';
 import { waitingCallback } from '../reliability/seed.js';
 
@@ -37,7 +37,7 @@ describeEngines('event outbox writes', (engine) => {
     const ids = rows.map((row) => row.id);
     await suite.db.transaction(async (trx) => {
       await suite.store.callbacks.insertMany(rows, trx);
-      await suite.store.events.insertForCallbacks(trx, ids, 'callback.completed', NOW + 5);
+      await suite.store.events.insertForCallbacks(ids, 'callback.completed', NOW + 5, trx);
     });
 
     const events = await suite.db.kysely
@@ -66,7 +66,7 @@ describeEngines('event outbox writes', (engine) => {
       payload: { i },
       now: NOW,
     }));
-    await suite.db.transaction((trx) => suite.store.events.insertMany(trx, events));
+    await suite.db.transaction((trx) => suite.store.events.insertMany(events, trx));
     const stored = await suite.db.kysely
       .selectFrom('callback_events')
       .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -181,8 +181,8 @@ describeEngines('query plans of the hot paths use indexes', (engine) => {
       await call('POST', '/admin/v1/callbacks/bulk-cancel', { serviceName: 'q4' }, true);
       await t.services.adminJobs.idle();
       await t.services.lifecycle.raiseUpcoming(t.clock.now());
-      await t.services.stats.forTenant(tenant.id);
-      await t.services.events.dispatch(t.clock.now());
+      await t.services.queueMonitor.forTenant(tenant.id);
+      await t.services.eventDispatcher.dispatch(t.clock.now());
       await t.services.lifecycle.expireTtl(t.clock.now());
       await t.services.lifecycle.promoteDue(t.clock.now() + 86_400_000);
       await t.services.lifecycle.recoverLeases(t.clock.now() + 86_400_000);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { eventPayload } from '../../../services/callback-events.js';
+import { eventPayload } from '../../../services/event-writer.js';
 import { formatUtc } from '../../../domain/time.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
 import { success } from '../../envelope.js';

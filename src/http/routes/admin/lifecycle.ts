@@ -134,7 +134,7 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
       },
     },
     async (request) =>
-      success(request.id, { items: await services.stats.forTenant(tenantOf(request)) }),
+      success(request.id, { items: await services.queueMonitor.forTenant(tenantOf(request)) }),
   );
 
   app.get(

@@ -21,7 +21,7 @@ export function eventPayload(row: ChangedCallback) {
 }
 
 /** Writes the outbox events of callback state changes, in the transaction of the change. */
-export class CallbackEvents {
+export class CallbackEventWriter {
   constructor(
     private readonly store: Store,
     private readonly activity: QueueActivity,
@@ -39,7 +39,6 @@ export class CallbackEvents {
     { markQueues = true } = {},
   ): Promise<void> {
     await this.store.events.insertMany(
-      trx,
       rows.map((row) => ({
         tenantId: row.tenant_id,
         callbackId: row.id,
@@ -47,6 +46,7 @@ export class CallbackEvents {
         payload: eventPayload(row),
         now,
       })),
+      trx,
     );
     if (markQueues) this.markQueues(rows);
   }
@@ -57,10 +57,10 @@ export class CallbackEvents {
    */
   recordBulk(trx: Tx, rows: readonly BulkChanged[], type: string, now: number): Promise<void> {
     return this.store.events.insertForCallbacks(
-      trx,
       rows.map((row) => row.id),
       type,
       now,
+      trx,
     );
   }
 

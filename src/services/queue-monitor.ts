@@ -6,7 +6,7 @@ import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';
 
 /** Per-queue statistics for the console's live panel and for /metrics. */
-export class StatsService {
+export class QueueMonitorService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,

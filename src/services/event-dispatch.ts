@@ -46,7 +46,7 @@ export class EventDispatcher {
       const limit = size.next;
       const started = performance.now();
       const events = await this.store.db.transaction(async (trx) => {
-        const claimed = await this.store.events.claimUndispatched(trx, limit);
+        const claimed = await this.store.events.claimUndispatched(limit, trx);
         await this.webhooks.fanOut(trx, claimed, now);
         return claimed;
       });
