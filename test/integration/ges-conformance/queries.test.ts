@@ -332,6 +332,31 @@ describeEngines(
       });
     });
 
+    it('notification/publish names what is missing, in either shape', async () => {
+      const { res, json } = await post('/notification/publish', JSON.stringify({ channel: 'FCM' }));
+      expect(res.statusCode).toBe(400);
+      expect(json.status).toMatchObject({ code: 40002, message: 'Missing parameter: body.target' });
+    });
+
+    it('a browser page may send the statistics cache-control header (CORS preflight)', async () => {
+      const origin = 'https://www.acme.example';
+      await t.services.tenants.addOrigin({ tenantId: 'acme', name: 'test' }, origin, 'test');
+      const res = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/engagement/v3/statistics/operations/get-statistic-ex',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'cache-control,content-type,x-api-key',
+        },
+      });
+      expect(res.statusCode).toBe(204);
+      const allowed = String(res.headers['access-control-allow-headers']).split(/,\s*/);
+      expect(allowed).toEqual(
+        expect.arrayContaining(['cache-control', 'content-type', 'x-api-key']),
+      );
+    });
+
     it('a booking\'s push target on channel "FCM" (GES\'s spelling) is notified', async () => {
       const sent = fakes.fcm.sends.length;
       await book('support', 70, { pushTargets: [{ channel: 'FCM', target: 'android-device-8' }] });
