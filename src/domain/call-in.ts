@@ -118,7 +118,8 @@ const RANDOM_CODE_TRIES = 8;
 function freeCode(used: ReadonlySet<string>, length: number, randomInt: RandomInt) {
   const space = accessCodeSpace(length);
   if (used.size >= space) return undefined;
-  // GES clients read the code as a number, so a leading zero would be lost: codes start at 1…0.
+  // GES clients read the code as a number, so a leading zero would be lost: n-digit codes run
+  // from 10…0 to 99…9.
   const first = 10 ** (length - 1);
   const format = (n: number) => String(first + n);
   for (let i = 0; i < RANDOM_CODE_TRIES; i++) {

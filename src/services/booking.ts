@@ -158,8 +158,12 @@ export class BookingService {
         await this.store.callbacks.insert(row, trx);
         // Every booking is first "created" (subscribers to it hear of each one), then enters its
         // state: an immediate one is queued at once.
-        await this.eventWriter.record(trx, [row], 'callback.created', now);
-        if (desired.immediate) await this.eventWriter.record(trx, [row], 'callback.queued', now);
+        await this.eventWriter.record(
+          trx,
+          [row],
+          desired.immediate ? ['callback.created', 'callback.queued'] : 'callback.created',
+          now,
+        );
       },
     );
     return row;

@@ -68,6 +68,8 @@ export class DispatchService implements AgentSource {
       available,
       this.clock.now(),
     );
+    // The queue's figures (EWT, queue-status) depend on the report: the next answer sees it.
+    this.activity.touched(tenantId, serviceName);
   }
 
   /** Fresh agent counts of a queue, for EWT. */

@@ -34,18 +34,22 @@ export class CallbackEventWriter {
   async record(
     trx: Tx,
     rows: readonly ChangedCallback[],
-    type: string,
+    type: string | readonly string[],
     now: number,
     { markQueues = true } = {},
   ): Promise<void> {
+    // Several types are recorded per callback in that order, in one statement.
+    const types = typeof type === 'string' ? [type] : type;
     await this.store.events.insertMany(
-      rows.map((row) => ({
-        tenantId: row.tenant_id,
-        callbackId: row.id,
-        type,
-        payload: eventPayload(row),
-        now,
-      })),
+      rows.flatMap((row) =>
+        types.map((t) => ({
+          tenantId: row.tenant_id,
+          callbackId: row.id,
+          type: t,
+          payload: eventPayload(row),
+          now,
+        })),
+      ),
       trx,
     );
     if (markQueues) this.markQueues(rows);

@@ -3,7 +3,8 @@ import { AppError } from '../../domain/errors.js';
 import type { Services } from '../../services/index.js';
 import { CORRELATION_HEADER } from './correlation.js';
 
-const ALLOW_HEADERS = 'content-type, x-api-key, x-correlation-id';
+// cache-control: the official clients' statistics() sends it from browsers too.
+const ALLOW_HEADERS = 'content-type, x-api-key, x-correlation-id, cache-control';
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
 const PREFLIGHT_MAX_AGE = '600';
 

@@ -155,8 +155,6 @@ describeEngines(
         (await dispatch('/agents', { serviceName: 'agents', loggedIn: 0, available: 0 })).res
           .statusCode,
       ).toBe(200);
-      // Queue figures are remembered for up to a second.
-      t.clock.advance(2_000);
       const nobody = await get('/callbacks/queue-status/agents', javaHeaders(a.keys.engagement));
       expectSuccess(nobody.json, QueueStatus);
       expect(nobody.json.data).toEqual({
@@ -330,6 +328,31 @@ describeEngines(
         notification: { title: 'Hello', body: 'Your callback' },
         validateOnly: true,
       });
+    });
+
+    it('notification/publish names what is missing, in either shape', async () => {
+      const { res, json } = await post('/notification/publish', JSON.stringify({ channel: 'FCM' }));
+      expect(res.statusCode).toBe(400);
+      expect(json.status).toMatchObject({ code: 40002, message: 'Missing parameter: body.target' });
+    });
+
+    it('a browser page may send the statistics cache-control header (CORS preflight)', async () => {
+      const origin = 'https://www.acme.example';
+      await t.services.tenants.addOrigin({ tenantId: 'acme', name: 'test' }, origin, 'test');
+      const res = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/engagement/v3/statistics/operations/get-statistic-ex',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'cache-control,content-type,x-api-key',
+        },
+      });
+      expect(res.statusCode).toBe(204);
+      const allowed = String(res.headers['access-control-allow-headers']).split(/,\s*/);
+      expect(allowed).toEqual(
+        expect.arrayContaining(['cache-control', 'content-type', 'x-api-key']),
+      );
     });
 
     it('a booking\'s push target on channel "FCM" (GES\'s spelling) is notified', async () => {

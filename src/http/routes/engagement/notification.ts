@@ -12,25 +12,25 @@ const Data = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength
   maxProperties: 20,
 });
 
-/** GES's contract (engagement-client-js 9.0.18 NotificationPublishParms). */
-const GesPublish = Type.Object({
+/**
+ * GES's contract (engagement-client-js 9.0.18 NotificationPublishParms: channel, target, event,
+ * validate_only) and ours (channel, deviceToken, title, body, data) in one schema, so that a
+ * missing field is named rather than reported as "matches neither shape".
+ */
+const PublishBody = Type.Object({
   channel: Type.String({ minLength: 1, maxLength: 16 }),
-  target: Type.String({ minLength: 1, maxLength: 4096 }),
+  target: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
   // "The notification object as documented by Firebase": its JSON text, or the object itself.
   event: Type.Optional(
     Type.Union([Type.String({ maxLength: 4096 }), Type.Record(Type.String(), Type.Unknown())]),
   ),
   validate_only: Type.Optional(LenientBoolean),
-});
-
-/** OpenCallback's own shape (an extension): the message spelled out. */
-const OwnPublish = Type.Object({
-  channel: Type.String({ minLength: 1, maxLength: 16 }),
-  deviceToken: Type.String({ minLength: 1, maxLength: 4096 }),
-  title: Type.String({ minLength: 1, maxLength: 200 }),
-  body: Type.String({ maxLength: 2000 }),
+  deviceToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  body: Type.Optional(Type.String({ maxLength: 2000 })),
   data: Type.Optional(Data),
 });
+type Publish = Static<typeof PublishBody>;
 
 function channelOf(sent: string): PushChannel {
   const channel = PUSH_CHANNELS.find((c) => c === sent.toLowerCase());
@@ -44,7 +44,7 @@ function channelOf(sent: string): PushChannel {
 }
 
 /** Title, body and data of a GES `event` (a Firebase notification object, or its JSON text). */
-function eventMessage(event: Static<typeof GesPublish>['event']) {
+function eventMessage(event: Publish['event']) {
   let value: unknown = event;
   if (typeof event === 'string') {
     try {
@@ -90,7 +90,7 @@ export async function notificationRoutes(
         summary:
           "Send one push notification through the tenant's FCM or APNs credential: GES's " +
           '{channel, target, event, validate_only}, or {channel, deviceToken, title, body, data}',
-        body: Type.Union([GesPublish, OwnPublish]),
+        body: PublishBody,
         response: {
           200: envelope(
             Type.Object({
@@ -103,25 +103,36 @@ export async function notificationRoutes(
       },
     },
     async (request) => {
-      const input = request.body;
-      const sent =
-        'target' in input
-          ? await services.push.publish(tenantOf(request), {
-              channel: channelOf(input.channel),
-              deviceToken: input.target,
-              message: eventMessage(input.event),
-              validateOnly: asBoolean(input.validate_only),
-            })
-          : await services.push.publish(tenantOf(request), {
-              channel: channelOf(input.channel),
-              deviceToken: input.deviceToken,
-              message: {
-                title: input.title,
-                body: input.body,
-                ...(input.data === undefined ? {} : { data: input.data }),
-              },
-            });
+      const sent = await services.push.publish(tenantOf(request), publishInput(request.body));
       return success(request.id, { name: sent.messageId, messageId: sent.messageId });
     },
   );
+}
+
+/** The push to send, from either shape: GES's when it names a `target`, else ours. */
+function publishInput(input: Publish) {
+  const channel = channelOf(input.channel);
+  if (input.target !== undefined) {
+    return {
+      channel,
+      deviceToken: input.target,
+      message: eventMessage(input.event),
+      validateOnly: asBoolean(input.validate_only),
+    };
+  }
+  // Ours spells the message out; GES's shape needs only its target.
+  const missing = (field: string) =>
+    new AppError('MISSING_PARAMETER', `Missing parameter: body.${field}`);
+  if (input.deviceToken === undefined) throw missing('target');
+  if (input.title === undefined) throw missing('title');
+  if (input.body === undefined) throw missing('body');
+  return {
+    channel,
+    deviceToken: input.deviceToken,
+    message: {
+      title: input.title,
+      body: input.body,
+      ...(input.data === undefined ? {} : { data: input.data }),
+    },
+  };
 }
