@@ -1,4 +1,3 @@
-
 import { AppError } from '../domain/errors.js';
 import { createCaptchaVerifier, type CaptchaVerifier } from '../integrations/captcha.js';
 import type { Store } from '../store/index.js';

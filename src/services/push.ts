@@ -1,4 +1,3 @@
-
 import { AppError } from '../domain/errors.js';
 import { formatUtc } from '../domain/time.js';
 import { pushFailureText } from '../integrations/credential-tests.js';

@@ -1,4 +1,3 @@
-
 import { AppError } from '../domain/errors.js';
 import { asRecord } from '../integrations/http-client.js';
 import { StatisticsClient } from '../integrations/statistics.js';
