@@ -90,7 +90,7 @@ export function App() {
         {current === 'callback' && <CallbackTab role={session.role} />}
         {current === 'developer' && <DeveloperTab />}
         {current === 'callin' && <CallInTab />}
-        {current === 'tools' && <ToolsTab />}
+        {current === 'tools' && <ToolsTab role={session.role} />}
       </main>
     </div>
   );
