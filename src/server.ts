@@ -9,13 +9,13 @@ function printDemoHint(url: string, demo: DemoCredentials): void {
   const lines = [
     '',
     'OpenCallback is ready. This first start created a demo tenant (shown once, keep it):',
-    `  Console:   ${url}/  (tenant "${demo.tenantId}", user "${demo.username}", password "${demo.password}")`,
+    `  Console:     ${url}/  (tenant "${demo.tenantId}", user "${demo.username}", password "${demo.password}")`,
     `  Browser key: ${demo.browserKey}`,
-    '             (Engagement API, browser kind: safe in a web page; the curls in the README use it)',
+    '               (Engagement API, browser kind: safe in a web page; the curls in the README use it)',
     `  Admin key:   ${demo.adminKey}`,
-    '             (Admin API, server kind: for automation only; keep it secret, never in a page)',
-    `  Try it:    curl -H 'x-api-key: ${demo.browserKey}' ${url}/engagement/v3/callbacks/queue-status/${demo.queue}`,
-    `  API docs:  ${url}/docs`,
+    '               (Admin API, server kind: for automation only; keep it secret, never in a page)',
+    `  Try it:      curl -H 'x-api-key: ${demo.browserKey}' ${url}/engagement/v3/callbacks/queue-status/${demo.queue}`,
+    `  API docs:    ${url}/docs`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

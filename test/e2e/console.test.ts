@@ -139,12 +139,20 @@ describe.skipIf(CHROMIUM === undefined)('the web console in Chromium', () => {
     await shot('developer-errors');
   });
 
-  it('validates a good and a bad API key', async () => {
+  it('validates a good and a bad API key, and says its scope and kind', async () => {
     await tab('API Key Validation').click();
     const verdict = page.getByTestId('key-verdict');
-    await page.getByRole('textbox', { name: 'API key' }).fill(acme.keys.engagement);
-    await page.getByRole('button', { name: 'Validate' }).click();
-    await expect.poll(() => verdict.innerText()).toBe('Valid API Key');
+    for (const [key, message] of [
+      [acme.keys.engagement, 'Valid API Key — engagement, server'],
+      [acme.keys.browser, 'Valid API Key — engagement, browser'],
+      [acme.keys.dispatch, 'Valid API Key — dispatch, server'],
+    ] as const) {
+      await page.getByRole('textbox', { name: 'API key' }).fill(key);
+      await page.getByRole('button', { name: 'Validate' }).click();
+      await expect.poll(() => verdict.innerText()).toBe(message);
+    }
+    // A valid dispatch key is still the wrong key for the Engagement API: the panel says so.
+    expect(await page.getByTestId('key-reach').innerText()).toContain('Engagement API refuses it');
     await page.getByRole('textbox', { name: 'API key' }).fill('ocb_certainly_not_a_key');
     await page.getByRole('button', { name: 'Validate' }).click();
     await expect.poll(() => verdict.innerText()).toBe('Invalid API Key');
@@ -214,6 +222,43 @@ describe.skipIf(CHROMIUM === undefined)('the web console in Chromium', () => {
     t.clock.advance(7 * 60_000);
     await page.getByRole('button', { name: 'Refetch now' }).click();
     await expect.poll(() => refreshed.innerText()).toBe('Wed, Nov 25, 10:07');
+  });
+
+  it('an Administrator makes a browser key and disables a user in Tools', async () => {
+    await tab('Tools').click();
+    const keys = page.getByRole('region', { name: 'API keys' });
+    await keys.getByLabel('Key name').fill('shop page');
+    await keys.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-key').innerText()).trim();
+    await page
+      .getByTestId('api-keys')
+      .getByRole('row', { name: /shop page/ })
+      .waitFor();
+    expect(
+      await page
+        .getByTestId('api-keys')
+        .getByRole('row', { name: /shop page/ })
+        .innerText(),
+    ).toMatch(/engagement\s+browser/);
+    // The new key is a browser key: listing every callback needs a server key.
+    const listed = await engagement('/callbacks/query', {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: '{}',
+    });
+    expect(listed.status.code).toBe(40303);
+
+    const users = page.getByRole('region', { name: 'Users' });
+    await users.getByLabel('User name').fill('temp');
+    await users.getByLabel('Password (empty: generate one)').fill('aaaaaaaa');
+    await users.getByRole('button', { name: 'Add user' }).click();
+    await users.getByRole('alert').filter({ hasText: 'at least 12 characters' }).waitFor();
+    await users.getByLabel('Password (empty: generate one)').fill('');
+    await users.getByRole('button', { name: 'Add user' }).click();
+    const row = page.getByTestId('users').getByRole('row', { name: /temp/ });
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await expect.poll(() => row.innerText()).toContain('disabled');
+    await shot('tools-access');
   });
 
   it('keeps working in a narrow window', async () => {

@@ -135,7 +135,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
           {current === 'callback' && <CallbackTab role={session.role} />}
           {current === 'developer' && <DeveloperTab />}
           {current === 'callin' && <CallInTab />}
-          {current === 'tools' && <ToolsTab />}
+          {current === 'tools' && <ToolsTab role={session.role} />}
         </main>
       </div>
     </ZoneProvider>

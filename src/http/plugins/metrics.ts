@@ -148,10 +148,10 @@ export function registerMetrics(
       for (const { labels, n } of requestCounts.values()) this.inc(labels, n);
     },
   });
-  // Engagement failures without a valid key are not any tenant's; counted here, without a tenant.
+  // Failures without a valid key or session are not any tenant's: counted here, without a tenant.
   new Counter({
     name: 'opencallback_unauthenticated_errors_total',
-    help: 'Engagement API failures without a valid key, by what was presented',
+    help: 'API failures without a valid key or session, by the key presented (none, unknown, a known prefix)',
     labelNames: ['presented'],
     registers: [registry],
     collect() {

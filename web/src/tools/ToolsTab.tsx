@@ -1,18 +1,31 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api.js';
+import { ApiError, api } from '../api.js';
 import { Confirm } from '../components/Confirm.js';
 import { ErrorNotice, Notice } from '../components/Notice.js';
 import { useDiscardGuard } from '../components/DiscardPrompt.js';
 import { Loading } from '../components/Loading.js';
 import { useAction, useLoad } from '../hooks.js';
+import { canWriteCallbacks } from '../roles.js';
 import { setParams, useRoute, useTitle } from '../route.js';
-import type { QueueSettings } from '../types.js';
+import type { QueueSettings, Role } from '../types.js';
+import { AccessPanel } from './AccessPanel.js';
 import { PurgePanel } from './PurgePanel.js';
 import { QueueEditor } from './QueueEditor.js';
 import { RefetchPanel } from './RefetchPanel.js';
 
-/** Tenant configuration refetch, and per queue: purge now and the settings editor. */
-export function ToolsTab() {
+// The server's 409 when a queue still has active callbacks: their count by state.
+const activeOf = (e: unknown): Record<string, number> | undefined =>
+  e instanceof ApiError && e.code === 40904 && typeof e.data === 'object' && e.data !== null
+    ? ((e.data as { active?: Record<string, number> }).active ?? undefined)
+    : undefined;
+
+/**
+ * Tenant configuration refetch, per queue the settings editor (and, for those who may cancel
+ * callbacks, purge and delete), and for Administrators the API keys and users.
+ */
+export function ToolsTab({ role }: { role: Role }) {
+  const writer = canWriteCallbacks(role);
+  const [active, setActive] = useState<Record<string, number>>();
   const queues = useLoad(() => api<{ items: QueueSettings[] }>('/queues'), 'tools-queues');
   const route = useRoute();
   const name = route.params.get('queue') ?? '';
@@ -36,12 +49,28 @@ export function ToolsTab() {
       queues.reload();
     }
   };
-  const deleteQueue = async (queue: string) => {
-    if (await remove.run(() => api(`/queues/${encodeURIComponent(queue)}`, { method: 'DELETE' }))) {
+  const deleteQueue = async (queue: string, cancelActive = false) => {
+    setActive(undefined);
+    const url = `/queues/${encodeURIComponent(queue)}${cancelActive ? '?cancelActive=true' : ''}`;
+    const done = await remove.run(async () => {
+      try {
+        return await api(url, { method: 'DELETE' });
+      } catch (e) {
+        // Callbacks still wait there: ask again, saying how many would be cancelled.
+        const waiting = activeOf(e);
+        if (waiting === undefined || cancelActive) throw e;
+        setActive(waiting);
+        return undefined;
+      }
+    });
+    if (done) {
       setName('');
       queues.reload();
     }
   };
+  const waitingCount = Object.entries(active ?? {})
+    .filter(([state]) => state !== 'PROCESSING')
+    .reduce((sum, [, n]) => sum + n, 0);
 
   return (
     <div className="stack">
@@ -89,20 +118,32 @@ export function ToolsTab() {
         )}
         {current && (
           <>
-            <div className="queue-actions">
-              <PurgePanel key={`purge-${current.name}`} queue={current.name} />
-              <Confirm
-                label={`Delete ${current.name}`}
-                question={`Delete queue ${current.name} and its settings? New bookings for ${current.name} will then be refused.`}
-                confirmLabel={`Yes, delete ${current.name}`}
-                danger
-                onConfirm={() => void deleteQueue(current.name)}
-              />
-            </div>
+            {writer && (
+              <div className="queue-actions">
+                <PurgePanel key={`purge-${current.name}`} queue={current.name} />
+                <Confirm
+                  label={`Delete ${current.name}`}
+                  question={`Delete queue ${current.name} and its settings? New bookings for ${current.name} will then be refused.`}
+                  confirmLabel={`Yes, delete ${current.name}`}
+                  danger
+                  onConfirm={() => void deleteQueue(current.name)}
+                />
+                {active && (
+                  <Confirm
+                    label={`Cancel ${waitingCount} waiting and delete`}
+                    question={`${waitingCount} callbacks wait in ${current.name}. Cancel them (CANCELLED_BY_ADMIN) and delete the queue?`}
+                    confirmLabel="Yes, cancel and delete"
+                    danger
+                    onConfirm={() => void deleteQueue(current.name, true)}
+                  />
+                )}
+              </div>
+            )}
             <QueueEditor key={current.name} settings={current} onSaved={() => queues.reload()} />
           </>
         )}
       </section>
+      {role === 'Administrator' && <AccessPanel />}
     </div>
   );
 }

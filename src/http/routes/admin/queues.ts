@@ -74,12 +74,14 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
       },
     },
     async (request) => {
+      const { cancelActive } = request.query;
       const cancelled = await services.lifecycle.deleteQueue(
         actorOf(request),
         request.params.name,
-        request.query.cancelActive,
+        cancelActive,
       );
-      return success(request.id, { name: request.params.name, deleted: true, cancelled });
+      const deleted = { name: request.params.name, deleted: true };
+      return success(request.id, cancelActive ? { ...deleted, cancelled } : deleted);
     },
   );
 }
