@@ -303,6 +303,8 @@ export class LifecycleService {
         'states: only SCHEDULED, QUEUED and ROUTING callbacks can be cancelled',
       );
     }
+    // An empty id list selects nothing (and `in ()` is not SQL PostgreSQL accepts).
+    if (selection.ids !== undefined && selection.ids.length === 0) return 0;
     const now = this.clock.now();
     const cancelled = await this.inBatches(
       (trx, limit) =>
