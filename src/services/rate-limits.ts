@@ -44,11 +44,7 @@ interface Counted {
 
 // Numbers are personal data: buckets name a digest of the digits, never the number.
 const numberDigest = (phone: string) =>
-  crypto
-    .createHash('sha256')
-    .update(phone.replace(/\D/g, ''))
-    .digest('base64url')
-    .slice(0, 22);
+  crypto.createHash('sha256').update(phone.replace(/\D/g, '')).digest('base64url').slice(0, 22);
 
 /**
  * Engagement API rate limits. Where the store is shared by several nodes (PostgreSQL) every
