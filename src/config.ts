@@ -164,7 +164,8 @@ function limitsConfig(env: Env): LimitsConfig {
       intVar(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       requestTimeoutMs,
     ),
-    connectionTimeoutMs: intVar(env, 'CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    // Above the 30 s a dispatch claim may long-poll without a byte on the wire.
+    connectionTimeoutMs: intVar(env, 'CONNECTION_TIMEOUT_MS', 60_000, 35_000, 3_600_000),
   };
 }
 

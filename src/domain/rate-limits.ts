@@ -147,3 +147,23 @@ export function formatRateLimits(limits: Partial<RateLimits>): Record<string, un
   }
   return out;
 }
+
+/**
+ * The client an address stands for in the per-address limits: an IPv4 address itself, an IPv6
+ * address by its /64 (one subscriber's network, whose 2^64 addresses cost nothing to rotate).
+ */
+export function addressBucket(ip: string): string {
+  const plain = ip.replace(/%.*$/, '').toLowerCase();
+  if (plain.includes('.')) return plain.replace(/^::ffff:/, '');
+  const [head = '', tail] = plain.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorKind } from '../../domain/errors.js';
-import { routeClassOf } from '../../domain/rate-limits.js';
+import { addressBucket, routeClassOf } from '../../domain/rate-limits.js';
 import type { Services } from '../../services/index.js';
 import { failure } from '../envelope.js';
 import { CORRELATION_HEADER } from './correlation.js';
@@ -163,7 +163,7 @@ export function registerRateLimits(app: FastifyInstance, services: Services): vo
     const refusal = await services.rateLimits.check({
       tenantId: principal.tenantId,
       keyId: principal.keyId,
-      ip: request.ip,
+      ip: addressBucket(request.ip),
       routeClass: routeClassOf(request.method, url),
       phoneNumber: phoneNumberOf(request.body),
     });

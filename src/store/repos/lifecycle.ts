@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from 'kysely';
 import type { Db, Queryable, Tx } from '../db.js';
 import { idsOf, recheck, idsWithinTenant } from '../sql.js';
 import { notCompleted, orderedBy, type CallbackRow } from './callbacks.js';
@@ -56,7 +57,13 @@ function waiting(q: Queryable, filter: WaitingFilter) {
     target = target.where('service_name', '=', filter.serviceName);
   if (filter.desiredBefore !== undefined)
     target = target.where('desired_time', '<', filter.desiredBefore);
-  if (filter.ids !== undefined) target = target.where('id', 'in', filter.ids);
+  if (filter.ids !== undefined) {
+    // An empty id list selects nothing (and `in ()` is not SQL PostgreSQL accepts).
+    target =
+      filter.ids.length > 0
+        ? target.where('id', 'in', filter.ids)
+        : target.where(sql<SqlBool>`1 = 0`);
+  }
   if (filter.phoneNumber !== undefined)
     target = target.where('phone_number', '=', filter.phoneNumber);
   return target;

@@ -130,6 +130,16 @@ describeEngines('bad input at the edges', (engine) => {
     );
   });
 
+  it('an empty id list with a filter cancels nothing (PostgreSQL answered it with a 500)', async () => {
+    const answer = await t.call<{ cancelled: number }>({
+      method: 'POST',
+      url: '/admin/v1/callbacks/bulk-cancel',
+      headers: { cookie: acme.cookies.Administrator },
+      payload: { ids: [], serviceName: 'support' },
+    });
+    expect(answer.res.statusCode, answer.res.body).toBe(200);
+  });
+
   it('a request Node cannot parse gets the envelope with a correlation ID', async () => {
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const port = Number(new URL(address).port);

@@ -75,6 +75,18 @@ describeEngines('Engagement API rate limits', (engine) => {
     expect(errors.body.data.items.filter((e) => e.code === 42904)).toEqual([]);
   });
 
+  it('an IPv6 client is one /64: rotating addresses inside it does not help', async () => {
+    await configure(t, 'acme', { default: { perIp: '2/min' } });
+    t.clock.set('2026-11-25T15:30:00Z');
+    const status = (ip: string) => engage(t, acme, ip, 'GET', '/callbacks/queue-status/support');
+    const codes = [];
+    for (const ip of ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2:ffff::c']) {
+      codes.push((await status(ip)).res.statusCode);
+    }
+    expect(codes).toEqual([200, 200, 429]);
+    expect((await status('2001:db8:1:3::a')).res.statusCode).toBe(200);
+  });
+
   it('bookings by default: 30 a minute per address, 5 an hour per phone number; refused ones write nothing', async () => {
     await configure(t, 'acme', { default: { perIp: 'off' } });
     t.clock.set('2026-11-25T16:00:00Z');

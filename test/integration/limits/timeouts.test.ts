@@ -34,7 +34,6 @@ describeEngines('request timeouts', (engine) => {
       env: {
         REQUEST_TIMEOUT_MS: '1500',
         HEADERS_TIMEOUT_MS: '1000',
-        CONNECTION_TIMEOUT_MS: '5000',
       },
     });
     acme = await t.tenant('acme');

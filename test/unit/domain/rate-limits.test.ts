@@ -7,6 +7,7 @@ import {
   parseLimit,
   parseRateLimits,
   retryAfterSeconds,
+  addressBucket,
   routeClassOf,
 } from '../../../src/domain/rate-limits.js';
 
@@ -47,5 +48,15 @@ rateLimits:
     const minute = { max: 1, windowSeconds: 60 };
     expect(retryAfterSeconds(minute, Date.parse('2026-11-25T15:00:20Z'))).toBe(40);
     expect(retryAfterSeconds(minute, Date.parse('2026-11-25T15:00:59.900Z'))).toBe(1);
+  });
+
+  it('counts an IPv6 client by its /64 and an IPv4 one by its address', () => {
+    expect(addressBucket('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressBucket('2001:0db8:0001:0002:ffff:0:0:9')).toBe('2001:db8:1:2::/64');
+    expect(addressBucket('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressBucket('::1')).toBe('0:0:0:0::/64');
+    expect(addressBucket('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
   });
 });
