@@ -539,4 +539,26 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
       .toContainEqual(expect.stringContaining('Test failed'));
     expect(await form.locator('p.muted').first().innerText()).toBe(before);
   });
+
+  it('explains a callback in everyday words and reschedules near its booked time', async () => {
+    await go('/callback?queue=support');
+    await page.getByRole('button', { name: 'Open callback for +1 212 555 0110' }).click();
+    const detail = page.getByRole('complementary', { name: 'Callback detail' });
+    await detail.getByTestId('detail-state').waitFor();
+    // userData as labelled values, not JSON; the history in words.
+    const text = await detail.innerText();
+    expect(text).toMatch(/orderId\s+A-1001/);
+    expect(text).not.toContain('{"');
+    expect(await detail.locator('.history li').first().innerText()).toMatch(/^Booked · /);
+    await detail.getByRole('button', { name: 'Reschedule' }).click();
+    // Booked for 14:00: the picker starts there, not at the first free slot of the day (10:00).
+    const slot = detail.getByLabel('Free slot');
+    await expect.poll(() => slot.locator('option:checked').innerText()).toBe('14:00');
+
+    // No configuration source: Refetch does not promise a 30-minute cycle.
+    await go('/tools?queue=support');
+    expect(await page.getByTestId('refresh-cycle').innerText()).toContain(
+      'nothing refreshes by itself',
+    );
+  });
 });
