@@ -53,6 +53,20 @@ const PLACES = [
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];
 
+/** WCAG contrast ratio of two "rgb(r, g, b)" colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r = 0, g = 0, bl = 0] = (css.match(/[\d.]+/g) ?? []).map(Number);
+    const lin = (c: number) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(bl);
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
+
 describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue 18)', () => {
   let t: Awaited<ReturnType<typeof startTestApp>>;
   let globex: TestTenant;
@@ -235,7 +249,7 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
       });
     }
     await page.setViewportSize({ width: 1440, height: 900 });
-  });
+  }, 120_000);
 
   it('shows callbacks as labelled cards on a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
@@ -246,13 +260,35 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
-  it('finds no serious or critical accessibility problem on any tab', async () => {
-    for (const place of PLACES) {
-      await go(place.url);
-      expect(await axe(), place.url).toEqual([]);
+  it('finds no serious or critical accessibility problem on any tab, at either size', async () => {
+    for (const size of SIZES) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      for (const place of PLACES) {
+        await go(place.url);
+        expect(await axe(), `${place.url} at ${size.width} px`).toEqual([]);
+      }
+      await go(`/callback?callback=${londonId}`);
+      expect(await axe(), `callback detail at ${size.width} px`).toEqual([]);
     }
-    await go(`/callback?callback=${londonId}`);
-    expect(await axe(), 'callback detail').toEqual([]);
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }, 120_000);
+
+  it('draws a focus ring with at least 3:1 contrast against the page and the cards', async () => {
+    await go('/callback');
+    await page.keyboard.press('Tab');
+    const colours = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!(el instanceof HTMLElement)) return undefined;
+      return {
+        ring: getComputedStyle(el).outlineColor,
+        page: getComputedStyle(document.body).backgroundColor,
+        root: getComputedStyle(document.documentElement).backgroundColor,
+      };
+    });
+    expect(colours).toBeDefined();
+    const ring = colours?.ring ?? '';
+    expect(contrast(ring, 'rgb(255, 255, 255)')).toBeGreaterThanOrEqual(3);
+    expect(contrast(ring, colours?.root ?? '')).toBeGreaterThanOrEqual(3);
   });
 
   it('shows every time in the one zone chosen in the header', async () => {
@@ -502,5 +538,27 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
       .poll(() => form.getByRole('alert').allInnerTexts())
       .toContainEqual(expect.stringContaining('Test failed'));
     expect(await form.locator('p.muted').first().innerText()).toBe(before);
+  });
+
+  it('explains a callback in everyday words and reschedules near its booked time', async () => {
+    await go('/callback?queue=support');
+    await page.getByRole('button', { name: 'Open callback for +1 212 555 0110' }).click();
+    const detail = page.getByRole('complementary', { name: 'Callback detail' });
+    await detail.getByTestId('detail-state').waitFor();
+    // userData as labelled values, not JSON; the history in words.
+    const text = await detail.innerText();
+    expect(text).toMatch(/orderId\s+A-1001/);
+    expect(text).not.toContain('{"');
+    expect(await detail.locator('.history li').first().innerText()).toMatch(/^Booked · /);
+    await detail.getByRole('button', { name: 'Reschedule' }).click();
+    // Booked for 14:00: the picker starts there, not at the first free slot of the day (10:00).
+    const slot = detail.getByLabel('Free slot');
+    await expect.poll(() => slot.locator('option:checked').innerText()).toBe('14:00');
+
+    // No configuration source: Refetch does not promise a 30-minute cycle.
+    await go('/tools?queue=support');
+    expect(await page.getByTestId('refresh-cycle').innerText()).toContain(
+      'nothing refreshes by itself',
+    );
   });
 });

@@ -125,17 +125,15 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
           </button>
         </header>
         {prompt && <div className="guardbar">{prompt}</div>}
-        <main
-          id="main-panel"
-          role="tabpanel"
-          aria-labelledby={`main-tab-${current}`}
-          className="panel"
-        >
-          <h1 className="visually-hidden">{TAB_LABELS[current]}</h1>
-          {current === 'callback' && <CallbackTab role={session.role} />}
-          {current === 'developer' && <DeveloperTab />}
-          {current === 'callin' && <CallInTab />}
-          {current === 'tools' && <ToolsTab role={session.role} />}
+        {/* The main landmark holds the tab panel (a main with a tabpanel role is no landmark). */}
+        <main className="panel">
+          <div id="main-panel" role="tabpanel" aria-labelledby={`main-tab-${current}`}>
+            <h1 className="visually-hidden">{TAB_LABELS[current]}</h1>
+            {current === 'callback' && <CallbackTab role={session.role} />}
+            {current === 'developer' && <DeveloperTab />}
+            {current === 'callin' && <CallInTab />}
+            {current === 'tools' && <ToolsTab role={session.role} />}
+          </div>
         </main>
       </div>
     </ZoneProvider>

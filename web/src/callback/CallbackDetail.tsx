@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { Confirm } from '../components/Confirm.js';
 import { Loading } from '../components/Loading.js';
@@ -55,6 +55,14 @@ export function CallbackDetail({ id, canWrite, onChanged, onClose }: Props) {
     if (ok) after(`Rescheduled to ${formatInZone(slot, zone)}.`);
   };
 
+  // Opening a callback brings its detail into view and moves focus there (on a phone the detail
+  // sits below the list).
+  const head = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    head.current?.scrollIntoView({ block: 'nearest' });
+    head.current?.focus({ preventScroll: true });
+  }, []);
+
   const c = detail.data;
   let attempts = 0;
   const history =
@@ -66,7 +74,9 @@ export function CallbackDetail({ id, canWrite, onChanged, onClose }: Props) {
   return (
     <aside className="card detail" aria-labelledby="detail-title">
       <div className="detail-head">
-        <h3 id="detail-title">Callback detail</h3>
+        <h3 id="detail-title" ref={head} tabIndex={-1}>
+          Callback detail
+        </h3>
         <button type="button" onClick={onClose}>
           Close
         </button>

@@ -146,7 +146,7 @@ export function CredentialForm({ kind, stored, onChanged }: Props) {
       <p className="muted small">
         {stored
           ? `Registered · secret fingerprint ${stored.fingerprint} · updated ${formatInZone(stored.updatedAt, zone)}`
-          : 'Not registered.'}
+          : 'Not registered yet: fill in the fields, try them with "Test before saving", then Register.'}
       </p>
       {kind.fields.map((f) => (
         <Field
