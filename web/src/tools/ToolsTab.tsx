@@ -5,6 +5,7 @@ import { ErrorNotice, Notice } from '../components/Notice.js';
 import { useAction, useLoad } from '../hooks.js';
 import type { QueueSettings } from '../types.js';
 import { PurgePanel } from './PurgePanel.js';
+import { QueueCheck } from './QueueCheck.js';
 import { QueueEditor } from './QueueEditor.js';
 import { RefetchPanel } from './RefetchPanel.js';
 
@@ -88,6 +89,7 @@ export function ToolsTab() {
           </>
         )}
       </section>
+      {items.length > 0 && <QueueCheck queues={items} />}
     </div>
   );
 }
