@@ -132,7 +132,8 @@ describe.skipIf(CHROMIUM === undefined)('the web console in Chromium', () => {
     await page.getByLabel('Correlation ID').fill(corrId);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('button', { name: corrId }).click();
-    const request = await page.getByTestId('error-request').innerText();
+    // The key is among the request headers, redacted.
+    const request = (await page.getByTestId('error-headers').textContent()) ?? '';
     expect(request).toContain('[REDACTED]');
     expect(request).not.toContain(acme.keys.engagement);
     expect(await page.getByTestId('error-response').innerText()).toContain('40003');

@@ -128,5 +128,5 @@ describeEngines('a purge job whose node dies', (engine) => {
       await fresh.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 300_000);
 });

@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api, query } from '../api.js';
+import { CopyButton } from '../components/CopyButton.js';
+import { curlCommand } from '../components/curl.js';
 import { ErrorNotice } from '../components/Notice.js';
 import { useLoad } from '../hooks.js';
-import { formatInZone } from '../time.js';
+import { formatInZone, wallTimeToIso } from '../time.js';
 
 interface ErrorSummary {
   id: string;
@@ -14,27 +16,85 @@ interface ErrorSummary {
   message: string;
   timestamp: string;
 }
+interface StoredRequest {
+  headers?: Record<string, unknown>;
+  body?: unknown;
+}
 interface ErrorDetail extends ErrorSummary {
-  request: unknown;
+  request: StoredRequest | null;
   response: unknown;
 }
 
+interface Filters {
+  corrId: string;
+  status: string;
+  code: string;
+  path: string;
+  fromWall: string;
+  toWall: string;
+}
+const NO_FILTERS: Filters = {
+  corrId: '',
+  status: '',
+  code: '',
+  path: '',
+  fromWall: '',
+  toWall: '',
+};
+
+const STATUS_CHOICES: [string, string][] = [
+  ['', 'Any status'],
+  ['4xx', '4xx (client errors)'],
+  ['400', '400 Bad request'],
+  ['401', '401 Missing or invalid key'],
+  ['403', '403 Forbidden or origin not allowed'],
+  ['404', '404 Not found'],
+  ['409', '409 Conflict'],
+  ['429', '429 Full or throttled'],
+  ['5xx', '5xx (server errors)'],
+];
+
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+// Headers a replayed request needs besides the key; the rest of the stored ones are noise here.
+const REPLAY_HEADERS = ['origin', 'x-correlation-id'];
+
+/** The stored request as a curl command (secrets stay redacted; the key is $API_KEY). */
+function curlOf(d: ErrorDetail): string {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAY_HEADERS) {
+    const value = d.request?.headers?.[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return curlCommand({ method: d.method, url: d.url, body: d.request?.body, headers });
+}
 
 function ErrorDetailPanel({ id, onClose }: { id: string; onClose: () => void }) {
   const detail = useLoad(() => api<ErrorDetail>(`/errors/${encodeURIComponent(id)}`), id);
   const d = detail.data;
+  const body = d?.request?.body;
   return (
-    <aside className="card detail" aria-label="Error detail">
+    <aside className="card detail errors-detail" aria-label="Error detail">
       <div className="detail-head">
         <h3>Error detail</h3>
         <button type="button" onClick={onClose}>
           Close
         </button>
       </div>
+      {detail.loading && d === undefined && (
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      )}
       <ErrorNotice error={detail.error} />
       {d && (
         <>
+          <p className="errors-message" data-testid="error-message">
+            <strong>
+              HTTP {d.statusCode} · {d.code}
+            </strong>{' '}
+            {d.message}
+          </p>
           <dl className="facts">
             <dt>Correlation ID</dt>
             <dd className="mono">{d.corrId}</dd>
@@ -42,90 +102,183 @@ function ErrorDetailPanel({ id, onClose }: { id: string; onClose: () => void }) 
             <dd className="mono">
               {d.method} {d.url}
             </dd>
-            <dt>Status</dt>
-            <dd>
-              HTTP {d.statusCode} · code {d.code} · {d.message}
-            </dd>
             <dt>Time</dt>
             <dd>{formatInZone(d.timestamp, ZONE)}</dd>
           </dl>
-          <h4>Request (secrets and userData redacted)</h4>
-          <pre className="json" data-testid="error-request">
-            {JSON.stringify(d.request, null, 2)}
-          </pre>
+          <h4>Request body (secrets and userData redacted)</h4>
+          {body === undefined || body === null ? (
+            <p className="muted">No body.</p>
+          ) : (
+            <pre className="json" data-testid="error-request">
+              {JSON.stringify(body, null, 2)}
+            </pre>
+          )}
           <h4>Response</h4>
-          <pre className="json" data-testid="error-response">
+          <pre className="json errors-response" data-testid="error-response">
             {JSON.stringify(d.response, null, 2)}
           </pre>
+          <h4>As curl</h4>
+          <pre className="json errors-curl" data-testid="error-curl">
+            {curlOf(d)}
+          </pre>
+          <CopyButton text={curlOf(d)} label="Copy as curl" />
+          <details className="errors-headers">
+            <summary>Request headers</summary>
+            <pre className="json" data-testid="error-headers">
+              {JSON.stringify(d.request?.headers ?? {}, null, 2)}
+            </pre>
+          </details>
         </>
       )}
     </aside>
   );
 }
 
-/** The most recent Engagement API errors, searchable by correlation ID. */
+/** The most recent Engagement API errors, searchable and filterable. */
 export function ErrorsPanel() {
-  const [search, setSearch] = useState('');
-  const [corrId, setCorrId] = useState('');
+  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [cursors, setCursors] = useState<string[]>([]);
   const [openId, setOpenId] = useState<string | undefined>();
+  const [version, setVersion] = useState(0);
   const before = cursors[cursors.length - 1];
+  const params = {
+    corrId: filters.corrId.trim(),
+    status: filters.status,
+    code: filters.code.trim(),
+    path: filters.path.trim(),
+    from: filters.fromWall === '' ? undefined : wallTimeToIso(filters.fromWall, ZONE),
+    to: filters.toWall === '' ? undefined : wallTimeToIso(filters.toWall, ZONE),
+    before,
+    limit: 25,
+  };
+  const key = `${JSON.stringify(params)}:${version}`;
   const page = useLoad(
-    () =>
-      api<{ items: ErrorSummary[]; nextBefore?: string }>(
-        `/errors${query({ corrId, before, limit: 25 })}`,
-      ),
-    `${corrId}:${before ?? ''}`,
+    async () => ({
+      key,
+      ...(await api<{ items: ErrorSummary[]; nextBefore?: string }>(`/errors${query(params)}`)),
+    }),
+    key,
   );
+  const set = (field: keyof Filters) => (value: string) =>
+    setDraft((f) => ({ ...f, [field]: value }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setCursors([]);
-    setCorrId(search.trim());
-    page.reload();
+    setFilters(draft);
+    setVersion((v) => v + 1);
   };
+  const clear = () => {
+    setDraft(NO_FILTERS);
+    setFilters(NO_FILTERS);
+    setCursors([]);
+  };
+  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
+  // Rows of an earlier search are not shown under the caption of a new one.
+  const current = page.data?.key === key ? page.data : undefined;
   return (
     <section className="card">
       <div className="section-head">
         <h2>Errors</h2>
         <span className="muted">Most recent first · times in {ZONE}</span>
       </div>
-      <form className="filters" onSubmit={submit} role="search">
+      <form className="filters errors-filters" onSubmit={submit} role="search">
         <label>
           Correlation ID
           <input
             type="search"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-            placeholder="paste an x-correlation-id"
+            value={draft.corrId}
+            onChange={(e) => set('corrId')(e.target.value)}
+            placeholder="its first characters are enough"
+          />
+        </label>
+        <label>
+          Status
+          <select value={draft.status} onChange={(e) => set('status')(e.target.value)}>
+            {STATUS_CHOICES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Code
+          <input
+            inputMode="numeric"
+            pattern="[1-5][0-9]{4}"
+            title="A five-digit code such as 40002"
+            size={7}
+            value={draft.code}
+            onChange={(e) => set('code')(e.target.value)}
+            placeholder="40002"
+          />
+        </label>
+        <label>
+          Path starts with
+          <input
+            value={draft.path}
+            onChange={(e) => set('path')(e.target.value)}
+            placeholder="/engagement/v3/callbacks/create"
+          />
+        </label>
+        <label>
+          From
+          <input
+            type="datetime-local"
+            value={draft.fromWall}
+            onChange={(e) => set('fromWall')(e.target.value)}
+          />
+        </label>
+        <label>
+          To
+          <input
+            type="datetime-local"
+            value={draft.toWall}
+            onChange={(e) => set('toWall')(e.target.value)}
           />
         </label>
         <button type="submit" className="primary">
           Search
         </button>
-        <button type="button" onClick={() => page.reload()}>
+        {filtered && (
+          <button type="button" onClick={clear}>
+            Clear filters
+          </button>
+        )}
+        <button type="button" onClick={() => setVersion((v) => v + 1)}>
           Refresh
         </button>
       </form>
       <ErrorNotice error={page.error} />
-      <div className={openId ? 'with-detail' : ''}>
-        {page.data && (
+      {page.loading && (
+        <p className="muted" role="status" data-testid="errors-loading">
+          Loading errors…
+        </p>
+      )}
+      <div className={openId ? 'with-detail errors-layout' : 'errors-layout'}>
+        {current && (
           <div>
-            {page.data.items.length === 0 ? (
-              <p className="empty">No errors{corrId ? ` with correlation ID ${corrId}` : ''}.</p>
+            {current.items.length === 0 ? (
+              <p className="empty">
+                {filtered
+                  ? 'No errors match these filters. Widen them or clear them.'
+                  : 'No API errors logged. Errors of the Engagement API appear here with their correlation ID.'}
+              </p>
             ) : (
               <div className="table-wrap">
-                <table className="grid" aria-label="Errors">
+                <table className="grid errors-table" aria-label="Errors">
                   <thead>
                     <tr>
                       <th scope="col">Time</th>
                       <th scope="col">Correlation ID</th>
-                      <th scope="col">Method</th>
-                      <th scope="col">URL</th>
+                      <th scope="col">Request</th>
                       <th scope="col">Status</th>
+                      <th scope="col">Message</th>
                     </tr>
                   </thead>
                   <tbody>
-                    {page.data.items.map((e) => (
+                    {current.items.map((e) => (
                       <tr key={e.id} className={e.id === openId ? 'open' : ''}>
                         <td>{formatInZone(e.timestamp, ZONE)}</td>
                         <td>
@@ -137,11 +290,13 @@ export function ErrorsPanel() {
                             {e.corrId}
                           </button>
                         </td>
-                        <td>{e.method}</td>
-                        <td className="mono wrap">{e.url}</td>
+                        <td className="mono wrap">
+                          {e.method} {e.url}
+                        </td>
                         <td>
                           {e.statusCode} <span className="muted">({e.code})</span>
                         </td>
+                        <td className="wrap errors-message-cell">{e.message}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -158,8 +313,8 @@ export function ErrorsPanel() {
               </button>
               <button
                 type="button"
-                disabled={page.data.nextBefore === undefined}
-                onClick={() => setCursors((c) => [...c, page.data?.nextBefore ?? ''])}
+                disabled={current.nextBefore === undefined}
+                onClick={() => setCursors((c) => [...c, current.nextBefore ?? ''])}
               >
                 Older
               </button>

@@ -10,6 +10,7 @@ import { setParams, useRoute, useTitle } from '../route.js';
 import type { QueueSettings, Role } from '../types.js';
 import { AccessPanel } from './AccessPanel.js';
 import { PurgePanel } from './PurgePanel.js';
+import { QueueCheck } from './QueueCheck.js';
 import { QueueEditor } from './QueueEditor.js';
 import { RefetchPanel } from './RefetchPanel.js';
 
@@ -143,6 +144,7 @@ export function ToolsTab({ role }: { role: Role }) {
           </>
         )}
       </section>
+      {items.length > 0 && <QueueCheck queues={items} />}
       {role === 'Administrator' && <AccessPanel />}
     </div>
   );

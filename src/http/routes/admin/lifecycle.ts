@@ -130,11 +130,16 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
       schema: {
         tags: ['lifecycle'],
         summary:
-          'Per queue: waiting, scheduled today, in progress, completed today, wait, EWT, agents',
+          'Per queue: waiting, scheduled today, in progress, completed today, wait, EWT, agents; asOf the time of the figures',
       },
     },
-    async (request) =>
-      success(request.id, { items: await services.queueMonitor.forTenant(tenantOf(request)) }),
+    async (request) => {
+      const asOf = new Date(services.clock.now()).toISOString();
+      return success(request.id, {
+        items: await services.queueMonitor.forTenant(tenantOf(request)),
+        asOf,
+      });
+    },
   );
 
   app.get(
