@@ -358,7 +358,7 @@ describeEngines(
     it('a booking\'s push target on channel "FCM" (GES\'s spelling) is notified', async () => {
       const sent = fakes.fcm.sends.length;
       await book('support', 70, { pushTargets: [{ channel: 'FCM', target: 'android-device-8' }] });
-      await t.services.events.dispatch(t.clock.now());
+      await t.services.eventDispatcher.dispatch(t.clock.now());
       expect(fakes.fcm.sends.slice(sent).map((s) => s.deviceToken)).toContain('android-device-8');
     });
   },

@@ -100,7 +100,7 @@ describeEngines('outbound guard', (engine) => {
       payload: { serviceName: 'support', phoneNumber: '+12025550170' },
     });
     expect(created.res.statusCode).toBe(200);
-    await closed.services.events.dispatch(closed.clock.now());
+    await closed.services.eventDispatcher.dispatch(closed.clock.now());
     await closed.services.webhooks.deliverDue(closed.clock.now());
     expect(receiver.deliveries).toHaveLength(0);
     const errors: string[] = [];

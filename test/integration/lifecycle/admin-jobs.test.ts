@@ -157,11 +157,11 @@ describeEngines('purge and bulk cancel as jobs', (engine) => {
     // What a node that died mid-purge leaves: a running job, 200 callbacks done, a lease.
     const firstDone = await t.services.store.db.transaction((trx) =>
       t.services.store.lifecycle.completeWaiting(
-        trx,
         { tenantId: acme.id, serviceName: 'left' },
         'PURGED',
         now,
         200,
+        trx,
       ),
     );
     expect(firstDone).toHaveLength(200);
