@@ -13,10 +13,21 @@ interface RouteInfo {
 /** Every route the app serves, with its access rules, as the app registered them. */
 function recordRoute(routes: RouteInfo[], route: RouteOptions): void {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
-  const config = (route.config ?? {}) as { public?: boolean; roles?: readonly string[] };
+  // Read the config when asked: a plugin's own onRoute hook (queue check) may set the roles
+  // after this app-level hook has seen the route.
+  const config = () => (route.config ?? {}) as { public?: boolean; roles?: readonly string[] };
   for (const method of methods) {
     if (method === 'HEAD') continue;
-    routes.push({ method, url: route.url, public: config.public === true, roles: config.roles });
+    routes.push({
+      method,
+      url: route.url,
+      get public() {
+        return config().public === true;
+      },
+      get roles() {
+        return config().roles;
+      },
+    });
   }
 }
 
@@ -35,6 +46,7 @@ const ROLE_TABLE: Record<string, string> = {
   'POST /admin/v1/callbacks/:id/reschedule': 'AS',
   'POST /admin/v1/callbacks/:id/cancel': 'AS',
   'POST /admin/v1/callbacks/bulk-cancel': 'AS',
+  'GET /admin/v1/jobs/:id': 'AS',
   'GET /admin/v1/callbacks/export.csv': 'AS',
   // Tools tab: settings for Administrator, Supervisor and Developer; what ends callbacks
   // (purge, deleting their queue) only for those who may cancel callbacks.
@@ -45,6 +57,12 @@ const ROLE_TABLE: Record<string, string> = {
   'POST /admin/v1/queues/:name/test-number': 'ASD',
   'DELETE /admin/v1/queues/:name': 'AS',
   'POST /admin/v1/queues/:name/purge': 'AS',
+  'GET /admin/v1/queues/:name/purge': 'AS',
+  // Queue check (Tools): the Engagement API's queue answers, for every Tools role.
+  'GET /admin/v1/queue-check/callbacks/availability/:serviceName': 'ASD',
+  'GET /admin/v1/queue-check/callbacks/open-for/:serviceName': 'ASD',
+  'GET /admin/v1/queue-check/callbacks/queue-status/:serviceName': 'ASD',
+  'GET /admin/v1/queue-check/estimated-wait-time': 'ASD',
   // Call-In tab: reading for the Tools roles, groups changed by the Administrator.
   'GET /admin/v1/call-in/groups': 'ASD',
   'GET /admin/v1/call-in/groups/:name': 'ASD',
@@ -62,6 +80,7 @@ const ROLE_TABLE: Record<string, string> = {
   'POST /admin/v1/credentials/:feature': 'AD',
   'DELETE /admin/v1/credentials/:feature': 'AD',
   'POST /admin/v1/credentials/:feature/test': 'AD',
+  'POST /admin/v1/credentials/:feature/test-draft': 'AD',
   'GET /admin/v1/captcha-settings': 'AD',
   'PUT /admin/v1/captcha-settings': 'AD',
   'GET /admin/v1/webhooks': 'AD',
