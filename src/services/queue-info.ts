@@ -51,7 +51,10 @@ export interface AvailabilitySlot {
 export interface Availability {
   readonly slots: readonly AvailabilitySlot[];
   readonly durationMin: number;
+  /** The zone of every `localTime`: the request's, UTC when it named none (GES). */
   readonly timezone: string;
+  /** The queue's own zone (an OpenCallback field GES clients ignore), for naming it to people. */
+  readonly serviceTimezone: string;
 }
 
 export interface OpenForQuery {
@@ -142,6 +145,7 @@ export class QueueInfoService {
         slots: Object.freeze(openSlots(slots, booked, timezone, reportBusy, q.maxTimeSlots)),
         durationMin: settings.slotDurationMinutes,
         timezone,
+        serviceTimezone: settings.timezone,
       }),
     );
   }

@@ -310,9 +310,8 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     // Created "now": 15:00 in London, in the list, the detail and the history alike.
     expect(await detail.innerText()).toContain('Wed, Nov 25, 15:00');
 
-    // The zone is named once, in the header; nothing else says "times in …". (The error log is
-    // being rebuilt on another branch; it takes the zone from useZone() there.)
-    for (const place of PLACES.filter((p) => p.name !== 'developer-errors')) {
+    // The zone is named once, in the header; nothing else says "times in …".
+    for (const place of PLACES) {
       await go(place.url);
       const text = await page.locator('main').innerText();
       expect(text, place.url).not.toMatch(/times in/i);
@@ -369,6 +368,21 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     const queuePick = page.getByRole('combobox', { name: 'Queue', exact: true });
     expect(await queuePick.locator('option:checked').innerText()).toBe('night');
     expect(await page.title()).toBe('night · Tools · OpenCallback');
+
+    // An error of the Developer log by its own link: the detail opens again after a reload.
+    const refused = await engagement('/callbacks/create', { serviceName: 'support' });
+    const corrId = refused.body.status.corrId;
+    const logged = await t.call<{ items: { id: string; corrId: string }[] }>({
+      method: 'GET',
+      url: `/admin/v1/errors?corrId=${corrId}`,
+      headers: { cookie: globex.cookies.Administrator },
+    });
+    const errorId = logged.body.data.items[0]?.id ?? '';
+    await go(`/developer/errors?error=${encodeURIComponent(errorId)}`);
+    await page.reload();
+    await page.getByTestId('who').waitFor();
+    await expect.poll(() => page.locator('main').innerText()).toContain(corrId);
+    expect(await page.getByTestId('error-request').innerText()).toContain('support');
 
     // Tabs change the address, and Back returns to the previous tab.
     await go('/callback');

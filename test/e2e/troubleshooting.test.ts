@@ -159,11 +159,12 @@ describe.skipIf(CHROMIUM === undefined)(
 
       // Availability for a chosen range and zone: tomorrow 09:00-17:00 New York in UTC.
       await panel.locator('select').nth(1).selectOption('UTC');
-      await panel.getByLabel(/^From/).fill('2026-11-26T00:00');
+      await panel.getByLabel(/^From .* date$/).fill('2026-11-26');
+      await panel.getByLabel(/^From .* time$/).fill('00:00');
       await panel.getByLabel('Days').fill('1');
       await panel.getByRole('button', { name: 'Ask availability' }).click();
       const summary = panel.getByTestId('qcheck-slots-summary');
-      await expect.poll(() => summary.innerText()).toBe('8 slots of 60 min, local times in UTC.');
+      await expect.poll(() => summary.innerText()).toBe('8 slots of 60 min; localTime in UTC.');
       const firstSlot = panel.getByRole('table', { name: 'Slots' }).locator('tbody tr').first();
       expect(await firstSlot.innerText()).toContain('2026-11-26T14:00:00');
       const curls = await panel.getByTestId('qcheck-curl').allInnerTexts();
@@ -341,7 +342,7 @@ describe.skipIf(CHROMIUM === undefined)(
       await boxes.nth(0).check();
       await boxes.nth(1).check();
       await page.getByRole('button', { name: 'Cancel selected' }).click();
-      await page.getByText('Cancel 2 callbacks?').waitFor();
+      await page.getByText('Cancel 2 waiting callbacks?').waitFor();
       await page.getByRole('button', { name: 'Yes, cancel them' }).click();
       await expect
         .poll(() => page.getByTestId('job-outcome').innerText())

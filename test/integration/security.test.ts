@@ -111,6 +111,7 @@ const BROWSER_ROUTES = new Set([
   'GET /engagement/v3/callbacks/queue-status/:serviceName',
   'GET /engagement/v3/estimated-wait-time',
   'POST /engagement/v3/captcha/verify',
+  'GET /engagement/v3/captcha/config',
   'POST /engagement/v3/call-in/requests/create',
 ]);
 

@@ -1,20 +1,26 @@
 // The service's side of the booking widget that needs no browser: the public CAPTCHA settings a
 // booking page reads, and the demo page. The widget itself is driven in test/e2e/widget.test.ts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('booking widget routes', (engine) => {
   let t: TestApp & { dropDatabase(): Promise<void> };
   let acme: TestTenant;
+  // Requiring CAPTCHA runs the credential's test: a local fake provider answers it.
+  let captcha: FakeCaptcha;
+  const SECRET = 'turnstile-secret-0123456789abcdef';
 
   beforeAll(async () => {
-    t = await startTestApp(engine);
+    captcha = await startFakeCaptcha({ provider: 'turnstile', secret: SECRET });
+    t = await startTestApp(engine, { env: { TURNSTILE_VERIFY_URL: captcha.url } });
     acme = await t.tenant('acme');
   });
   afterAll(async () => {
     await t.close();
     await t.dropDatabase();
+    await captcha.close();
   });
 
   const config = (key: string | undefined, origin?: string) =>
@@ -39,7 +45,7 @@ describeEngines('booking widget routes', (engine) => {
     await admin('PUT', '/credentials/captcha', {
       provider: 'turnstile',
       siteKey: '0x4AAAAAAA-widget',
-      secret: 'turnstile-secret-0123456789abcdef',
+      secret: SECRET,
     });
     const registered = await config(acme.keys.engagement);
     expect(registered.body.data).toEqual({
@@ -49,7 +55,8 @@ describeEngines('booking widget routes', (engine) => {
     });
     expect(registered.res.body).not.toContain('turnstile-secret');
 
-    await admin('PUT', '/captcha-settings', { captchaRequired: true });
+    const required = await admin('PUT', '/captcha-settings', { captchaRequired: true });
+    expect(required.res.statusCode, required.res.body).toBe(200);
     expect((await config(acme.keys.engagement)).body.data).toMatchObject({ required: true });
   });
 

@@ -354,7 +354,7 @@ function BookingForm(props: FormProps) {
       {mode === 'later' && availability !== undefined && (
         <fieldset>
           <legend>{m.slots}</legend>
-          <p class="muted">{m.zoneNote(zoneName(zone), zoneName(availability.timezone))}</p>
+          <p class="muted">{m.zoneNote(zoneName(zone), zoneName(availability.serviceTimezone))}</p>
           {days.length === 0 ? (
             <p>{m.noSlots}</p>
           ) : (

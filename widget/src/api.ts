@@ -16,6 +16,7 @@ export interface Availability {
   slots: Slot[];
   durationMin: number;
   timezone: string;
+  serviceTimezone: string;
 }
 export interface CaptchaConfig {
   required: boolean;

@@ -18,6 +18,7 @@ export const BROWSER_KEY_ROUTES: ReadonlySet<string> = new Set([
   'GET /callbacks/queue-status/:',
   'GET /estimated-wait-time',
   'POST /captcha/verify',
+  'GET /captcha/config',
   'POST /call-in/requests/create',
 ]);
 

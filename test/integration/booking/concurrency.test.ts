@@ -122,7 +122,7 @@ describeEngines('capacity holds under concurrent bookings', (engine) => {
       slots: { utcTime: string; capacity: number; total: number }[];
     }>({
       method: 'GET',
-      url: `/engagement/v3/callbacks/availability/rush?start=${SLOT}&endMS=${Date.parse(SLOT) + 1}&reportBusy=true`,
+      url: `/engagement/v3/callbacks/availability/rush?start=${SLOT}&endMS=${Date.parse(SLOT) + 1}&reportBusy=true&timezone=America/New_York`,
       headers: { 'x-api-key': tenant.keys.engagement },
     });
     expect(view.body.data.slots).toEqual([

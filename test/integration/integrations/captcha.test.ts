@@ -77,7 +77,7 @@ describeEngines('CAPTCHA', (engine) => {
     fakes.captcha.addToken('solved-1');
     const good = await book('+12025550102', 'solved-1');
     expect(good.res.statusCode, good.res.body).toBe(200);
-    expect((good.body.data as { id: string }).id).toMatch(/^cb_/);
+    expect((good.body.data as { id: string }).id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
     // Tokens are single-use at the provider: replaying one fails.
     expect((await book('+12025550103', 'solved-1')).body.status.code).toBe(40005);
   });

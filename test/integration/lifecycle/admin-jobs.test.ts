@@ -143,7 +143,9 @@ describeEngines('purge and bulk cancel as jobs', (engine) => {
       headers: { cookie: acme.cookies.Administrator },
     });
     await t.services.adminJobs.idle();
-    expect((await getJob(started.body.data.id, acme.cookies.Developer)).res.statusCode).toBe(200);
+    // Whoever may start a purge may follow it: Administrator and Supervisor (README, Roles).
+    expect((await getJob(started.body.data.id, acme.cookies.Supervisor)).res.statusCode).toBe(200);
+    expect((await getJob(started.body.data.id, acme.cookies.Developer)).res.statusCode).toBe(403);
     const otherTenant = await getJob(started.body.data.id, other.cookies.Administrator);
     expect(otherTenant.res.statusCode).toBe(404);
     expect(otherTenant.body.status.code).toBe(40403);

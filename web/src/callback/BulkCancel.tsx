@@ -46,7 +46,7 @@ export function BulkCancel({
           <span>{ids.length} selected</span>
           <Confirm
             label="Cancel selected"
-            question={`Cancel ${callbacks(ids.length)}? Waiting ones complete as CANCELLED_BY_ADMIN and will not be called.`}
+            question={`Cancel ${formatCount(ids.length)} waiting callback${ids.length === 1 ? '' : 's'}? ${ids.length === 1 ? 'Its customer' : 'Their customers'} will not be called.`}
             confirmLabel="Yes, cancel them"
             danger
             disabled={action.busy || job.running}

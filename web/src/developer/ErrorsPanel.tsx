@@ -5,6 +5,8 @@ import { curlCommand } from '../components/curl.js';
 import { ErrorNotice } from '../components/Notice.js';
 import { useLoad } from '../hooks.js';
 import { formatInZone, wallTimeToIso } from '../time.js';
+import { setParams, useRoute } from '../route.js';
+import { useZone } from '../zone.js';
 
 interface ErrorSummary {
   id: string;
@@ -54,8 +56,6 @@ const STATUS_CHOICES: [string, string][] = [
   ['5xx', '5xx (server errors)'],
 ];
 
-const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
-
 // Headers a replayed request needs besides the key; the rest of the stored ones are noise here.
 const REPLAY_HEADERS = ['origin', 'x-correlation-id'];
 
@@ -70,6 +70,7 @@ function curlOf(d: ErrorDetail): string {
 }
 
 function ErrorDetailPanel({ id, onClose }: { id: string; onClose: () => void }) {
+  const zone = useZone();
   const detail = useLoad(() => api<ErrorDetail>(`/errors/${encodeURIComponent(id)}`), id);
   const d = detail.data;
   const body = d?.request?.body;
@@ -103,7 +104,7 @@ function ErrorDetailPanel({ id, onClose }: { id: string; onClose: () => void }) 
               {d.method} {d.url}
             </dd>
             <dt>Time</dt>
-            <dd>{formatInZone(d.timestamp, ZONE)}</dd>
+            <dd>{formatInZone(d.timestamp, zone)}</dd>
           </dl>
           <h4>Request body (secrets and userData redacted)</h4>
           {body === undefined || body === null ? (
@@ -139,7 +140,10 @@ export function ErrorsPanel() {
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [cursors, setCursors] = useState<string[]>([]);
-  const [openId, setOpenId] = useState<string | undefined>();
+  const zone = useZone();
+  // The open error is part of the URL, so a link to it can be shared and survives a reload.
+  const openId = useRoute().params.get('error') ?? undefined;
+  const setOpenId = (id: string | undefined) => setParams({ error: id });
   const [version, setVersion] = useState(0);
   const before = cursors[cursors.length - 1];
   const params = {
@@ -147,8 +151,8 @@ export function ErrorsPanel() {
     status: filters.status,
     code: filters.code.trim(),
     path: filters.path.trim(),
-    from: filters.fromWall === '' ? undefined : wallTimeToIso(filters.fromWall, ZONE),
-    to: filters.toWall === '' ? undefined : wallTimeToIso(filters.toWall, ZONE),
+    from: filters.fromWall === '' ? undefined : wallTimeToIso(filters.fromWall, zone),
+    to: filters.toWall === '' ? undefined : wallTimeToIso(filters.toWall, zone),
     before,
     limit: 25,
   };
@@ -180,7 +184,7 @@ export function ErrorsPanel() {
     <section className="card">
       <div className="section-head">
         <h2>Errors</h2>
-        <span className="muted">Most recent first · times in {ZONE}</span>
+        <span className="muted">Most recent first</span>
       </div>
       <form className="filters errors-filters" onSubmit={submit} role="search">
         <label>
@@ -280,7 +284,7 @@ export function ErrorsPanel() {
                   <tbody>
                     {current.items.map((e) => (
                       <tr key={e.id} className={e.id === openId ? 'open' : ''}>
-                        <td>{formatInZone(e.timestamp, ZONE)}</td>
+                        <td>{formatInZone(e.timestamp, zone)}</td>
                         <td>
                           <button
                             type="button"

@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { DateTimeInput } from '../components/TimeInput.js';
 import { api, query } from '../api.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { curlCommand } from '../components/curl.js';
@@ -183,10 +184,11 @@ function OpenForCheck({ queue, zone }: { queue: string; zone: string }) {
     <form className="qcheck-part" onSubmit={submit} aria-labelledby="qcheck-open-title">
       <h3 id="qcheck-open-title">Open for</h3>
       <p className="muted small">How long the office stays open, with each optional flag.</p>
-      <label>
-        As if now were <span className="muted small">(optional, {zone})</span>
-        <input type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
-      </label>
+      <DateTimeInput
+        label={`As if now were (optional, ${zone})`}
+        value={start}
+        onChange={setStart}
+      />
       <fieldset className="qcheck-flags">
         <legend>Flags</legend>
         {FLAGS.map((f) => (
@@ -263,10 +265,7 @@ function AvailabilityCheck({ queue, zone }: { queue: string; zone: string }) {
       <h3 id="qcheck-avail-title">Availability</h3>
       <p className="muted small">The open slots a booking page would offer.</p>
       <div className="filters">
-        <label>
-          From <span className="muted small">(empty: now, {zone})</span>
-          <input type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
-        </label>
+        <DateTimeInput label={`From (empty: now, ${zone})`} value={start} onChange={setStart} />
         <label>
           Days
           <input
@@ -304,8 +303,8 @@ function AvailabilityCheck({ queue, zone }: { queue: string; zone: string }) {
           {a && (
             <>
               <p data-testid="qcheck-slots-summary">
-                {a.slots.length} slot{a.slots.length === 1 ? '' : 's'} of {a.durationMin} min, local
-                times in {a.timezone}.
+                {a.slots.length} slot{a.slots.length === 1 ? '' : 's'} of {a.durationMin} min;
+                localTime in {a.timezone}.
               </p>
               {a.slots.length === 0 ? (
                 <p className="empty">
@@ -360,7 +359,7 @@ export function QueueCheck({ queues }: { queues: readonly QueueSettings[] }) {
     <section className="card qcheck" aria-labelledby="qcheck-title">
       <div className="section-head">
         <h2 id="qcheck-title">Queue check</h2>
-        <span className="muted">What the Engagement API answers now · times in {zone}</span>
+        <span className="muted">What the Engagement API answers now</span>
         <span className="spacer" />
         <a href="/docs" target="_blank" rel="noreferrer">
           API reference (/docs)
@@ -368,7 +367,7 @@ export function QueueCheck({ queues }: { queues: readonly QueueSettings[] }) {
       </div>
       <div className="filters">
         <label>
-          Queue
+          Queue to check
           <select value={current.name} onChange={(e) => setName(e.target.value)}>
             {queues.map((q) => (
               <option key={q.name}>{q.name}</option>
@@ -376,7 +375,7 @@ export function QueueCheck({ queues }: { queues: readonly QueueSettings[] }) {
           </select>
         </label>
         <label>
-          Time zone of the request
+          Zone asked for (timezone=)
           <select
             value={zoneChoice}
             onChange={(e) => setZoneChoice(e.target.value as 'queue' | 'browser' | 'UTC')}
