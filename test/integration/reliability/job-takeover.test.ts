@@ -41,7 +41,7 @@ describeEngines('a purge job whose node dies', (engine) => {
     try {
       const first = await startService(env);
       services.push(first);
-      const key = /API key:\s+(\S+)/.exec(first.stdout())?.[1];
+      const key = /Admin key:\s+(\S+)/.exec(first.stdout())?.[1];
       if (key === undefined) throw new Error(`no demo key printed:\n${first.stdout()}`);
       const queue = await request(first.base, key, 'POST', '/admin/v1/queues', { name: 'bulk' });
       expect(queue.http, queue.status.message).toBe(200);
