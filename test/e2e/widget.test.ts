@@ -424,8 +424,14 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       // The console shows numbers in international format (+1 212-555-0101).
-      await page.getByText(/^\+1 212.555.0101$/).first().waitFor();
-      await page.getByText(/^\+1 212.555.0102$/).first().waitFor();
+      await page
+        .getByText(/^\+1 212.555.0101$/)
+        .first()
+        .waitFor();
+      await page
+        .getByText(/^\+1 212.555.0102$/)
+        .first()
+        .waitFor();
       await page.close();
     });
   });
