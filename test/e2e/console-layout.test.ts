@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { AxeResults } from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
@@ -11,7 +12,6 @@ import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
 // Issue 18: the console at desktop and phone sizes, one display zone, deep links, guarded
 // actions, plain-word form errors and an accessibility scan of every tab.
 
-const CHROMIUM = process.env.OC_TEST_CHROMIUM;
 const SHOTS = path.resolve('test-output', 'screenshots');
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TENANT = 'globex';
@@ -192,18 +192,7 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
 
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     // A browser in a third zone, so tenant, queue and browser zones all differ.
     const context = await browser.newContext({
       timezoneId: 'Asia/Tokyo',

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
 
-const CHROMIUM = process.env.OC_TEST_CHROMIUM;
 const SHOTS = path.resolve('test-artifacts', 'screenshots');
 const TENANT = 'acme';
 // 2026-11-25 is a Wednesday; 15:00Z is 10:00 in New York, seven hours before the 17:00 close.
@@ -72,19 +72,7 @@ describe.skipIf(CHROMIUM === undefined)('the web console in Chromium', () => {
     );
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    // launch() gives every run a fresh temporary profile of its own.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       timezoneId: 'America/New_York',
       viewport: { width: 1280, height: 900 },

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
 import { seedCallbacks, waitingCallback } from '../integration/reliability/seed.js';
@@ -12,7 +13,6 @@ import {
   type Fakes,
 } from '../integration/integrations/fakes.js';
 
-const CHROMIUM = process.env.OC_TEST_CHROMIUM;
 const SHOTS = path.resolve('test-artifacts', 'screenshots', 'troubleshooting');
 const TENANT = 'acme';
 // Wednesday 10:00 in New York: the support queue is open until 17:00.
@@ -97,18 +97,7 @@ describe.skipIf(CHROMIUM === undefined)(
       );
       await t.app.listen({ port: 0, host: '127.0.0.1' });
       base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
       context = await browser.newContext({ timezoneId: 'America/New_York', viewport: DESKTOP });
       page = await context.newPage();
       await login('administrator');

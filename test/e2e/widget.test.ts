@@ -4,14 +4,14 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEngines } from '../helpers/engines.js';
 import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { fakeCaptchaScript } from '../fakes/fake-captcha-widget.js';
 
-const CHROMIUM = process.env.OC_TEST_CHROMIUM;
 const SHOTS = path.resolve('test-artifacts', 'screenshots');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TENANT = 'acme';
@@ -128,18 +128,7 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
       shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
       await t.services.tenants.addOrigin({ tenantId: TENANT, name: 'test' }, shopOrigin, 'test');
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
       desktop = await browser.newContext({
         viewport: { width: 1280, height: 900 },
         locale: 'en-US',

@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { openDb } from '../../../src/store/db.js';
 import { describeEngines, freshDatabase } from '../../helpers/engines.js';
+import { request, startService, type Service } from '../../helpers/service.js';
 import { phoneFor } from './seed.js';
 
-const REPO = path.resolve(import.meta.dirname, '../../..');
 const CONCURRENCY = 20;
 /** Acknowledged bookings after which the process is killed, with the rest of the load in flight. */
 const KILL_AFTER = 150;
@@ -17,67 +15,10 @@ const KILL_AFTER = 150;
 const KILL_DELAY_MS = 20;
 /** Load-and-kill rounds before giving up on a kill that hits a booking in flight. */
 const MAX_ROUNDS = 5;
-const START_TIMEOUT_MS = 30_000;
-
-/** A port nothing listens on right now (the service cannot report the one it picked for PORT=0). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** The real service as a child process, the way an operator starts it. */
-interface Service {
-  child: ChildProcess;
-  base: string;
-  /** Everything it printed on stdout so far. */
-  stdout(): string;
-  exited: Promise<void>;
-}
-
-async function startService(env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: REPO,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (gone) throw new Error(`the service exited while starting:\n${out}\n${err}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the service did not answer within ${START_TIMEOUT_MS} ms:\n${out}\n${err}`);
-    }
-    const ready = await fetch(`${base}/healthz`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ready) return { child, base, stdout: () => out, exited };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A JSON POST with the key; the HTTP status and the parsed envelope. */
-async function post(base: string, key: string, url: string, body: unknown) {
-  const res = await fetch(`${base}${url}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': key },
-    body: JSON.stringify(body),
-  });
-  const envelope = (await res.json()) as { status: { code: number }; data: { id?: string } };
-  return { http: res.status, envelope };
-}
+const post = (base: string, key: string, url: string, body: unknown) =>
+  request<{ id?: string }>(base, key, 'POST', url, body);
 
 /**
  * Books into the `crash` queue with CONCURRENCY workers and kills the service with SIGKILL
@@ -112,7 +53,7 @@ async function bookUntilKilled(victim: Service, key: string, firstPhone: number)
         if (sentAt < killedAt) interrupted++;
         return;
       }
-      const id = answer.envelope.data.id;
+      const id = answer.data.id;
       if (answer.http !== 200 || id === undefined) {
         refused.push(JSON.stringify(answer));
         continue;
@@ -153,7 +94,7 @@ describeEngines('a service killed in the middle of a booking load', (engine) => 
         name: 'crash',
         maxQueuedImmediate: 100_000,
       });
-      expect(queue.http, JSON.stringify(queue.envelope)).toBe(200);
+      expect(queue.http, JSON.stringify(queue.status)).toBe(200);
 
       const acknowledged: string[] = [];
       let interrupted = 0;
@@ -183,7 +124,7 @@ describeEngines('a service killed in the middle of a booking load', (engine) => 
             const found = await post(restarted.base, key, '/engagement/v3/callbacks/retrieve', {
               id,
             });
-            if (found.http !== 200 || found.envelope.data.id !== id) missing.push(id);
+            if (found.http !== 200 || found.data.id !== id) missing.push(id);
           }),
         );
       }
