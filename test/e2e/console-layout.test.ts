@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { AxeResults } from 'axe-core';
 import { type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium, SCREENSHOTS } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
@@ -12,7 +12,7 @@ import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
 // Issue 18: the console at desktop and phone sizes, one display zone, deep links, guarded
 // actions, plain-word form errors and an accessibility scan of every tab.
 
-const SHOTS = path.resolve('test-output', 'screenshots');
+const SHOTS = path.join(SCREENSHOTS, 'layout');
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TENANT = 'globex';
 // Wednesday 2026-11-25, 15:00Z: 10:00 in New York, 15:00 in London.

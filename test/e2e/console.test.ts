@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium, SCREENSHOTS } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
 
-const SHOTS = path.resolve('test-artifacts', 'screenshots');
 const TENANT = 'acme';
 // 2026-11-25 is a Wednesday; 15:00Z is 10:00 in New York, seven hours before the 17:00 close.
 const NOW = '2026-11-25T15:00:00.000Z';
@@ -19,7 +18,7 @@ describe.skipIf(CHROMIUM === undefined)('the web console in Chromium', () => {
   let base: string;
 
   const shot = async (name: string) => {
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
   const tab = (name: string) => page.getByRole('tab', { name, exact: true });
   const mainTabs = () =>
@@ -52,8 +51,8 @@ describe.skipIf(CHROMIUM === undefined)('the web console in Chromium', () => {
   };
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    console.log(`Console screenshots: ${SHOTS}`);
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    console.log(`Console screenshots: ${SCREENSHOTS}`);
     t = await startTestApp('sqlite');
     t.clock.set(NOW);
     acme = await t.tenant(TENANT, { timezone: 'America/New_York' });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium, SCREENSHOTS } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
 import { seedCallbacks, waitingCallback } from '../integration/reliability/seed.js';
@@ -13,7 +13,7 @@ import {
   type Fakes,
 } from '../integration/integrations/fakes.js';
 
-const SHOTS = path.resolve('test-artifacts', 'screenshots', 'troubleshooting');
+const SHOTS = path.join(SCREENSHOTS, 'troubleshooting');
 const TENANT = 'acme';
 // Wednesday 10:00 in New York: the support queue is open until 17:00.
 const NOW = '2026-11-25T15:00:00.000Z';

@@ -5,14 +5,14 @@ import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium, SCREENSHOTS } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEngines } from '../helpers/engines.js';
 import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { fakeCaptchaScript } from '../fakes/fake-captcha-widget.js';
 
-const SHOTS = path.resolve('test-artifacts', 'screenshots');
+const SHOTS = path.join(SCREENSHOTS, 'widget');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TENANT = 'acme';
 // 2026-11-25 is a Wednesday; 15:00Z is 10:00 in New York (the queue) and 16:00 in Berlin (the

@@ -1,7 +1,11 @@
+import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's Chromium, when `scripts/test.mjs` found one; browser suites skip without it. */
 export const CHROMIUM = process.env.OC_TEST_CHROMIUM;
+
+/** Where browser suites write their screenshots for a person to look at (git-ignored). */
+export const SCREENSHOTS = path.resolve('test-artifacts', 'screenshots');
 
 /**
  * Headless Chromium with the flags this machine needs: no sandbox as root, and no background
