@@ -285,6 +285,10 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     const zone = page.getByTestId('zone');
     // Tenant zone by default: "10:00 GMT" tomorrow reads 05:00 in New York.
     expect(await zone.locator('option:checked').innerText()).toBe('Tenant (America/New_York)');
+    // The live figures' time too (the browser itself is in Tokyo).
+    expect(await page.getByRole('region', { name: 'Live queues' }).innerText()).toContain(
+      'Updated 10:00',
+    );
     await go('/callback?queue=london');
     expect(await rowDesired()).toContain('05:00');
 

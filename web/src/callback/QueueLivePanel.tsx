@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { LoadError } from '../components/Notice.js';
 import { useInterval, useLoad } from '../hooks.js';
+import { useZone } from '../zone.js';
 import { formatSeconds, timeInZone } from '../time.js';
 
 /** One queue's live figures as GET /stats/queues reports them. */
@@ -17,7 +18,6 @@ export interface QueueLive {
 }
 
 const REFRESH_MS = 15_000;
-const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** "AGENT_CONNECTED" as "agent connected". */
 const reasonLabel = (reason: string) => reason.toLowerCase().replace(/_/g, ' ');
@@ -41,6 +41,7 @@ function CompletedToday({ byReason }: { byReason: Record<string, number> }) {
 
 /** Waiting callbacks, waits, outcomes and agents per queue, refreshed every few seconds. */
 export function QueueLivePanel() {
+  const zone = useZone();
   const stats = useLoad(() => api<{ items: QueueLive[]; asOf?: string }>('/stats/queues'), 'stats');
   useInterval(stats.reload, REFRESH_MS);
   const asOf = stats.data?.asOf;
@@ -50,7 +51,7 @@ export function QueueLivePanel() {
         <h3>Live queues</h3>
         {asOf !== undefined && (
           <span className="muted small" data-testid="live-updated">
-            Updated {timeInZone(asOf, BROWSER_ZONE)} · every {REFRESH_MS / 1000} s
+            Updated {timeInZone(asOf, zone)} · every {REFRESH_MS / 1000} s
           </span>
         )}
       </div>

@@ -5,9 +5,8 @@ import { CopyButton } from '../components/CopyButton.js';
 import { curlCommand } from '../components/curl.js';
 import { ErrorNotice } from '../components/Notice.js';
 import { formatSeconds, wallTimeToIso } from '../time.js';
+import { BROWSER_ZONE } from '../zone.js';
 import type { QueueSettings } from '../types.js';
-
-const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 interface QueueStatus {
   ewt: number;
