@@ -47,7 +47,9 @@ describeEngines('GET /callbacks/availability/{service-name}', (engine) => {
     const { res, body } = await availability('ny');
     expect(res.statusCode).toBe(200);
     expect(body.status).toMatchObject({ code: 0, message: 'Successful' });
-    expect(Object.keys(body.data)).toEqual(['slots', 'durationMin', 'timezone']);
+    // GES's fields, then the queue's own zone (ours; the clients' models ignore it).
+    expect(Object.keys(body.data)).toEqual(['slots', 'durationMin', 'timezone', 'serviceTimezone']);
+    expect(body.data.serviceTimezone).toBe('America/New_York');
     expect(body.data.durationMin).toBe(60);
     // GES: without `timezone`, localTime is written in UTC.
     expect(body.data.timezone).toBe('UTC');

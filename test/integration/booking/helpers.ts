@@ -160,9 +160,5 @@ export const ISO_MS_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** The distinct valid New York number for index `i` (0–99), for tests that need many callers. */
 export const nycNumber = (i: number) => `+1212555${String(100 + i).padStart(4, '0')}`;
 
-/** The availability answer as a test reads it. */
-export interface Availability {
-  slots: { utcTime: string; localTime: string; capacity: number; total: number }[];
-  durationMin: number;
-  timezone: string;
-}
+/** The availability answer, as the service defines it. */
+export type { Availability } from '../../../src/services/queue-info.js';
