@@ -294,7 +294,9 @@ export class LifecycleService {
           'CANCELLED_BY_ADMIN',
         )
       : 0;
-    const active = await this.store.callbacks.countActiveByState(actor.tenantId, settings.name);
+    const active = Object.fromEntries(
+      await this.store.queueStats.activeByState(actor.tenantId, settings.name),
+    );
     const total = Object.values(active).reduce((sum, n) => sum + n, 0);
     if (total > 0) {
       const byState = Object.entries(active)

@@ -325,19 +325,6 @@ export class CallbackRepo {
     return Number(row.n);
   }
 
-  /** Active (not completed) callbacks of a queue, by state; states with none are absent. */
-  async countActiveByState(tenantId: string, serviceName: string): Promise<Record<string, number>> {
-    const rows = await this.db.kysely
-      .selectFrom('callbacks')
-      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('tenant_id', '=', tenantId)
-      .where('service_name', '=', serviceName)
-      .where(notCompleted)
-      .groupBy('state')
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
-  }
-
   /** Completion instants of the queue's most recent connected callbacks, newest first. */
   async recentCompletions(tenantId: string, serviceName: string, count: number): Promise<number[]> {
     const rows = await this.db.kysely
