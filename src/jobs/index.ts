@@ -38,7 +38,10 @@ export function standardJobs(config: Config, services: Services): Job[] {
     {
       name: 'credential-rewrap',
       everyMs: 60 * MINUTE,
-      run: () => services.credentials.rewrapAll(),
+      run: async () => {
+        await services.credentials.rewrapAll();
+        await services.webhooks.rewrapAll();
+      },
     },
     {
       name: 'call-in-prune',

@@ -70,6 +70,18 @@ export class WebhookService {
     return { id, url, events, secret, createdAt: new Date(now).toISOString() };
   }
 
+  /** Re-wraps every signing secret still wrapped with a previous master key; returns how many. */
+  async rewrapAll(): Promise<number> {
+    let rewrapped = 0;
+    for (const row of await this.store.events.webhookSecrets()) {
+      if (!this.keyring.needsRewrap(row.secret)) continue;
+      if (await this.store.events.rewrappedWebhook(row, this.keyring.rewrap(row.secret))) {
+        rewrapped++;
+      }
+    }
+    return rewrapped;
+  }
+
   /** A tenant's subscriptions, without secrets. */
   async list(tenantId: string) {
     const rows = await this.store.events.listWebhooks(tenantId);

@@ -131,6 +131,26 @@ export class EventRepo {
       .executeTakeFirst();
   }
 
+  /** Every subscription's id, tenant and sealed secret: the few rows the re-wrap job scans. */
+  webhookSecrets(): Promise<Pick<WebhookRow, 'id' | 'tenant_id' | 'secret'>[]> {
+    return this.db.kysely.selectFrom('webhooks').select(['id', 'tenant_id', 'secret']).execute();
+  }
+
+  /** Replaces a sealed secret with its re-wrapped form, unless it changed meanwhile. */
+  async rewrappedWebhook(
+    row: Pick<WebhookRow, 'id' | 'tenant_id' | 'secret'>,
+    secret: string,
+  ): Promise<boolean> {
+    const result = await this.db.kysely
+      .updateTable('webhooks')
+      .set({ secret })
+      .where('tenant_id', '=', row.tenant_id)
+      .where('id', '=', row.id)
+      .where('secret', '=', row.secret)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Stores a subscription. */
   async insertWebhook(row: WebhookRow): Promise<void> {
     await this.db.kysely.insertInto('webhooks').values(row).execute();

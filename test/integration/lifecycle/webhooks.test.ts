@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../src/integrations/webhooks.js';
+import { Keyring, generateMasterKey } from '../../../src/security/secret-box.js';
+import { WebhookService } from '../../../src/services/webhooks.js';
+import { testHttp } from '../../fakes/outbound.js';
 import { describeEngines } from '../../helpers/engines.js';
 import { startTestApp, type TestTenant } from '../../helpers/app.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../fakes/webhook-receiver.js';
@@ -10,9 +13,10 @@ describeEngines('webhooks: every state change arrives signed, retried on failure
   let receiver: WebhookReceiver;
   let secret = '';
   let hookId = '';
+  const masterKey = generateMasterKey();
 
   beforeAll(async () => {
-    t = await startTestApp(engine);
+    t = await startTestApp(engine, { env: { MASTER_KEY: masterKey } });
     tenant = await t.tenant('acme');
     receiver = await startWebhookReceiver();
     await t.call({
@@ -153,5 +157,30 @@ describeEngines('webhooks: every state change arrives signed, retried on failure
     // The same delivery id on every attempt lets the receiver de-duplicate.
     const ids = new Set(receiver.deliveries.map((d) => d.headers['x-opencallback-delivery']));
     expect(ids.size).toBe(1);
+  });
+
+  it('a master-key rotation re-wraps signing secrets, so the old key can be retired', async () => {
+    const newKey = generateMasterKey();
+    const withKeys = (keyring: Keyring) =>
+      new WebhookService(t.services.store, t.clock, keyring, t.services.audit, testHttp);
+    const rotated = withKeys(new Keyring(newKey, [masterKey]));
+    expect(await rotated.rewrapAll()).toBe(1);
+    expect(await rotated.rewrapAll()).toBe(0);
+    // With the old key gone, deliveries are still signed with the secret the receiver holds.
+    receiver.deliveries.length = 0;
+    const onlyNew = withKeys(new Keyring(newKey));
+    await t.call({
+      method: 'POST',
+      url: '/engagement/v3/callbacks/create',
+      headers: { 'x-api-key': tenant.keys.engagement },
+      payload: { serviceName: 'support', phoneNumber: '+12125550103' },
+    });
+    await t.services.eventDispatcher.dispatch(t.clock.now());
+    await onlyNew.deliverDue(t.clock.now());
+    expect(receiver.deliveries.length).toBeGreaterThan(0);
+    for (const d of receiver.deliveries) {
+      const signature = String(d.headers['x-opencallback-signature']);
+      expect(verifyWebhookSignature(signature, d.body, secret, 300, t.clock.now()).ok).toBe(true);
+    }
   });
 });
