@@ -24,7 +24,7 @@ export function listeningService(engine: EngineName): ListeningService {
   let queues = 0;
   beforeAll(async () => {
     const t = await startTestApp(engine);
-    drop = t.dropDatabase;
+    drop = () => t.dropDatabase();
     const baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const tenant = await t.tenant('acme');
     Object.assign(service, {
