@@ -98,7 +98,7 @@ export async function runDialer(options: DialerOptions, stop: AbortSignal): Prom
   await Promise.all(calls);
   // The service keeps polling for a claim whose client hung up until its wait ends: a callback
   // released before then would be claimed again by that orphaned poll.
-  await pause(Math.max(0, pollEndsAt - Date.now()) + POLL_END_MARGIN_MS);
+  if (unstarted.size > 0) await pause(Math.max(0, pollEndsAt - Date.now()) + POLL_END_MARGIN_MS);
   for (const id of unstarted) {
     try {
       await client.release(id);
