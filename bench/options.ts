@@ -7,6 +7,8 @@ export const SCENARIOS = [
   'create-immediate',
   'create-scheduled',
   'availability',
+  'availability-identity',
+  'availability-widget',
   'open-for',
   'retrieve',
   'dialer',
