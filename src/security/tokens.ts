@@ -53,11 +53,13 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
 let lastUuidTime = 0;
 let uuidSequence = 0;
 
-// Random bytes for ids, drawn from the system 4 KiB at a time: one draw per id was a seventh of a
-// booking's CPU (bench/README.md), as Node's own randomUUID() also found and buffers for the same.
+// Random bytes for ids, drawn from the system 4 KiB at a time: two draws per id were a seventh of
+// a booking's CPU (bench/README.md); Node's own randomUUID() buffers them for the same reason.
 const RANDOM_POOL_BYTES = 4096;
 const randomPool = Buffer.alloc(RANDOM_POOL_BYTES);
 let randomAt = RANDOM_POOL_BYTES;
+
+const sequenceStart = Buffer.alloc(2);
 
 /** `bytes` fresh random bytes copied into `target` at `offset`. */
 function fillRandom(target: Buffer, offset: number, bytes: number): void {
@@ -78,7 +80,9 @@ function fillRandom(target: Buffer, offset: number, bytes: number): void {
 export function newUuidV7(nowMs: number = Date.now()): string {
   if (nowMs > lastUuidTime) {
     lastUuidTime = nowMs;
-    uuidSequence = crypto.randomInt(0, 2048);
+    // A random start below 2048 leaves at least 2048 ids in this millisecond.
+    fillRandom(sequenceStart, 0, 2);
+    uuidSequence = sequenceStart.readUInt16BE(0) & 0x7ff;
   } else if (++uuidSequence > 0xfff) {
     // 4096 ids in one millisecond: borrow the next millisecond rather than repeat an id.
     lastUuidTime++;
