@@ -7,6 +7,8 @@ export const SCENARIOS = [
   'create-immediate',
   'create-scheduled',
   'availability',
+  'availability-identity',
+  'availability-widget',
   'open-for',
   'retrieve',
   'dialer',
@@ -32,6 +34,8 @@ export interface Options {
   connections: number;
   only: ReadonlySet<ScenarioName>;
   profile: boolean;
+  /** Worker counts (WORKERS, PostgreSQL only) queue-status and create are measured with again. */
+  workers: readonly number[];
 }
 
 function isScenario(name: string): name is ScenarioName {
@@ -73,6 +77,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
       connections: { type: 'string', default: '64' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      workers: { type: 'string' },
     },
   });
   const quick = values.quick;
@@ -90,7 +95,14 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
     connections: whole('connections', values.connections, 64, 1),
     only: selection(values.only),
     profile: values.profile,
+    workers: (values.workers ?? '')
+      .split(',')
+      .filter((n) => n.trim() !== '')
+      .map((n) => whole('workers', n.trim(), 1, 1)),
   };
+  if (opts.workers.length > 0 && opts.db !== 'postgres') {
+    throw new Error('--workers needs --db postgres: SQLite runs one process (README)');
+  }
   if (opts.seed === 0 && opts.only.has('retrieve')) {
     throw new Error('retrieve reads seeded callbacks: give --seed ≥ 1 or leave it out of --only');
   }

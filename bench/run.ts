@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--db sqlite|postgres] [--seed N] [--purge N] [--pool N] [--lines N] [--batch N]
-//                [--duration S] [--connections C] [--only a,b] [--profile]`   (see bench/README.md)
+//                [--duration S] [--connections C] [--only a,b] [--profile] [--workers 1,2]`   (see bench/README.md)
 //
 // Starts the real service (built into dist/, see processes.ts) on a fresh SQLite data
 // folder or PostgreSQL database, provisions a tenant with 50 queues and its keys with the CLI,
@@ -35,6 +35,7 @@ import {
 import { printDialers, printProfile, printPurge, printTable } from './report.js';
 import { engagementScenarios } from './scenarios.js';
 import { Phones, seedDialerPool, seedHistory, seedPurgeable } from './seed.js';
+import { measureWorkers } from './workers.js';
 
 // Slots starting this soon may have begun before create-scheduled books them.
 const SLOT_MARGIN_MS = 30 * 60_000;
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     RATE_LIMITS: 'off',
+    // One process, as every figure before --workers was measured (PostgreSQL defaults to the cores).
+    WORKERS: '1',
   };
   const children: NodeChild[] = [];
   const phones = new Phones();
@@ -177,6 +180,19 @@ async function main(): Promise<void> {
     }
     const peak = service.peakRss();
     const exitCode = await service.stop();
+    if (opts.workers.length > 0) {
+      rows.push(
+        ...(await measureWorkers({
+          env,
+          counts: opts.workers,
+          scenarios: [builders['queue-status'], builders['create-immediate']],
+          connections: opts.connections,
+          duration: opts.duration,
+          measureHello,
+          note,
+        })),
+      );
+    }
 
     process.stdout.write(
       `\nOpenCallback bench: ${opts.db}, ${opts.seed} seeded callbacks over ${QUEUE_COUNT} queues ` +

@@ -37,6 +37,8 @@ export function engagementScenarios(
   ctx: EngagementContext,
 ): Record<HttpScenarioName, () => Promise<Scenario>> {
   const auth = { 'x-api-key': ctx.key };
+  // What browsers, apps and the GES clients send; the identity scenario leaves it out.
+  const compressed = { ...auth, 'accept-encoding': 'gzip, deflate, br' };
   const queue = cycle(queueNames);
   return {
     'queue-status': async () => ({
@@ -69,10 +71,23 @@ export function engagementScenarios(
       };
     },
     availability: async () => ({
-      name: 'availability (7 days)',
+      name: 'availability (7 days, br)',
+      method: 'GET',
+      path: () => `${API}/availability/${queue()}?numberOfDays=7`,
+      headers: compressed,
+    }),
+    'availability-identity': async () => ({
+      name: 'availability (7 days, identity)',
       method: 'GET',
       path: () => `${API}/availability/${queue()}?numberOfDays=7`,
       headers: auth,
+    }),
+    // The booking widget's own question (widget/src/api.ts): 200 slots, ~3 days of these queues.
+    'availability-widget': async () => ({
+      name: 'availability (widget, br)',
+      method: 'GET',
+      path: () => `${API}/availability/${queue()}?numberOfDays=7&reportBusy=true&maxTimeSlots=200`,
+      headers: compressed,
     }),
     'open-for': async () => ({
       name: 'open-for (all flags)',

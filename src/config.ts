@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllowList } from './integrations/address-guard.js';
 
@@ -20,6 +21,8 @@ export interface Config {
   sessionMaxHours: number;
   errorLogRetentionDays: number;
   errorLogMaxPerTenant: number;
+  /** Processes sharing the port (node:cluster), each a node of its own; 1 on SQLite. */
+  workers: number;
   /** Whether this node runs the background jobs loop. */
   runJobs: boolean;
   jobIntervalMs: number;
@@ -169,6 +172,20 @@ function limitsConfig(env: Env): LimitsConfig {
   };
 }
 
+/**
+ * WORKERS: the cores' number by default on PostgreSQL. SQLite has one writer per file and its
+ * nodes share no news of changes (caches and figures are per process), so it stays one process.
+ */
+function workersVar(env: Env, kind: Config['database']['kind']): number {
+  if (kind === 'sqlite') {
+    const workers = intVar(env, 'WORKERS', 1, 1, 1024);
+    if (workers > 1)
+      throw new Error('WORKERS above 1 needs PostgreSQL (DATABASE_URL=postgres://…)');
+    return workers;
+  }
+  return intVar(env, 'WORKERS', os.availableParallelism(), 1, 1024);
+}
+
 /** Reads and validates the configuration; throws with a message naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || './data');
@@ -184,6 +201,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new Error('DATABASE_URL must start with postgres:// or sqlite:');
   }
   return {
+    workers: workersVar(env, database.kind),
     port: intVar(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
     database,

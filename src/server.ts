@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster.js';
 import { loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { standardJobs } from './jobs/index.js';
@@ -21,9 +23,13 @@ function printDemoHint(url: string, demo: DemoCredentials): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** Process entry: config → store → services → HTTP + jobs, with graceful shutdown. */
+/** One node: config → store → services → HTTP + jobs, with graceful shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) {
+    runPrimary(config.workers, (line) => process.stderr.write(`${line}\n`));
+    return;
+  }
   const runtime = await openRuntime(config);
   const { services } = runtime;
   if (config.tenantConfigPath !== undefined) {

@@ -26,12 +26,47 @@ function describeLengthProblem(raw: string, country: CountryCode | undefined): s
   }
 }
 
+/** What parsing a number says, whatever a queue's rule: a number that can be called, or why not. */
+export type ParsedPhone =
+  | {
+      readonly e164: string;
+      readonly premiumRate: boolean;
+      readonly country: string | undefined;
+      readonly extension: boolean;
+    }
+  | { readonly problem: string };
+
+/** Parses `text` (trimmed, at most MAX_RAW_LENGTH), reading numbers without "+" as `country`. */
+export function parsePhone(text: string, country: string): ParsedPhone {
+  const known = isSupportedCountry(country) ? country : undefined;
+  const parsed = parsePhoneNumberFromString(text, known ? { defaultCountry: known } : {});
+  // With full metadata a number is valid exactly when it has a type: asking for the type once
+  // spares isValid() from matching the same number patterns again.
+  const type = parsed?.getType();
+  if (!parsed || !parsed.isPossible() || (type === undefined && !parsed.isValid())) {
+    return { problem: describeLengthProblem(text, known) };
+  }
+  return {
+    e164: parsed.number,
+    premiumRate: type === 'PREMIUM_RATE',
+    country: parsed.country,
+    extension: parsed.ext !== undefined && parsed.ext !== '',
+  };
+}
+
+/** parsePhone, or a memo of it. */
+export type PhoneParser = (text: string, country: string) => ParsedPhone;
+
 /**
  * The E.164 form of a callback number under a queue's number rule. Throws INVALID_PHONE_NUMBER
  * for unparseable, impossible or unassigned numbers and PHONE_NUMBER_NOT_PERMITTED for premium
  * rate numbers, countries outside permittedCountries and numbers matching a blocked pattern.
  */
-export function normalizePhoneNumber(raw: string, rule: NumberRule): string {
+export function normalizePhoneNumber(
+  raw: string,
+  rule: NumberRule,
+  parse: PhoneParser = parsePhone,
+): string {
   const text = raw.trim();
   if (text === '') throw new AppError('INVALID_PHONE_NUMBER', 'phoneNumber is empty');
   if (text.length > MAX_RAW_LENGTH) {
@@ -40,27 +75,20 @@ export function normalizePhoneNumber(raw: string, rule: NumberRule): string {
       `phoneNumber is longer than ${MAX_RAW_LENGTH} characters`,
     );
   }
-  const country = isSupportedCountry(rule.defaultCountry) ? rule.defaultCountry : undefined;
-  const parsed = parsePhoneNumberFromString(text, country ? { defaultCountry: country } : {});
+  const parsed = parse(text, rule.defaultCountry);
   const shown = JSON.stringify(text);
-  // With full metadata a number is valid exactly when it has a type: asking for the type once
-  // spares isValid() from matching the same number patterns again.
-  const type = parsed?.getType();
-  if (!parsed || !parsed.isPossible() || (type === undefined && !parsed.isValid())) {
-    throw new AppError(
-      'INVALID_PHONE_NUMBER',
-      `phoneNumber ${shown} ${describeLengthProblem(text, country)}`,
-    );
+  if ('problem' in parsed) {
+    throw new AppError('INVALID_PHONE_NUMBER', `phoneNumber ${shown} ${parsed.problem}`);
   }
   // A dialer calls the number itself; an extension would silently be lost.
-  if (parsed.ext) {
+  if (parsed.extension) {
     throw new AppError(
       'INVALID_PHONE_NUMBER',
       `phoneNumber ${shown} has an extension, which cannot be called back`,
     );
   }
-  const e164 = parsed.number;
-  if (type === 'PREMIUM_RATE') {
+  const { e164 } = parsed;
+  if (parsed.premiumRate) {
     throw new AppError(
       'PHONE_NUMBER_NOT_PERMITTED',
       `phoneNumber ${e164} is a premium-rate number`,

@@ -22,9 +22,19 @@ export function success<T>(corrId: string, data: T) {
   return { status: { code: 0, message: 'Successful', corrId }, data };
 }
 
-/** The JSON text of success()'s body up to its `data` value, for bodies assembled as bytes. */
-export function successHead(corrId: string): string {
-  return `{"status":{"code":0,"message":"Successful","corrId":${JSON.stringify(corrId)}},"data":`;
+const STATUS_BEFORE_CORR_ID = '"status":{"code":0,"message":"Successful","corrId":';
+
+/**
+ * success()'s body as JSON text with `data` (already JSON) first, up to the correlation ID: the
+ * part of a remembered answer's body that is the same for every request. successTail ends it.
+ */
+export function successWithDataFirst(dataJson: string): string {
+  return `{"data":${dataJson},${STATUS_BEFORE_CORR_ID}`;
+}
+
+/** The end of a successWithDataFirst() body: the request's correlation ID. */
+export function successTail(corrId: string): string {
+  return `${JSON.stringify(corrId)}}}`;
 }
 
 /** The error body for an AppError. */

@@ -53,6 +53,25 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
 let lastUuidTime = 0;
 let uuidSequence = 0;
 
+// Random bytes for ids, drawn from the system 4 KiB at a time: two draws per id were a seventh of
+// a booking's CPU (bench/README.md); Node's own randomUUID() buffers them for the same reason.
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = Buffer.alloc(RANDOM_POOL_BYTES);
+let randomAt = RANDOM_POOL_BYTES;
+
+const sequenceStart = Buffer.alloc(2);
+
+/** `bytes` fresh random bytes copied into `target` at `offset`. */
+function fillRandom(target: Buffer, offset: number, bytes: number): void {
+  if (randomAt + bytes > RANDOM_POOL_BYTES) {
+    crypto.randomFillSync(randomPool);
+    randomAt = 0;
+  }
+  randomPool.copy(target, offset, randomAt, randomAt + bytes);
+  // Never hand out the same bytes twice.
+  randomAt += bytes;
+}
+
 /**
  * Mints a UUIDv7 (RFC 9562): 48 bits of milliseconds, then a 12-bit sequence and 62 random bits.
  * GES clients type callback and call-in ids as UUIDs; the time prefix keeps index inserts local,
@@ -61,14 +80,17 @@ let uuidSequence = 0;
 export function newUuidV7(nowMs: number = Date.now()): string {
   if (nowMs > lastUuidTime) {
     lastUuidTime = nowMs;
-    uuidSequence = crypto.randomInt(0, 2048);
+    // A random start below 2048 leaves at least 2048 ids in this millisecond.
+    fillRandom(sequenceStart, 0, 2);
+    uuidSequence = sequenceStart.readUInt16BE(0) & 0x7ff;
   } else if (++uuidSequence > 0xfff) {
     // 4096 ids in one millisecond: borrow the next millisecond rather than repeat an id.
     lastUuidTime++;
     uuidSequence = 0;
   }
-  const bytes = crypto.randomBytes(16);
+  const bytes = Buffer.allocUnsafe(16);
   bytes.writeUIntBE(Math.max(lastUuidTime, 0), 0, 6);
+  fillRandom(bytes, 8, 8);
   bytes[6] = 0x70 | (uuidSequence >> 8);
   bytes[7] = uuidSequence & 0xff;
   bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);

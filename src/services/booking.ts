@@ -16,6 +16,7 @@ import {
 import { slotContaining, slots as slotsBetween, type Slot } from '../domain/slots.js';
 import { AppError } from '../domain/errors.js';
 import { normalizePhoneNumber } from '../domain/phone.js';
+import { phoneMemo } from '../infra/phone-memo.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { endOfLocalDay, formatUtc, parseInstant, startOfLocalDay } from '../domain/time.js';
 import type { Tx } from '../store/db.js';
@@ -86,6 +87,9 @@ export class BookingService {
     private readonly guards: BookingGuards = {},
   ) {}
 
+  // ~1 MB at most: a parsed number is a few short strings.
+  private readonly parsePhone = phoneMemo(10_000);
+
   /**
    * Books a callback under every rule of SPEC "Create"; returns the stored row. `by: 'staff'`
    * (console users, admin keys) skips the CAPTCHA, which tells people from bots on public sites.
@@ -97,7 +101,7 @@ export class BookingService {
   ): Promise<CallbackRow> {
     const now = this.clock.now();
     const settings = await this.queues.get(tenantId, input.serviceName);
-    const phone = normalizePhoneNumber(input.phoneNumber, settings.numberRule);
+    const phone = normalizePhoneNumber(input.phoneNumber, settings.numberRule, this.parsePhone);
     const desired = resolveDesiredTime(
       input.desiredTime === undefined ? undefined : parseInstant(input.desiredTime, 'desiredTime'),
       now,
@@ -361,11 +365,15 @@ export class BookingService {
         ? (await this.queues.get(tenantId, filter.serviceName)).numberRule.defaultCountry
         : 'US';
       // A look-up only needs the E.164 form: a number blocked since it booked is still found.
-      phoneNumber = normalizePhoneNumber(filter.phoneNumber, {
-        defaultCountry,
-        permittedCountries: [],
-        blocked: [],
-      });
+      phoneNumber = normalizePhoneNumber(
+        filter.phoneNumber,
+        {
+          defaultCountry,
+          permittedCountries: [],
+          blocked: [],
+        },
+        this.parsePhone,
+      );
     }
     return this.store.callbacks.find(tenantId, {
       phoneNumber,

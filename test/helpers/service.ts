@@ -24,12 +24,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `src/server.ts` with `env` and resolves once it answers /healthz. */
+/**
+ * Starts `src/server.ts` with `env` and resolves once it answers /healthz: one process unless
+ * `env` asks for WORKERS.
+ */
 export async function startService(env: Record<string, string>): Promise<Service> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: REPO,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, WORKERS: '1', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

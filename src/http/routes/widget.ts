@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../../domain/errors.js';
+import { chooseCompression } from '../encoding.js';
 
 /** Where `npm run build` puts the widget bundle, whether we run from src/ or dist/. */
 const BUNDLE = path.resolve(
@@ -141,8 +142,7 @@ export async function widgetRoutes(fastify: FastifyInstance) {
       if (match !== undefined && match.split(',').some((tag) => tag.trim() === b.etag)) {
         return reply.code(304).send();
       }
-      const accepts = String(request.headers['accept-encoding'] ?? '');
-      if (/\bgzip\b/.test(accepts)) {
+      if (chooseCompression(request.headers['accept-encoding'], ['gzip']) === 'gzip') {
         return reply.header('content-encoding', 'gzip').send(b.gzip);
       }
       return reply.send(b.plain);

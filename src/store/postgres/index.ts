@@ -4,7 +4,7 @@ import { errorContext, type Logger } from '../../log.js';
 import type { Db, QueryListener } from '../db.js';
 import { CAPABILITIES } from '../engine.js';
 import type { Database } from '../schema.js';
-import { checkedTransaction } from '../sql.js';
+import { checkedTransaction, prepare } from '../sql.js';
 import { listenPostgres } from './listen.js';
 
 // BIGINT arrives from pg as a string by default; our instants fit a double exactly.
@@ -22,6 +22,10 @@ export function openPostgres(url: string, log: Logger, onQuery?: QueryListener):
     dialect: new PostgresDialect({ pool }),
     ...(onQuery && { log: (event) => onQuery(event.query.sql, event.query.parameters) }),
   });
+  // Every booking takes two: compiled once (see prepare).
+  const lockKey = prepare(['key'], ({ key }: { key: string }) => ({
+    compile: () => sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.compile(kysely),
+  }));
   return {
     kysely,
     caps: CAPABILITIES.postgres,
@@ -30,7 +34,7 @@ export function openPostgres(url: string, log: Logger, onQuery?: QueryListener):
     // groups in any order: with several nodes each call goes alone.
     groupedTransaction: (check, write) => checkedTransaction(kysely, check, write),
     async lock(trx, key) {
-      await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+      await lockKey(trx, { key });
     },
     async ping() {
       await sql`select 1`.execute(kysely);

@@ -11,6 +11,31 @@ export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 const EVENT_COLUMNS = ['tenant_id', 'callback_id', 'type', 'payload', 'created_at'] as const;
 type NewEventRow = Pick<Insertable<CallbackEventsTable>, (typeof EVENT_COLUMNS)[number]>;
 
+const PREPARED_EVENT_ROWS = 4;
+
+/** An INSERT of `count` events, compiled once: its arguments are named `<row>:<column>`. */
+function preparedInsert(db: Db, count: number) {
+  const names = Array.from({ length: count }, (_, i) =>
+    EVENT_COLUMNS.map((c) => `${i}:${c}`),
+  ).flat();
+  const insert = prepare(names, (args: Record<string, unknown>) =>
+    db.kysely
+      .insertInto('callback_events')
+      .values(
+        Array.from(
+          { length: count },
+          (_, i) =>
+            Object.fromEntries(EVENT_COLUMNS.map((c) => [c, args[`${i}:${c}`]])) as NewEventRow,
+        ),
+      ),
+  );
+  return (q: Tx, rows: readonly NewEventRow[]) =>
+    insert(
+      q,
+      Object.fromEntries(rows.flatMap((row, i) => EVENT_COLUMNS.map((c) => [`${i}:${c}`, row[c]]))),
+    );
+}
+
 /** One state-change event, written in the transaction of the change (the outbox). */
 export interface NewEvent {
   tenantId: string;
@@ -22,12 +47,13 @@ export interface NewEvent {
 
 /** The event outbox, webhook subscriptions and their delivery log. */
 export class EventRepo {
-  // A booking or a single change writes one event: compiled once (see prepare).
-  private readonly insertOne;
+  // A single change writes one event, an immediate booking two (created, queued): the inserts of
+  // a few rows are compiled once each (see prepare), larger ones per call.
+  private readonly insertFew: ((q: Tx, rows: readonly NewEventRow[]) => Promise<unknown>)[];
 
   constructor(private readonly db: Db) {
-    this.insertOne = prepare(EVENT_COLUMNS, (row: NewEventRow) =>
-      db.kysely.insertInto('callback_events').values(row),
+    this.insertFew = Array.from({ length: PREPARED_EVENT_ROWS }, (_, i) =>
+      preparedInsert(db, i + 1),
     );
   }
 
@@ -43,9 +69,9 @@ export class EventRepo {
       payload: JSON.stringify(e.payload),
       created_at: e.now,
     }));
-    const [only] = rows;
-    if (only === undefined) return;
-    if (rows.length === 1) await this.insertOne(trx, only);
+    if (rows.length === 0) return;
+    const few = this.insertFew[rows.length - 1];
+    if (few) await few(trx, rows);
     else {
       for (const slice of insertSlices(rows)) {
         await trx.insertInto('callback_events').values(slice).execute();

@@ -1,25 +1,34 @@
 import type { Selectable } from 'kysely';
 import type { Db, Queryable } from '../db.js';
 import type { QueuesTable } from '../schema.js';
+import { prepare } from '../sql.js';
 
 export type QueueRow = Selectable<QueuesTable>;
 
 /** Callback services (virtual queues) and their settings documents. */
 export class QueueRepo {
-  constructor(private readonly db: Db) {}
+  // Every request names a queue: its settings are read again whenever the service's cache of
+  // them expires, by as many requests as arrive meanwhile. Compiled once (see prepare).
+  private readonly byName;
+
+  constructor(private readonly db: Db) {
+    this.byName = prepare(['tenantId', 'name'], (a: { tenantId: string; name: string }) =>
+      db.kysely
+        .selectFrom('queues')
+        .selectAll()
+        .where('tenant_id', '=', a.tenantId)
+        .where('name', '=', a.name),
+    );
+  }
 
   /** A tenant's queue by name. */
-  get(
+  async get(
     tenantId: string,
     name: string,
     q: Queryable = this.db.kysely,
   ): Promise<QueueRow | undefined> {
-    return q
-      .selectFrom('queues')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const [row] = (await this.byName(q, { tenantId, name })).rows;
+    return row;
   }
 
   /** A tenant's queues by name. */
