@@ -271,7 +271,7 @@ export function ErrorsPanel() {
               </p>
             ) : (
               <div className="table-wrap">
-                <table className="grid errors-table" aria-label="Errors">
+                <table className="grid responsive errors-table" aria-label="Errors">
                   <thead>
                     <tr>
                       <th scope="col">Time</th>
@@ -284,8 +284,8 @@ export function ErrorsPanel() {
                   <tbody>
                     {current.items.map((e) => (
                       <tr key={e.id} className={e.id === openId ? 'open' : ''}>
-                        <td>{formatInZone(e.timestamp, zone)}</td>
-                        <td>
+                        <td data-label="Time">{formatInZone(e.timestamp, zone)}</td>
+                        <td data-label="Correlation ID">
                           <button
                             type="button"
                             className="link mono"
@@ -294,13 +294,15 @@ export function ErrorsPanel() {
                             {e.corrId}
                           </button>
                         </td>
-                        <td className="mono wrap">
+                        <td data-label="Request" className="mono wrap">
                           {e.method} {e.url}
                         </td>
-                        <td>
+                        <td data-label="Status">
                           {e.statusCode} <span className="muted">({e.code})</span>
                         </td>
-                        <td className="wrap errors-message-cell">{e.message}</td>
+                        <td data-label="Message" className="wrap errors-message-cell">
+                          {e.message}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
