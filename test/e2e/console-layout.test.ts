@@ -267,7 +267,7 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     await page.setViewportSize({ width: 1440, height: 900 });
   }, 120_000);
 
-  it('shows callbacks, errors and call-in requests as labelled cards on a phone', async () => {
+  it('shows callbacks, errors, call-in requests, keys and users as labelled cards on a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     /** Each table of the page: the label of its first cell, and how far it scrolls sideways. */
     const tables = () =>
@@ -297,6 +297,11 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     expect(await tables()).toEqual([
       { name: 'Call-in groups', label: '"Group"', sideways: 0, header: 1 },
       { name: 'Call-in requests', label: '"Created"', sideways: 0, header: 1 },
+    ]);
+    await go('/tools?queue=support');
+    expect(await tables()).toEqual([
+      { name: 'API keys', label: '"Name"', sideways: 0, header: 1 },
+      { name: 'Users', label: '"User"', sideways: 0, header: 1 },
     ]);
     await page.setViewportSize({ width: 1440, height: 900 });
   });
@@ -384,7 +389,7 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
   });
 
   it('uses 24-hour inputs everywhere', async () => {
-    for (const url of ['/tools', '/callback?range=custom']) {
+    for (const url of ['/tools', '/callback?range=custom', '/developer/errors']) {
       await go(url);
       expect(await page.locator('input[type="time"], input[type="datetime-local"]').count()).toBe(
         0,

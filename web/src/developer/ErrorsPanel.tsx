@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, query } from '../api.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { DateTimeInput } from '../components/TimeInput.js';
 import { curlCommand } from '../components/curl.js';
 import { ErrorNotice } from '../components/Notice.js';
 import { useLoad } from '../hooks.js';
@@ -226,22 +227,8 @@ export function ErrorsPanel() {
             placeholder="/engagement/v3/callbacks/create"
           />
         </label>
-        <label>
-          From
-          <input
-            type="datetime-local"
-            value={draft.fromWall}
-            onChange={(e) => set('fromWall')(e.target.value)}
-          />
-        </label>
-        <label>
-          To
-          <input
-            type="datetime-local"
-            value={draft.toWall}
-            onChange={(e) => set('toWall')(e.target.value)}
-          />
-        </label>
+        <DateTimeInput label="From" value={draft.fromWall} onChange={set('fromWall')} />
+        <DateTimeInput label="To" value={draft.toWall} onChange={set('toWall')} />
         <button type="submit" className="primary">
           Search
         </button>
