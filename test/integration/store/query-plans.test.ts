@@ -264,7 +264,7 @@ describeEngines('query plans of the hot paths use indexes', (engine) => {
     for (const p of searches) {
       expect(p.plan, p.statement).not.toMatch(fullScan);
       expect(p.plan, p.statement).toMatch(
-        /USING (COVERING )?INDEX callbacks_|Index (Only )?Scan (Backward )?using callbacks_/,
+        /USING (COVERING )?INDEX callbacks_|Index (Only )?Scan (Backward )?(using|on) callbacks_/,
       );
     }
   });
