@@ -18,7 +18,21 @@ interface ErrorSummary {
   code: number;
   message: string;
   timestamp: string;
+  /** Sent with a key that is not valid (mistyped, revoked) but carries one of our keys' prefix. */
+  keyPrefix?: string;
 }
+/**
+ * A request whose key was refused: only its public prefix is known (the rest may be a typo, or
+ * a revoked key). Requests without any key are not logged: anyone could send them.
+ */
+function KeyRefused({ prefix }: { prefix: string }) {
+  return (
+    <span className="badge refused" data-testid="key-refused">
+      key {prefix}… not valid
+    </span>
+  );
+}
+
 interface StoredRequest {
   headers?: Record<string, unknown>;
   body?: unknown;
@@ -106,6 +120,14 @@ function ErrorDetailPanel({ id, onClose }: { id: string; onClose: () => void }) 
             </dd>
             <dt>Time</dt>
             <dd>{formatInZone(d.timestamp, zone)}</dd>
+            {d.keyPrefix !== undefined && (
+              <>
+                <dt>API key</dt>
+                <dd>
+                  <KeyRefused prefix={d.keyPrefix} />
+                </dd>
+              </>
+            )}
           </dl>
           <h4>Request body (secrets and userData redacted)</h4>
           {body === undefined || body === null ? (
@@ -288,6 +310,11 @@ export function ErrorsPanel() {
                           {e.statusCode} <span className="muted">({e.code})</span>
                         </td>
                         <td data-label="Message" className="wrap errors-message-cell">
+                          {e.keyPrefix !== undefined && (
+                            <>
+                              <KeyRefused prefix={e.keyPrefix} />{' '}
+                            </>
+                          )}
                           {e.message}
                         </td>
                       </tr>
