@@ -133,6 +133,18 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
       .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   };
   const rowDesired = () => page.getByTestId('row-desired').first().innerText();
+  /** Headings that skip a level on the way down ("h2→h4"), in document order. */
+  const headingSkips = () =>
+    page.evaluate(() => {
+      const skips: string[] = [];
+      let previous = 0;
+      for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+        const level = Number(h.tagName.slice(1));
+        if (level > previous + 1) skips.push(`h${previous}→h${level} ${h.textContent ?? ''}`);
+        previous = level;
+      }
+      return skips;
+    });
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -244,13 +256,14 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     await captcha?.close();
   });
 
-  it('fits every tab at 1440 and 390 px without sideways scrolling, with a title per tab', async () => {
+  it('fits every tab at 1440 and 390 px without sideways scrolling, with a title and heading order per tab', async () => {
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
       for (const place of PLACES) {
         await go(place.url);
         expect(await page.title(), place.url).toBe(place.title);
         expect(await overflow(), `${place.url} at ${size.width} px`).toBeLessThanOrEqual(0);
+        expect(await headingSkips(), place.url).toEqual([]);
         await page.screenshot({
           path: path.join(SHOTS, `${size.name}-${place.name}.png`),
           fullPage: true,
@@ -259,6 +272,7 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
       // The callback detail (with its user data) and the week chart of the 24/7 queue.
       await go(`/callback?chart=night&days=7&callback=${londonId}`);
       expect(await overflow(), `detail at ${size.width} px`).toBeLessThanOrEqual(0);
+      expect(await headingSkips(), 'callback detail').toEqual([]);
       await page.screenshot({
         path: path.join(SHOTS, `${size.name}-callback-detail.png`),
         fullPage: true,
@@ -495,6 +509,27 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     expect(
       await table.getByRole('columnheader', { name: /Attempts/ }).getAttribute('aria-sort'),
     ).toBe('descending');
+  });
+
+  it('finds a request sent with a mistyped key, marked with the key prefix; keyless ones stay out', async () => {
+    const { engagement: key } = globex.keys;
+    const mistyped = `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`;
+    for (const header of [{ 'x-api-key': mistyped }, {}]) {
+      await t.call({
+        method: 'POST',
+        url: '/engagement/v3/callbacks/create',
+        headers: header,
+        payload: { serviceName: 'support', phoneNumber: '+12125550177' },
+      });
+    }
+    await go('/developer/errors');
+    const table = page.getByRole('table', { name: 'Errors' });
+    const refused = table.getByTestId('key-refused');
+    expect(await refused.count()).toBe(1);
+    expect(await refused.innerText()).toBe(
+      `key ${key.split('_').slice(0, 2).join('_')}… not valid`,
+    );
+    expect(await table.getByRole('row').nth(1).innerText()).toContain('401');
   });
 
   it('says what "As soon as possible" does while the chosen queue is closed', async () => {
