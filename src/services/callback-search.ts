@@ -1,6 +1,13 @@
 import type { CallbackState } from '../domain/callback-state.js';
+import { AppError } from '../domain/errors.js';
 import { formatUtc } from '../domain/time.js';
-import type { CallbackFilter, CallbackRow } from '../store/repos/callbacks.js';
+import type {
+  CallbackFilter,
+  CallbackRow,
+  SearchColumn,
+  SearchCursor,
+  SearchOrder,
+} from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import type { BookingService } from './booking.js';
 
@@ -12,9 +19,68 @@ export interface CallbackSearch {
   serviceName?: string | undefined;
   /** Digits the number contains, however the operator wrote them. */
   phone?: string | undefined;
-  /** Continue below this id (newest first). */
+  /** The column to sort by; newest first without it. */
+  sort?: SearchSort | undefined;
+  /** Continue after this cursor (a previous page's `nextBefore`). */
   before?: string | undefined;
   limit: number;
+}
+
+/** The columns the console sorts by, as the API names them, and their stored columns. */
+const SORT_COLUMNS = {
+  phone: 'phone_number',
+  queue: 'service_name',
+  state: 'state',
+  desired: 'desired_time',
+  attempts: 'attempts',
+  created: 'created_at',
+} as const satisfies Record<string, SearchColumn>;
+
+export type SortField = keyof typeof SORT_COLUMNS;
+export const SORT_FIELDS = Object.keys(SORT_COLUMNS) as SortField[];
+
+/** A sort as the API takes it: the field, ascending, or with a leading "-", descending. */
+export type SearchSort = SortField | `-${SortField}`;
+
+const NUMERIC: ReadonlySet<SearchColumn> = new Set(['desired_time', 'attempts', 'created_at']);
+
+function orderOf(sort: SearchSort): SearchOrder {
+  const descending = sort.startsWith('-');
+  const field = (descending ? sort.slice(1) : sort) as SortField;
+  return { column: SORT_COLUMNS[field], direction: descending ? 'desc' : 'asc' };
+}
+
+/**
+ * The cursor after `row`: its id newest first (as before sorting existed), else its sort value
+ * and id, encoded so that any text a value holds passes through a URL.
+ */
+function cursorAfter(row: CallbackRow, order: SearchOrder | undefined): string {
+  if (!order) return row.id;
+  const value = row[order.column];
+  const json = JSON.stringify([NUMERIC.has(order.column) ? Number(value) : value, row.id]);
+  return Buffer.from(json).toString('base64url');
+}
+
+/** The row a cursor names, checked against the order it must continue (40001 if it cannot). */
+function parseCursor(text: string, order: SearchOrder | undefined): CallbackFilter['after'] {
+  if (!order) return { id: text };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const numeric = NUMERIC.has(order.column);
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 2 &&
+    typeof parsed[1] === 'string' &&
+    typeof parsed[0] === (numeric ? 'number' : 'string')
+  ) {
+    const [value, id] = parsed as [SearchCursor[SearchColumn], string];
+    return { id, [order.column]: value };
+  }
+  throw new AppError('INVALID_PARAMETER', 'before: not a cursor of this sort (use nextBefore)');
 }
 
 /** A callback as the console lists it (no userData: that is personal data, shown on demand). */
@@ -76,16 +142,20 @@ export class CallbackSearchService {
     private readonly booking: BookingService,
   ) {}
 
-  /** A tenant's callbacks matching `search`, newest first; `nextBefore` when there may be more. */
+  /**
+   * A tenant's callbacks matching `search`, in its sort (ties by id) or newest first; `nextBefore`,
+   * the cursor of the next page, when there may be more.
+   */
   async search(
     tenantId: string,
     search: CallbackSearch,
   ): Promise<{ items: CallbackSummary[]; nextBefore?: string }> {
-    const rows = await this.store.callbacks.find(tenantId, toFilter(search));
+    const order = search.sort === undefined ? undefined : orderOf(search.sort);
+    const rows = await this.store.callbacks.find(tenantId, toFilter(search, order));
     const last = rows.at(-1);
     return {
       items: rows.map(callbackSummary),
-      ...(rows.length === search.limit && last ? { nextBefore: last.id } : {}),
+      ...(rows.length === search.limit && last ? { nextBefore: cursorAfter(last, order) } : {}),
     };
   }
 
@@ -106,7 +176,7 @@ export class CallbackSearchService {
   }
 }
 
-function toFilter(search: CallbackSearch): CallbackFilter {
+function toFilter(search: CallbackSearch, order: SearchOrder | undefined): CallbackFilter {
   const { window } = search;
   const digits = search.phone?.replace(/\D/g, '') ?? '';
   return {
@@ -116,7 +186,8 @@ function toFilter(search: CallbackSearch): CallbackFilter {
       ? { desiredFrom: window.from, desiredTo: window.to }
       : { createdFrom: window.from, createdTo: window.to }),
     ...(digits === '' ? {} : { phoneDigits: digits }),
-    before: search.before,
+    order,
+    ...(search.before === undefined ? {} : { after: parseCursor(search.before, order) }),
     limit: search.limit,
   };
 }

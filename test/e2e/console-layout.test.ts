@@ -8,6 +8,7 @@ import { CHROMIUM, launchChromium, SCREENSHOTS } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { PASSWORD, startTestApp, type TestTenant } from '../helpers/app.js';
+import { seedCallbacks, waitingCallback } from '../integration/reliability/seed.js';
 
 // Issue 18: the console at desktop and phone sizes, one display zone, deep links, guarded
 // actions, plain-word form errors and an accessibility scan of every tab.
@@ -52,6 +53,8 @@ const PLACES = [
 ] as const;
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];
+/** Completed callbacks of last week: more than the console's page of 25. */
+const HISTORY = 40;
 
 /** WCAG contrast ratio of two "rgb(r, g, b)" colours. */
 function contrast(a: string, b: string): number {
@@ -130,6 +133,18 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
       .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   };
   const rowDesired = () => page.getByTestId('row-desired').first().innerText();
+  /** Headings that skip a level on the way down ("h2→h4"), in document order. */
+  const headingSkips = () =>
+    page.evaluate(() => {
+      const skips: string[] = [];
+      let previous = 0;
+      for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+        const level = Number(h.tagName.slice(1));
+        if (level > previous + 1) skips.push(`h${previous}→h${level} ${h.textContent ?? ''}`);
+        previous = level;
+      }
+      return skips;
+    });
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -189,6 +204,30 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     for (const phone of ['12', '34']) {
       await engagement('/callbacks/create', { serviceName: 'support', phoneNumber: phone });
     }
+    // Open only on Saturdays: closed now, for what "As soon as possible" says then.
+    await admin('POST', '/queues', {
+      name: 'weekend',
+      businessHours: { weekly: { sat: [['09:00', '17:00']] } },
+      slotDurationMinutes: 60,
+    });
+    // Last week's history in london, more than a page: the oldest tried most often, so only a
+    // sort of the whole result (not of the newest page) puts it first.
+    const now = t.clock.now();
+    await seedCallbacks(
+      t.services.store,
+      Array.from({ length: HISTORY }, (_, index) => ({
+        ...waitingCallback({
+          tenantId: globex.id,
+          serviceName: 'london',
+          index: 9000 + index,
+          now: now - 6 * 86_400_000 + index * 3_600_000,
+        }),
+        state: 'COMPLETED' as const,
+        reason: 'FAIL_CALL_TO_CUSTOMER',
+        attempts: index === 0 ? 9 : 1 + (index % 3),
+        completed_at: now - 6 * 86_400_000 + index * 3_600_000,
+      })),
+    );
 
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
@@ -217,13 +256,14 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     await captcha?.close();
   });
 
-  it('fits every tab at 1440 and 390 px without sideways scrolling, with a title per tab', async () => {
+  it('fits every tab at 1440 and 390 px without sideways scrolling, with a title and heading order per tab', async () => {
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
       for (const place of PLACES) {
         await go(place.url);
         expect(await page.title(), place.url).toBe(place.title);
         expect(await overflow(), `${place.url} at ${size.width} px`).toBeLessThanOrEqual(0);
+        expect(await headingSkips(), place.url).toEqual([]);
         await page.screenshot({
           path: path.join(SHOTS, `${size.name}-${place.name}.png`),
           fullPage: true,
@@ -232,6 +272,7 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
       // The callback detail (with its user data) and the week chart of the 24/7 queue.
       await go(`/callback?chart=night&days=7&callback=${londonId}`);
       expect(await overflow(), `detail at ${size.width} px`).toBeLessThanOrEqual(0);
+      expect(await headingSkips(), 'callback detail').toEqual([]);
       await page.screenshot({
         path: path.join(SHOTS, `${size.name}-callback-detail.png`),
         fullPage: true,
@@ -240,12 +281,42 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     await page.setViewportSize({ width: 1440, height: 900 });
   }, 120_000);
 
-  it('shows callbacks as labelled cards on a phone', async () => {
+  it('shows callbacks, errors, call-in requests, keys and users as labelled cards on a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    /** Each table of the page: the label of its first cell, and how far it scrolls sideways. */
+    const tables = () =>
+      page.locator('table.grid').evaluateAll((els) =>
+        els.map((table) => {
+          const cell = table.querySelector('tbody td[data-label]');
+          const wrap = table.parentElement ?? table;
+          return {
+            name: table.getAttribute('aria-label'),
+            label: cell ? getComputedStyle(cell, '::before').content : 'none',
+            sideways: wrap.scrollWidth - wrap.clientWidth,
+            header: table.querySelector('thead')?.getBoundingClientRect().height ?? 0,
+          };
+        }),
+      );
     await go('/callback');
+    expect(await tables()).toContainEqual(
+      expect.objectContaining({ name: 'Callbacks', label: '"Phone"', sideways: 0 }),
+    );
     const cell = page.getByTestId('row-desired').first();
     const label = await cell.evaluate((el) => getComputedStyle(el, '::before').content);
     expect(label).toBe('"Desired time"');
+    await go('/developer/errors');
+    // No sort to offer: the header row is for screen readers only; each card labels its values.
+    expect(await tables()).toEqual([{ name: 'Errors', label: '"Time"', sideways: 0, header: 1 }]);
+    await go('/callin');
+    expect(await tables()).toEqual([
+      { name: 'Call-in groups', label: '"Group"', sideways: 0, header: 1 },
+      { name: 'Call-in requests', label: '"Created"', sideways: 0, header: 1 },
+    ]);
+    await go('/tools?queue=support');
+    expect(await tables()).toEqual([
+      { name: 'API keys', label: '"Name"', sideways: 0, header: 1 },
+      { name: 'Users', label: '"User"', sideways: 0, header: 1 },
+    ]);
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
@@ -332,7 +403,7 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
   });
 
   it('uses 24-hour inputs everywhere', async () => {
-    for (const url of ['/tools', '/callback?range=custom']) {
+    for (const url of ['/tools', '/callback?range=custom', '/developer/errors']) {
       await go(url);
       expect(await page.locator('input[type="time"], input[type="datetime-local"]').count()).toBe(
         0,
@@ -408,6 +479,76 @@ describe.skipIf(CHROMIUM === undefined)('the console on desktop and phone (issue
     ).toBe('ascending');
     // A relative time helps read what is ahead.
     expect(times[0]).toContain('in 4 h');
+
+    // The server sorts the whole result: last week's most tried callback is its oldest, on no
+    // first page of newest ones, yet first when sorted by attempts.
+    await go('/callback?range=7d&queue=london');
+    const attempts = () => table.locator('td[data-label="Attempts"]').allInnerTexts();
+    expect(await attempts()).not.toContain('9');
+    const searched = page.waitForRequest((r) => r.url().includes('sort=-attempts'));
+    const header = table.getByRole('button', { name: 'Attempts' });
+    await header.click();
+    await header.click();
+    await searched;
+    await settled();
+    expect((await attempts())[0]).toBe('9');
+    expect(
+      await table.getByRole('columnheader', { name: /Attempts/ }).getAttribute('aria-sort'),
+    ).toBe('descending');
+    // The next page continues the same order; a reload keeps the sort from the address.
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await settled();
+    const second = (await attempts()).map(Number);
+    expect(second.length).toBeGreaterThan(0);
+    expect(Math.max(...second)).toBeLessThanOrEqual(1 + 2);
+    expect(new URL(page.url()).searchParams.get('sort')).toBe('-attempts');
+    await page.reload();
+    await page.getByTestId('who').waitFor();
+    await settled();
+    expect((await attempts())[0]).toBe('9');
+    expect(
+      await table.getByRole('columnheader', { name: /Attempts/ }).getAttribute('aria-sort'),
+    ).toBe('descending');
+  });
+
+  it('finds a request sent with a mistyped key, marked with the key prefix; keyless ones stay out', async () => {
+    const { engagement: key } = globex.keys;
+    const mistyped = `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`;
+    for (const header of [{ 'x-api-key': mistyped }, {}]) {
+      await t.call({
+        method: 'POST',
+        url: '/engagement/v3/callbacks/create',
+        headers: header,
+        payload: { serviceName: 'support', phoneNumber: '+12125550177' },
+      });
+    }
+    await go('/developer/errors');
+    const table = page.getByRole('table', { name: 'Errors' });
+    const refused = table.getByTestId('key-refused');
+    expect(await refused.count()).toBe(1);
+    expect(await refused.innerText()).toBe(
+      `key ${key.split('_').slice(0, 2).join('_')}… not valid`,
+    );
+    expect(await table.getByRole('row').nth(1).innerText()).toContain('401');
+  });
+
+  it('says what "As soon as possible" does while the chosen queue is closed', async () => {
+    await go('/callback');
+    await page.getByRole('button', { name: 'New callback' }).click();
+    const form = page.getByRole('form', { name: 'Create a callback' });
+    await form.getByLabel('Queue').selectOption('weekend');
+    const note = form.getByTestId('closed-queue-note');
+    // Wednesday 10:00 in New York; weekend opens Saturday 09:00–17:00 (display zone: tenant).
+    await expect
+      .poll(() => note.innerText())
+      .toContain('The queue is closed now; it opens next on Sat, Nov 28, 09:00.');
+    const text = await note.innerText();
+    expect(text).toContain('booked anyway and queued at once');
+    expect(text).toContain('when that business day closes (17:00)');
+    // An open queue says nothing more.
+    await form.getByLabel('Queue').selectOption('support');
+    await expect.poll(() => note.count()).toBe(0);
+    await form.getByRole('button', { name: 'Close' }).click();
   });
 
   it('draws the slot chart on a time axis, with closed hours and days as gaps', async () => {

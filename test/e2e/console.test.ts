@@ -103,7 +103,8 @@ describe.skipIf(CHROMIUM === undefined)('the web console in Chromium', () => {
       }
       if (username !== 'administrator') await logout();
     }
-  });
+    // Four sign-ins, each loading the Callback tab: past 30 s on a busy two-core machine.
+  }, 60_000);
 
   it('finds an API error by its correlation ID, with the key redacted', async () => {
     const corrId = `e2e-${Date.now()}`;

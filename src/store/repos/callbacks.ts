@@ -38,21 +38,40 @@ const CALLBACK_COLUMNS = Object.keys({
  */
 export const notCompleted = sql<SqlBool>`completed_at is null`;
 
-/** `order by` for a dispatch order (domain/callback-state.ts DISPATCH_ORDER). */
-export function orderedBy(order: readonly OrderKey[]) {
+/** One key of an order over callbacks' columns (a dispatch order, a console sort). */
+interface ColumnOrder<C extends keyof CallbackRow> {
+  column: C;
+  direction: 'asc' | 'desc';
+}
+
+/** `order by` for an order (domain/callback-state.ts DISPATCH_ORDER, a console sort). */
+export function orderedBy<C extends keyof CallbackRow>(order: readonly ColumnOrder<C>[]) {
   return sql`${sql.join(order.map((k) => sql`${sql.ref(k.column)} ${sql.raw(k.direction)}`))}`;
 }
 
-/** The callbacks that come before `row` in a dispatch order. */
-export function aheadOf(order: readonly OrderKey[], row: Pick<CallbackRow, OrderKey['column']>) {
-  const before = (k: OrderKey) =>
+/** The callbacks that come before `row` in an order. */
+export function aheadOf<C extends keyof CallbackRow>(
+  order: readonly ColumnOrder<C>[],
+  row: Pick<CallbackRow, C>,
+) {
+  const before = (k: ColumnOrder<C>) =>
     sql`${sql.ref(k.column)} ${sql.raw(k.direction === 'desc' ? '>' : '<')} ${row[k.column]}`;
-  const equal = (k: OrderKey) => sql`${sql.ref(k.column)} = ${row[k.column]}`;
+  const equal = (k: ColumnOrder<C>) => sql`${sql.ref(k.column)} = ${row[k.column]}`;
   const terms = order.map(
     (k, i) => sql`(${sql.join([...order.slice(0, i).map(equal), before(k)], sql` and `)})`,
   );
   return sql<SqlBool>`(${sql.join(terms, sql` or `)})`;
 }
+
+/** The columns the console may sort a search by (an allow-list: each is named in SQL). */
+export type SearchColumn =
+  'phone_number' | 'service_name' | 'state' | 'desired_time' | 'attempts' | 'created_at';
+
+/** A search's order: one column, ties broken by id in the same direction. */
+export type SearchOrder = ColumnOrder<SearchColumn>;
+
+/** Where a page of a sorted search ended: the last row's sort value and id. */
+export type SearchCursor = Pick<CallbackRow, SearchColumn | 'id'>;
 
 export interface CallbackFilter {
   phoneNumber?: string | undefined;
@@ -65,8 +84,10 @@ export interface CallbackFilter {
   /** Digits the stored E.164 number contains (the console's phone search). */
   phoneDigits?: string | undefined;
   limit: number;
-  /** Continue below this id (newest first). */
-  before?: string | undefined;
+  /** Sorted by this column; newest first (by id) without it. */
+  order?: SearchOrder | undefined;
+  /** Continue after this row of the order: its id, and its sort value when sorted. */
+  after?: Partial<SearchCursor> & Pick<CallbackRow, 'id'>;
 }
 
 /** Callbacks: the queue itself (no job-queue library; this table is the queue). */
@@ -340,14 +361,29 @@ export class CallbackRepo {
     return rows.flatMap((r) => (r.completed_at === null ? [] : [Number(r.completed_at)]));
   }
 
-  /** A tenant's callbacks matching a filter, newest first. */
+  /**
+   * A tenant's callbacks matching a filter, in the filter's order (ties by id) or newest first;
+   * a page continues after the previous page's last row (a keyset cursor, right for any order).
+   */
   find(tenantId: string, filter: CallbackFilter): Promise<CallbackRow[]> {
+    const keys: ColumnOrder<SearchColumn | 'id'>[] = filter.order
+      ? [filter.order, { column: 'id', direction: filter.order.direction }]
+      : [{ column: 'id', direction: 'desc' }];
     let query = this.db.kysely
       .selectFrom('callbacks')
       .selectAll()
       .where('tenant_id', '=', tenantId)
-      .orderBy('id', 'desc')
+      .orderBy(orderedBy(keys))
       .limit(filter.limit);
+    if (filter.after !== undefined) {
+      // What comes after a row in an order comes before it in the reverse order.
+      const reversed = keys.map((k) => ({
+        ...k,
+        direction: k.direction === 'asc' ? ('desc' as const) : ('asc' as const),
+      }));
+      // Only the order's columns are read from the cursor, and the service checked it has them.
+      query = query.where(aheadOf(reversed, filter.after as SearchCursor));
+    }
     if (filter.phoneNumber !== undefined)
       query = query.where('phone_number', '=', filter.phoneNumber);
     if (filter.serviceName !== undefined)
@@ -366,7 +402,6 @@ export class CallbackRepo {
       const digits = filter.phoneDigits.replace(/\D/g, '');
       query = query.where('phone_number', 'like', `%${digits}%`);
     }
-    if (filter.before !== undefined) query = query.where('id', '<', filter.before);
     return query.execute();
   }
 

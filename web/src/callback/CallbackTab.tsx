@@ -49,7 +49,10 @@ export function CallbackTab({ role }: { role: Role }) {
 
   const queues = useLoad(() => api<{ items: QueueSettings[] }>('/queues'), 'queues');
   const queueNames = queues.data?.items.map((q) => q.name) ?? [];
-  const params = { ...searchParams(filters, zone), before: cursors[cursors.length - 1] };
+  const sortText = route.params.get('sort') ?? undefined;
+  // The server sorts the whole result; a page's cursor only continues the order it came from.
+  const search = { ...searchParams(filters, zone), sort: sort && sortText };
+  const params = { ...search, before: cursors[cursors.length - 1] };
   const page = useLoad(
     () => api<CallbackPage>(`/callbacks${query({ ...params, limit: PAGE_SIZE })}`),
     `${JSON.stringify(params)}:${version}`,
@@ -105,7 +108,7 @@ export function CallbackTab({ role }: { role: Role }) {
               </button>
               <a
                 className="button"
-                href={adminUrl(`/callbacks/export.csv${query(params)}`)}
+                href={adminUrl(`/callbacks/export.csv${query(search)}`)}
                 download
               >
                 Export CSV
@@ -120,7 +123,7 @@ export function CallbackTab({ role }: { role: Role }) {
         )}
         {creating && (
           <CreateForm
-            queues={queueNames}
+            queues={queues.data?.items ?? []}
             onClose={() => setCreating(false)}
             onCreated={(c) => {
               setCreating(false);
@@ -153,7 +156,10 @@ export function CallbackTab({ role }: { role: Role }) {
                 items={data.items}
                 now={Date.parse(data.now)}
                 sort={sort}
-                onSort={(s) => setParams({ sort: s }, true)}
+                onSort={(s) => {
+                  setCursors([]);
+                  setParams({ sort: s }, true);
+                }}
                 selectable={canWrite}
                 selected={selected}
                 onToggle={toggle}
@@ -172,7 +178,7 @@ export function CallbackTab({ role }: { role: Role }) {
                   disabled={cursors.length === 0}
                   onClick={() => setCursors((c) => c.slice(0, -1))}
                 >
-                  Newer
+                  Previous page
                 </button>
                 <span className="muted">Page {cursors.length + 1}</span>
                 <button
@@ -182,7 +188,7 @@ export function CallbackTab({ role }: { role: Role }) {
                     data.nextBefore && setCursors((c) => [...c, data.nextBefore ?? ''])
                   }
                 >
-                  Older
+                  Next page
                 </button>
               </nav>
             </div>

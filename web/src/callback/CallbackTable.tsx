@@ -18,39 +18,12 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'created', label: 'Created' },
 ];
 
-/** The sort a URL names ("desired" or "-desired"), if any. */
+/** The sort a URL names ("desired" or "-desired"), if any: the API takes the same words. */
 export function parseSort(text: string | null): Sort | undefined {
   if (text === null) return undefined;
   const descending = text.startsWith('-');
   const key = (descending ? text.slice(1) : text) as SortKey;
   return COLUMNS.some((c) => c.key === key) ? { key, descending } : undefined;
-}
-
-const value = (c: CallbackSummary, key: SortKey): string | number => {
-  switch (key) {
-    case 'phone':
-      return c.phoneNumber;
-    case 'queue':
-      return c.serviceName;
-    case 'state':
-      return c.state;
-    case 'desired':
-      return c.desiredTime;
-    case 'attempts':
-      return c.attempts;
-    case 'created':
-      return c.createdAt;
-  }
-};
-
-function sorted(items: CallbackSummary[], sort: Sort | undefined): CallbackSummary[] {
-  if (!sort) return items;
-  const sign = sort.descending ? -1 : 1;
-  return [...items].sort((a, b) => {
-    const x = value(a, sort.key);
-    const y = value(b, sort.key);
-    return x < y ? -sign : x > y ? sign : 0;
-  });
 }
 
 interface Props {
@@ -73,7 +46,8 @@ const WAITING = new Set(['SCHEDULED', 'QUEUED', 'ROUTING']);
 
 /**
  * One page of callbacks; a row opens its detail, waiting ones can be ticked for bulk cancel.
- * Column headers sort the page shown; under 600 px each row becomes a card.
+ * Column headers sort the whole search (the server sorts; `items` come in that order); under
+ * 600 px each row becomes a card.
  */
 export function CallbackTable({
   items,
@@ -134,7 +108,7 @@ export function CallbackTable({
           </tr>
         </thead>
         <tbody>
-          {sorted(items, sort).map((c) => (
+          {items.map((c) => (
             <tr key={c.id} className={c.id === openId ? 'open' : ''}>
               {selectable && (
                 <td className="select">

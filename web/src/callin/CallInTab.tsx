@@ -150,10 +150,14 @@ export function CallInTab() {
                       {formatPhone(r.toPhoneNumber)}
                     </td>
                     <td data-label="From" className="mono">
-                      {r.fromPhoneNumber ? formatPhone(r.fromPhoneNumber) : ''}
+                      {r.fromPhoneNumber ? (
+                        formatPhone(r.fromPhoneNumber)
+                      ) : (
+                        <span className="muted">not given</span>
+                      )}
                     </td>
                     <td data-label="Code" className="mono">
-                      {r.accessCode ?? ''}
+                      {r.accessCode ?? <span className="muted">none</span>}
                     </td>
                     <td data-label="Expires">{formatInZone(r.expirationTime, zone)}</td>
                     <td data-label="Status">

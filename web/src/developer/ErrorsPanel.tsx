@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, query } from '../api.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { DateTimeInput } from '../components/TimeInput.js';
 import { curlCommand } from '../components/curl.js';
 import { ErrorNotice } from '../components/Notice.js';
 import { useLoad } from '../hooks.js';
@@ -17,7 +18,21 @@ interface ErrorSummary {
   code: number;
   message: string;
   timestamp: string;
+  /** Sent with a key that is not valid (mistyped, revoked) but carries one of our keys' prefix. */
+  keyPrefix?: string;
 }
+/**
+ * A request whose key was refused: only its public prefix is known (the rest may be a typo, or
+ * a revoked key). Requests without any key are not logged: anyone could send them.
+ */
+function KeyRefused({ prefix }: { prefix: string }) {
+  return (
+    <span className="badge refused" data-testid="key-refused">
+      key {prefix}… not valid
+    </span>
+  );
+}
+
 interface StoredRequest {
   headers?: Record<string, unknown>;
   body?: unknown;
@@ -105,6 +120,14 @@ function ErrorDetailPanel({ id, onClose }: { id: string; onClose: () => void }) 
             </dd>
             <dt>Time</dt>
             <dd>{formatInZone(d.timestamp, zone)}</dd>
+            {d.keyPrefix !== undefined && (
+              <>
+                <dt>API key</dt>
+                <dd>
+                  <KeyRefused prefix={d.keyPrefix} />
+                </dd>
+              </>
+            )}
           </dl>
           <h4>Request body (secrets and userData redacted)</h4>
           {body === undefined || body === null ? (
@@ -226,22 +249,8 @@ export function ErrorsPanel() {
             placeholder="/engagement/v3/callbacks/create"
           />
         </label>
-        <label>
-          From
-          <input
-            type="datetime-local"
-            value={draft.fromWall}
-            onChange={(e) => set('fromWall')(e.target.value)}
-          />
-        </label>
-        <label>
-          To
-          <input
-            type="datetime-local"
-            value={draft.toWall}
-            onChange={(e) => set('toWall')(e.target.value)}
-          />
-        </label>
+        <DateTimeInput label="From" value={draft.fromWall} onChange={set('fromWall')} />
+        <DateTimeInput label="To" value={draft.toWall} onChange={set('toWall')} />
         <button type="submit" className="primary">
           Search
         </button>
@@ -271,7 +280,7 @@ export function ErrorsPanel() {
               </p>
             ) : (
               <div className="table-wrap">
-                <table className="grid errors-table" aria-label="Errors">
+                <table className="grid responsive errors-table" aria-label="Errors">
                   <thead>
                     <tr>
                       <th scope="col">Time</th>
@@ -284,8 +293,8 @@ export function ErrorsPanel() {
                   <tbody>
                     {current.items.map((e) => (
                       <tr key={e.id} className={e.id === openId ? 'open' : ''}>
-                        <td>{formatInZone(e.timestamp, zone)}</td>
-                        <td>
+                        <td data-label="Time">{formatInZone(e.timestamp, zone)}</td>
+                        <td data-label="Correlation ID">
                           <button
                             type="button"
                             className="link mono"
@@ -294,13 +303,20 @@ export function ErrorsPanel() {
                             {e.corrId}
                           </button>
                         </td>
-                        <td className="mono wrap">
+                        <td data-label="Request" className="mono wrap">
                           {e.method} {e.url}
                         </td>
-                        <td>
+                        <td data-label="Status">
                           {e.statusCode} <span className="muted">({e.code})</span>
                         </td>
-                        <td className="wrap errors-message-cell">{e.message}</td>
+                        <td data-label="Message" className="wrap errors-message-cell">
+                          {e.keyPrefix !== undefined && (
+                            <>
+                              <KeyRefused prefix={e.keyPrefix} />{' '}
+                            </>
+                          )}
+                          {e.message}
+                        </td>
                       </tr>
                     ))}
                   </tbody>

@@ -99,28 +99,30 @@ function ApiKeys() {
       {action.error && <Notice kind="error">{action.error}</Notice>}
       <ErrorNotice error={keys.error} />
       <div className="table-wrap">
-        <table className="grid" data-testid="api-keys">
+        <table className="grid responsive" data-testid="api-keys" aria-label="API keys">
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Scope</th>
-              <th>Kind</th>
-              <th>Prefix</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>Status</th>
+              <th scope="col">Name</th>
+              <th scope="col">Scope</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Prefix</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Status</th>
             </tr>
           </thead>
           <tbody>
             {(keys.data?.items ?? []).map((k) => (
               <tr key={k.id}>
-                <td>{k.name}</td>
-                <td>{k.scope}</td>
-                <td>{k.kind}</td>
-                <td className="mono">{k.prefix}</td>
-                <td>{day(k.createdAt)}</td>
-                <td>{day(k.lastUsedAt)}</td>
-                <td>
+                <td data-label="Name">{k.name}</td>
+                <td data-label="Scope">{k.scope}</td>
+                <td data-label="Kind">{k.kind}</td>
+                <td data-label="Prefix" className="mono">
+                  {k.prefix}
+                </td>
+                <td data-label="Created">{day(k.createdAt)}</td>
+                <td data-label="Last used">{day(k.lastUsedAt)}</td>
+                <td data-label="Status">
                   {k.revokedAt !== null ? (
                     'revoked'
                   ) : (
@@ -221,20 +223,20 @@ function Users() {
       {action.error && <Notice kind="error">{action.error}</Notice>}
       <ErrorNotice error={users.error} />
       <div className="table-wrap">
-        <table className="grid" data-testid="users">
+        <table className="grid responsive" data-testid="users" aria-label="Users">
           <thead>
             <tr>
-              <th>User</th>
-              <th>Role</th>
-              <th>Status</th>
-              <th>Actions</th>
+              <th scope="col">User</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
             {(users.data?.items ?? []).map((u) => (
               <tr key={u.username}>
-                <td>{u.username}</td>
-                <td>
+                <td data-label="User">{u.username}</td>
+                <td data-label="Role">
                   <select
                     aria-label={`Role of ${u.username}`}
                     value={u.role}
@@ -250,8 +252,8 @@ function Users() {
                     ))}
                   </select>
                 </td>
-                <td>{u.disabled ? 'disabled' : 'active'}</td>
-                <td className="actions">
+                <td data-label="Status">{u.disabled ? 'disabled' : 'active'}</td>
+                <td data-label="Actions" className="actions">
                   <button
                     type="button"
                     className="small-btn"

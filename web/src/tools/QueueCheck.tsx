@@ -312,7 +312,7 @@ function AvailabilityCheck({ queue, zone }: { queue: string; zone: string }) {
                 </p>
               ) : (
                 <div className="table-wrap qcheck-slots">
-                  <table className="grid" aria-label="Slots">
+                  <table className="grid responsive" aria-label="Slots">
                     <thead>
                       <tr>
                         <th scope="col">localTime</th>
@@ -324,10 +324,14 @@ function AvailabilityCheck({ queue, zone }: { queue: string; zone: string }) {
                     <tbody>
                       {a.slots.map((slot) => (
                         <tr key={slot.utcTime}>
-                          <td className="mono">{slot.localTime}</td>
-                          <td className="mono">{slot.utcTime}</td>
-                          <td>{slot.capacity}</td>
-                          <td>{slot.total}</td>
+                          <td data-label="localTime" className="mono">
+                            {slot.localTime}
+                          </td>
+                          <td data-label="utcTime" className="mono">
+                            {slot.utcTime}
+                          </td>
+                          <td data-label="Free">{slot.capacity}</td>
+                          <td data-label="Of">{slot.total}</td>
                         </tr>
                       ))}
                     </tbody>

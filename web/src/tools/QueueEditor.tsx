@@ -226,7 +226,7 @@ export function QueueEditor({
             error={issue('immediateBlackoutMinutes')}
           />
           <NumberField
-            label="Max EWT for an offer (seconds)"
+            label="Longest estimated wait to offer “As soon as possible” (seconds)"
             hint="empty = no limit"
             min={0}
             value={draft.maxEwtSeconds}
@@ -234,7 +234,7 @@ export function QueueEditor({
             error={issue('maxEwtSeconds')}
           />
           <NumberField
-            label="Push when EWT below (minutes)"
+            label="Push the customer when the estimated wait falls below (minutes)"
             min={0}
             value={draft.pushThresholdMinutes}
             onChange={num('pushThresholdMinutes')}

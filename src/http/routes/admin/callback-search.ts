@@ -12,9 +12,10 @@ import {
   parseInstant,
   startOfLocalDay,
 } from '../../../domain/time.js';
-import type {
-  CallbackSearch as ServiceSearch,
-  CallbackSummary,
+import {
+  SORT_FIELDS,
+  type CallbackSearch as ServiceSearch,
+  type CallbackSummary,
 } from '../../../services/callback-search.js';
 
 /** The console's callback search: a time range on created or desired time plus filters. */
@@ -40,7 +41,14 @@ export const CallbackSearchQuery = Type.Object({
   states: Type.Optional(Type.String({ maxLength: 100 })),
   queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-  before: Type.Optional(Type.String({ maxLength: 64 })),
+  /** A column, ascending, or with a leading "-", descending; newest first without it. */
+  sort: Type.Optional(
+    Type.Union(
+      SORT_FIELDS.flatMap((field) => [Type.Literal(field), Type.Literal(`-${field}` as const)]),
+    ),
+  ),
+  /** The previous page's nextBefore. */
+  before: Type.Optional(Type.String({ maxLength: 200 })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 });
 export type CallbackSearch = Static<typeof CallbackSearchQuery>;
@@ -103,6 +111,7 @@ export function toSearch(
     states: parseStates(q.states),
     serviceName: q.queue,
     phone: q.phone,
+    sort: q.sort,
     before: q.before,
     limit,
   };
