@@ -12,10 +12,9 @@ import {
   parseInstant,
   startOfLocalDay,
 } from '../../../domain/time.js';
-import type {
-  CallbackSearch as ServiceSearch,
-  CallbackSummary,
-} from '../../../services/callback-search.js';
+import type { CallbackSearch as ServiceSearch } from '../../../services/callback-search.js';
+import { PhoneNumber, ServiceName } from '../../schemas/common.js';
+import type { CallbackSummary } from '../../schemas/callbacks.js';
 
 /** The console's callback search: a time range on created or desired time plus filters. */
 export const CallbackSearchQuery = Type.Object({
@@ -38,8 +37,8 @@ export const CallbackSearchQuery = Type.Object({
   }),
   /** Comma-separated callback states. */
   states: Type.Optional(Type.String({ maxLength: 100 })),
-  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  queue: Type.Optional(ServiceName),
+  phone: Type.Optional(PhoneNumber),
   before: Type.Optional(Type.String({ maxLength: 64 })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 });
