@@ -32,6 +32,15 @@ function parseDocument(text: string): Record<string, unknown> | null {
   }
 }
 
+/** Stored userData (strings only, as sanitizeUserData kept it). */
+function userDataOf(text: string): Record<string, string> | null {
+  const doc = parseDocument(text);
+  if (doc === null) return null;
+  return Object.fromEntries(
+    Object.entries(doc).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
+  );
+}
+
 /** The console's view of a callback. */
 export function callbackSummary(row: CallbackRow): CallbackSummary {
   return {
@@ -76,7 +85,7 @@ export class CallbackSearchService {
     const events = await this.store.callbacks.history(tenantId, row.id);
     return {
       ...callbackSummary(row),
-      userData: parseDocument(row.user_data),
+      userData: userDataOf(row.user_data),
       details: parseDocument(row.details),
       history: events.map((e) => ({
         type: e.type,

@@ -111,7 +111,7 @@ const StoredDocument = Type.Union([Type.Record(Type.String(), Type.Unknown()), T
 /** One callback with its reporting fields, userData and history of state changes. */
 export const CallbackDetail = Type.Object({
   ...CallbackSummary.properties,
-  userData: StoredDocument,
+  userData: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
   details: StoredDocument,
   history: Type.Array(Type.Object({ type: Type.String(), at: Instant, snapshot: StoredDocument })),
 });

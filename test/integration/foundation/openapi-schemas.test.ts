@@ -34,7 +34,7 @@ const SECRET_FIELD = /hash|^password$|secretKey|clientSecret|privateKey|serviceA
 /** Every property name of a JSON schema, at any depth. */
 function propertyNames(schema: unknown): string[] {
   if (typeof schema !== 'object' || schema === null) return [];
-  return Object.entries(schema).flatMap(([key, value]) =>
+  return Object.entries(schema as Record<string, unknown>).flatMap(([key, value]) =>
     key === 'properties' && typeof value === 'object' && value !== null
       ? [...Object.keys(value), ...Object.values(value).flatMap(propertyNames)]
       : propertyNames(value),
@@ -48,7 +48,7 @@ describe('the OpenAPI document', () => {
   beforeAll(async () => {
     t = await startTestApp('sqlite');
     const { res } = await t.call({ method: 'GET', url: '/openapi.json' });
-    const paths = (res.json() as { paths: Paths }).paths;
+    const paths = res.json<{ paths: Paths }>().paths;
     operations = Object.entries(paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
         name: `${method.toUpperCase()} ${path}`,
