@@ -51,12 +51,26 @@ export default tseslint.config(
       ],
     },
   },
+  // The request and response schemas are declared once, in http/schemas/: a use case takes its
+  // input's and view's types from there (types only; nothing of http/ runs in the services).
   {
     files: ['src/services/**/*.ts', 'src/infra/**/*.ts', 'src/store/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/http/**'], message: 'Only http/ may import http/.' }] },
+        {
+          patterns: [
+            {
+              regex: '(^|/)http/(?!schemas/)',
+              message: 'Only http/ may import http/.',
+            },
+            {
+              regex: '(^|/)http/schemas/',
+              allowTypeImports: true,
+              message: 'Services import only the types of http/schemas/ (import type).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -10,9 +10,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { Config } from '../config.js';
 import type { Services } from '../services/index.js';
-import { catalogueTable } from './envelope.js';
+import { API_PATH, catalogueTable, declareFailures } from './envelope.js';
 import { correlationId, registerCorrelation } from './plugins/correlation.js';
-import { API_PATH, registerErrorHandling } from './plugins/errors.js';
+import { registerErrorHandling } from './plugins/errors.js';
 import {
   clientErrorHandler,
   frameworkErrors,
@@ -71,6 +71,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler,
   });
 
+  app.addHook('onRoute', declareFailures);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   const web = consoleDir();
   registerCorrelation(app);

@@ -48,7 +48,10 @@ export function failure(corrId: string, error: AppError) {
   };
 }
 
-/** Error responses every route may give, for the OpenAPI document. */
+/**
+ * Every failure status a route may answer, for routes that list them themselves;
+ * `declareFailures` narrows each route's list to what it can really answer.
+ */
 export const errorResponses = {
   400: ErrorEnvelope,
   401: ErrorEnvelope,
@@ -58,6 +61,59 @@ export const errorResponses = {
   429: ErrorEnvelope,
   500: ErrorEnvelope,
 };
+
+/** Paths of the JSON APIs (everything else is the console or the docs). */
+export const API_PATH = /^\/(engagement|admin|dispatch)\//;
+const READS = new Set(['GET', 'HEAD']);
+
+/** What declareFailures reads of a route. */
+interface RouteShape {
+  method: string | string[];
+  url: string;
+  schema?: Record<string, unknown> | undefined;
+  config?: unknown;
+}
+
+/**
+ * The failure statuses a route can answer, from what it is: 400 when it takes input or a body,
+ * 401 and 403 behind a key or session (403 also for a console change from a foreign origin),
+ * 404 when it names a record, 409 only on writes, 429 where rate limits apply (the Engagement
+ * API, routes with their own limit), 500 everywhere.
+ */
+export function failureStatuses(route: RouteShape): number[] {
+  const methods = [route.method].flat();
+  const write = methods.some((m) => !READS.has(m));
+  const schema = route.schema ?? {};
+  const api = API_PATH.test(route.url);
+  const config = (route.config ?? {}) as { public?: boolean; rateLimit?: unknown };
+  const names = schema.params !== undefined || schema.body !== undefined;
+  const input = names || schema.querystring !== undefined || schema.headers !== undefined;
+  const limited = route.url.startsWith('/engagement/') || config.rateLimit !== undefined;
+  return [
+    ...(input || write ? [400] : []),
+    ...((api && config.public !== true) || route.url === '/metrics' ? [401] : []),
+    ...(api ? [403] : []),
+    ...(api && names ? [404] : []),
+    ...(api && write ? [409] : []),
+    ...(limited ? [429] : []),
+    500,
+  ];
+}
+
+/**
+ * onRoute hook: gives each documented route the error envelope for exactly the failures it can
+ * answer (failureStatuses), keeping the success schemas and any other status it declares itself.
+ */
+export function declareFailures(route: RouteShape): void {
+  const schema = route.schema;
+  if (schema === undefined || schema.hide === true) return;
+  const declared = (schema.response ?? {}) as Record<string, unknown>;
+  const response = Object.fromEntries(
+    Object.entries(declared).filter(([status]) => !(status in errorResponses)),
+  );
+  for (const status of failureStatuses(route)) response[status] = ErrorEnvelope;
+  schema.response = response;
+}
 
 /** The catalogue as a table, for the API reference. */
 export const catalogueTable = () =>

@@ -12,6 +12,7 @@ import {
   verifyDummyPassword,
   verifyPassword,
 } from '../security/tokens.js';
+import type { ApiKeyView, UpdatedUser, UserView } from '../http/schemas/access.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Clock } from './clock.js';
 import type { Invalidation } from '../infra/invalidation.js';
@@ -111,19 +112,25 @@ export class AccessService {
     return { id, key, prefix, scope, kind: keyKind, name: keyName, createdAt: iso(now) };
   }
 
-  /** A tenant's keys without their secrets. */
-  async listApiKeys(tenantId: string) {
+  /** A tenant's keys without their secrets (a row of an unknown scope or kind is no key). */
+  async listApiKeys(tenantId: string): Promise<ApiKeyView[]> {
     const rows = await this.store.apiKeys.list(tenantId);
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      scope: r.scope,
-      kind: r.kind,
-      prefix: r.key_prefix,
-      createdAt: iso(r.created_at),
-      revokedAt: r.revoked_at === null ? null : iso(r.revoked_at),
-      lastUsedAt: r.last_used_at === null ? null : iso(r.last_used_at),
-    }));
+    return rows.flatMap(({ scope, kind, ...r }) =>
+      isScope(scope) && isKeyKind(kind)
+        ? [
+            {
+              id: r.id,
+              name: r.name,
+              scope,
+              kind,
+              prefix: r.key_prefix,
+              createdAt: iso(r.created_at),
+              revokedAt: r.revoked_at === null ? null : iso(r.revoked_at),
+              lastUsedAt: r.last_used_at === null ? null : iso(r.last_used_at),
+            },
+          ]
+        : [],
+    );
   }
 
   /** Revokes a key of the actor's tenant; another tenant's key is not found. */
@@ -239,15 +246,21 @@ export class AccessService {
     return this.upsertUser(actor, username, role, password);
   }
 
-  /** A tenant's console users, never their password hashes. */
-  async listUsers(tenantId: string) {
+  /** A tenant's console users, never their password hashes (nor a row of an unknown role). */
+  async listUsers(tenantId: string): Promise<UserView[]> {
     const rows = await this.store.users.list(tenantId);
-    return rows.map((r) => ({
-      username: r.username,
-      role: r.role,
-      disabled: r.disabled_at !== null,
-      createdAt: iso(r.created_at),
-    }));
+    return rows.flatMap(({ role, ...r }) =>
+      isRole(role)
+        ? [
+            {
+              username: r.username,
+              role,
+              disabled: r.disabled_at !== null,
+              createdAt: iso(r.created_at),
+            },
+          ]
+        : [],
+    );
   }
 
   /**
@@ -258,10 +271,11 @@ export class AccessService {
     actor: Actor,
     username: string,
     change: { role?: Role; password?: string; disabled?: boolean },
-  ): Promise<{ username: string; role: string; disabled: boolean }> {
+  ): Promise<UpdatedUser> {
     const user = await this.userNamed(actor.tenantId, username);
     if (change.password !== undefined) this.checkPassword(change.password, username);
     const role = change.role ?? user.role;
+    if (!isRole(role)) throw new AppError('CONFLICT', `User ${username} has an unknown role`);
     const disabled = change.disabled ?? user.disabled_at !== null;
     if (role !== user.role || (disabled && user.disabled_at === null)) {
       await this.keepAnAdministrator(user, disabled ? undefined : role);

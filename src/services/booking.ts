@@ -19,6 +19,7 @@ import { normalizePhoneNumber } from '../domain/phone.js';
 import { phoneMemo } from '../infra/phone-memo.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { endOfLocalDay, formatUtc, parseInstant, startOfLocalDay } from '../domain/time.js';
+import type { CreateCallbackInput } from '../http/schemas/callbacks.js';
 import type { Tx } from '../store/db.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
@@ -26,29 +27,6 @@ import { newUuidV7 } from '../security/tokens.js';
 import type { CallbackEventWriter } from './event-writer.js';
 import type { Clock } from './clock.js';
 import type { QueueService } from './queues.js';
-
-/** The create request's fields (SPEC "Create"), already shape-checked by the route. */
-export interface CreateCallbackInput {
-  serviceName: string;
-  phoneNumber: string;
-  desiredTime?: string | undefined;
-  cbOfferType?: string | undefined;
-  language?: string | undefined;
-  inboundVQ?: string | undefined;
-  offerThreshold?: number | string | undefined;
-  channel?: string | undefined;
-  offerTiming?: string | undefined;
-  cbOriginationIxnId?: string | undefined;
-  surveyRP?: string | undefined;
-  routePoint?: string | undefined;
-  priority?: number | undefined;
-  userData?: unknown;
-  captchaToken?: string | undefined;
-  pushChannel?: string | undefined;
-  pushTarget?: string | undefined;
-  pushTargets?: { channel: string; target: string }[] | undefined;
-  alwaysCheckCapacity?: boolean | undefined;
-}
 
 /** Optional checks a deployment plugs in (CAPTCHA comes with the integrations). */
 export interface BookingGuards {

@@ -1,5 +1,6 @@
 import type { CallbackState } from '../domain/callback-state.js';
 import { AppError } from '../domain/errors.js';
+import type { CallbackDetail, CallbackSummary } from '../http/schemas/callbacks.js';
 import { formatUtc } from '../domain/time.js';
 import type {
   CallbackFilter,
@@ -83,38 +84,27 @@ function parseCursor(text: string, order: SearchOrder | undefined): CallbackFilt
   throw new AppError('INVALID_PARAMETER', 'before: not a cursor of this sort (use nextBefore)');
 }
 
-/** A callback as the console lists it (no userData: that is personal data, shown on demand). */
-export interface CallbackSummary {
-  id: string;
-  serviceName: string;
-  phoneNumber: string;
-  state: CallbackState;
-  reason: string | null;
-  desiredTime: string;
-  immediate: boolean;
-  priority: number;
-  attempts: number;
-  createdAt: string;
-  updatedAt: string;
-  completedAt: string | null;
-}
-
-/** One callback with its reporting fields, userData and history of state changes. */
-export interface CallbackDetail extends CallbackSummary {
-  userData: unknown;
-  details: unknown;
-  history: { type: string; at: string; snapshot: unknown }[];
-}
-
 const isoOrNull = (ms: number | null) => (ms === null ? null : formatUtc(Number(ms)));
 
-function parseJson(text: string): unknown {
+/** A JSON object stored by us; a damaged document shows as empty rather than failing the page. */
+function parseDocument(text: string): Record<string, unknown> | null {
   try {
-    return JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
-    // Stored by us as JSON; a damaged document shows as empty rather than failing the page.
     return null;
   }
+}
+
+/** Stored userData (strings only, as sanitizeUserData kept it). */
+function userDataOf(text: string): Record<string, string> | null {
+  const doc = parseDocument(text);
+  if (doc === null) return null;
+  return Object.fromEntries(
+    Object.entries(doc).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
+  );
 }
 
 /** The console's view of a callback. */
@@ -165,12 +155,12 @@ export class CallbackSearchService {
     const events = await this.store.callbacks.history(tenantId, row.id);
     return {
       ...callbackSummary(row),
-      userData: parseJson(row.user_data),
-      details: parseJson(row.details),
+      userData: userDataOf(row.user_data),
+      details: parseDocument(row.details),
       history: events.map((e) => ({
         type: e.type,
         at: formatUtc(Number(e.created_at)),
-        snapshot: parseJson(e.payload),
+        snapshot: parseDocument(e.payload),
       })),
     };
   }

@@ -1,3 +1,4 @@
+import type { ErrorDetail } from '../http/schemas/errors-log.js';
 import type { Store } from '../store/index.js';
 import type { ErrorFilter, ErrorLogRow } from '../store/repos/logs.js';
 import { newId } from '../security/tokens.js';
@@ -157,12 +158,13 @@ export class ErrorLogService {
   }
 
   /** One error with its redacted request and response, or undefined. */
-  async get(tenantId: string, id: string) {
+  async get(tenantId: string, id: string): Promise<ErrorDetail | undefined> {
     const r = await this.store.logs.getError(tenantId, id);
     if (!r) return undefined;
     return {
       ...summary(r),
-      request: JSON.parse(r.request) as unknown,
+      // Written by record() above: the redacted headers and body.
+      request: JSON.parse(r.request) as ErrorDetail['request'],
       response: JSON.parse(r.response) as unknown,
     };
   }

@@ -2,32 +2,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../helpers/engines.js';
 import { startTestApp, type TestTenant } from '../helpers/app.js';
 import { seedCallbacks, waitingCallback } from './reliability/seed.js';
-
-interface Summary {
-  id: string;
-  serviceName: string;
-  phoneNumber: string;
-  state: string;
-  reason: string | null;
-  desiredTime: string;
-  immediate: boolean;
-  attempts: number;
-  createdAt: string;
-}
-interface Page {
-  items: Summary[];
-  nextBefore?: string;
-  from: string;
-  to: string;
-  timezone: string;
-}
-interface Slot {
-  utcTime: string;
-  localTime: string;
-  capacity: number;
-  free: number;
-  booked: number;
-}
+import type {
+  CallbackPage as Page,
+  CallbackSummary as Summary,
+} from '../../src/http/schemas/callbacks.js';
+import type { SlotUse as Slot } from '../../src/http/schemas/queue-tools.js';
 
 // 2026-11-25 is a Wednesday; 15:00Z is 10:00 in New York.
 const NOW = '2026-11-25T15:00:00.000Z';

@@ -5,15 +5,8 @@ import { migrations } from '../../src/store/migrations/index.js';
 import { generateApiKey, hashToken } from '../../src/security/tokens.js';
 import { describeEngines, freshDatabase } from '../helpers/engines.js';
 import { startTestApp } from '../helpers/app.js';
-import { startBooking, type BookingHarness } from './booking/helpers.js';
+import { startBooking, type BookingHarness, type CallbackView } from './booking/helpers.js';
 import { seedDemoTenant } from '../../src/services/demo.js';
-
-interface CallbackView {
-  id: string;
-  phoneNumber: string;
-  callbackState: string;
-  desiredTime: string;
-}
 
 describeEngines('browser and server API keys', (engine) => {
   let h: BookingHarness;

@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../helpers/engines.js';
-import { startBooking, type BookingHarness } from './booking/helpers.js';
-
-interface CallbackView {
-  id: string;
-  callbackState: string;
-  callbackReason?: string;
-}
+import { startBooking, type BookingHarness, type CallbackView } from './booking/helpers.js';
 
 describeEngines('deleting a queue', (engine) => {
   let h: BookingHarness;

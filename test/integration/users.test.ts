@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../helpers/engines.js';
 import { startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
-
-interface UserView {
-  username: string;
-  role: string;
-  disabled: boolean;
-}
+import type { UserView } from '../../src/http/schemas/access.js';
 
 const STRONG = 'lantern-orbit-42-quince';
 

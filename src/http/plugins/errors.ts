@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError, type ErrorKind } from '../../domain/errors.js';
-import { failure } from '../envelope.js';
+import { API_PATH, failure } from '../envelope.js';
 
 type ValidationError = NonNullable<FastifyError['validation']>[number];
 
@@ -67,9 +67,6 @@ export function toAppError(error: unknown): AppError {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   return reply.code(error.http).send(failure(request.id, error));
 }
-
-/** Paths of the JSON APIs (everything else is the console or the docs). */
-export const API_PATH = /^\/(engagement|admin|dispatch)\//;
 
 /**
  * Every error, thrown anywhere, leaves in the envelope with the catalogue code. With `spa`, a GET

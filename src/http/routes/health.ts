@@ -1,21 +1,41 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import type { Metrics } from '../plugins/metrics.js';
 import type { Services } from '../../services/index.js';
+
+const tags = ['operations'];
 
 /** Liveness, readiness (the store answers) and Prometheus metrics. */
 export async function healthRoutes(
   app: FastifyInstance,
   opts: { services: Services; metrics: Metrics; metricsToken?: string | undefined },
 ) {
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags,
+        summary: 'Liveness',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'Readiness: the store is reachable' } },
+    {
+      schema: {
+        tags,
+        summary: 'Readiness: the store is reachable',
+        response: {
+          200: Type.Object({ status: Type.Literal('ready') }),
+          503: Type.Object({ status: Type.Literal('unavailable'), reason: Type.String() }),
+        },
+      },
+    },
     async (_request, reply) => {
       try {
         await opts.services.ping();
@@ -28,7 +48,18 @@ export async function healthRoutes(
 
   app.get(
     '/metrics',
-    { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
+    {
+      schema: {
+        tags,
+        summary: 'Prometheus metrics',
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       if (opts.metricsToken !== undefined) {
         reply.header('www-authenticate', 'Bearer realm="metrics"');

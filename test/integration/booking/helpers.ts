@@ -142,19 +142,10 @@ export async function startBooking(engine: EngineName, tenantId = 'acme'): Promi
   };
 }
 
-/** ISO 8601 in UTC with milliseconds and "Z", as GES writes instants. */
 /** The GES retrieve view of a callback. */
-export interface CallbackView {
-  id: string;
-  serviceName: string;
-  desiredTime: string;
-  callbackState: string;
-  callbackReason?: string;
-  phoneNumber: string;
-  positionInQueue?: number;
-  estimatedWaitTime?: number;
-}
+export type { CallbackView } from '../../../src/http/schemas/callbacks.js';
 
+/** ISO 8601 in UTC with milliseconds and "Z", as GES writes instants. */
 export const ISO_MS_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** The distinct valid New York number for index `i` (0–99), for tests that need many callers. */

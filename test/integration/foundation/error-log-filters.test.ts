@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../../helpers/engines.js';
 import { startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
-
-interface ErrorSummary {
-  corrId: string;
-  url: string;
-  statusCode: number;
-  code: number;
-  message: string;
-  timestamp: string;
-}
+import type { ErrorSummary } from '../../../src/http/schemas/errors-log.js';
 
 describeEngines('searching the error log', (engine) => {
   let t: TestApp & { dropDatabase(): Promise<void> };

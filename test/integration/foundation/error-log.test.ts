@@ -1,23 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../../helpers/engines.js';
 import { startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
+import type { ErrorDetail, ErrorSummary } from '../../../src/http/schemas/errors-log.js';
 
 const DAY = 86_400_000;
-
-interface ErrorSummary {
-  id: string;
-  corrId: string;
-  method: string;
-  url: string;
-  statusCode: number;
-  code: number;
-  message: string;
-}
-
-interface ErrorDetail extends ErrorSummary {
-  request: { headers: Record<string, unknown>; body: Record<string, unknown> | null };
-  response: unknown;
-}
 
 describeEngines('the error log of the Engagement API', (engine) => {
   let t: TestApp & { dropDatabase(): Promise<void> };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines, type EngineName } from '../../helpers/engines.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
+import type { TenantConfigStatus as ConfigStatus } from '../../../src/http/schemas/operations.js';
 
 const MINUTE = 60_000;
 
@@ -18,11 +19,6 @@ tenants:
         businessHours: {weekly: {mon: [["09:00", "17:00"]]}}
         slotCapacity: 5
 `;
-
-interface ConfigStatus {
-  lastRefreshedAt: string | null;
-  lastError: string | null;
-}
 
 /** An app reading TENANT_CONFIG from `source`, started the way the server starts (refresh first). */
 async function startWithConfig(engine: EngineName, source: string) {

@@ -2,17 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../../helpers/engines.js';
 import { startTestApp, type TestTenant } from '../../helpers/app.js';
 import { seedCallbacks, waitingCallback } from '../reliability/seed.js';
-
-interface Job {
-  id: string;
-  kind: string;
-  state: string;
-  done: number;
-  total: number | null;
-  serviceName?: string;
-  error?: string;
-  finishedAt?: string;
-}
+import type { AdminJob as Job } from '../../../src/http/schemas/operations.js';
 
 describeEngines('purge and bulk cancel as jobs', (engine) => {
   let t: Awaited<ReturnType<typeof startTestApp>>;

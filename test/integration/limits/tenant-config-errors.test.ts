@@ -4,14 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { describeEngines } from '../../helpers/engines.js';
+import type { TenantConfigStatus as ConfigStatus } from '../../../src/http/schemas/operations.js';
 
 type App = TestApp & { dropDatabase(): Promise<void> };
-
-interface ConfigStatus {
-  lastRefreshedAt: string | null;
-  lastError: string | null;
-  source: string | null;
-}
 
 const file = (globexQueue: string) => `
 tenants:

@@ -8,17 +8,11 @@ import { createStore } from '../../../src/store/index.js';
 import { describeEngines, freshDatabase } from '../../helpers/engines.js';
 import { request, startService, type Service } from '../../helpers/service.js';
 import { seedCallbacks, waitingCallback } from './seed.js';
+import type { AdminJob as Job } from '../../../src/http/schemas/operations.js';
 
 /** Enough waiting callbacks that the purge is still running when its node is killed. */
 const SEEDED = 60_000;
 const LEASE_SECONDS = 2;
-
-interface Job {
-  id: string;
-  state: string;
-  done: number;
-  total: number | null;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

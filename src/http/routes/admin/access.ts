@@ -1,14 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { KEY_KINDS, ROLES, SCOPES } from '../../../services/access.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
+import {
+  ApiKeyView,
+  AuditEntry,
+  CreatedApiKey,
+  CreatedUser,
+  KeyKindField,
+  RoleField,
+  ScopeField,
+  UpdatedUser,
+  UserView,
+} from '../../schemas/access.js';
+import { Cursor, Username } from '../../schemas/common.js';
 import type { AdminOptions } from './index.js';
 import { ADMIN_ONLY } from './roles.js';
 
-const Username = Type.String({ minLength: 1, maxLength: 64 });
-const RoleField = Type.Union(ROLES.map((r) => Type.Literal(r)));
 // Length is checked by the password policy, which says what is wrong in words.
 const Password = Type.String({ maxLength: 256 });
 
@@ -19,7 +28,14 @@ export async function accessRoutes(fastify: FastifyInstance, { services }: Admin
 
   app.get(
     '/api-keys',
-    { config, schema: { tags: ['access'], summary: "The tenant's API keys (never the keys)" } },
+    {
+      config,
+      schema: {
+        tags: ['access'],
+        summary: "The tenant's API keys (never the keys)",
+        response: { 200: envelope(Type.Object({ items: Type.Array(ApiKeyView) })) },
+      },
+    },
     async (request) =>
       success(request.id, { items: await services.access.listApiKeys(tenantOf(request)) }),
   );
@@ -34,10 +50,11 @@ export async function accessRoutes(fastify: FastifyInstance, { services }: Admin
           'Create an API key; the key is shown in this response only. An engagement key is a ' +
           'browser key unless kind is server; dispatch and admin keys are server keys.',
         body: Type.Object({
-          scope: Type.Union(SCOPES.map((s) => Type.Literal(s))),
-          kind: Type.Optional(Type.Union(KEY_KINDS.map((k) => Type.Literal(k)))),
+          scope: ScopeField,
+          kind: Type.Optional(KeyKindField),
           name: Type.Optional(Type.String({ maxLength: 100 })),
         }),
+        response: { 200: envelope(CreatedApiKey) },
       },
     },
     async (request) => {
@@ -57,6 +74,9 @@ export async function accessRoutes(fastify: FastifyInstance, { services }: Admin
         tags: ['access'],
         summary: 'Revoke an API key',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: envelope(Type.Object({ id: Type.String(), revoked: Type.Literal(true) })),
+        },
       },
     },
     async (request) => {
@@ -67,7 +87,14 @@ export async function accessRoutes(fastify: FastifyInstance, { services }: Admin
 
   app.get(
     '/users',
-    { config, schema: { tags: ['access'], summary: "The tenant's console users" } },
+    {
+      config,
+      schema: {
+        tags: ['access'],
+        summary: "The tenant's console users",
+        response: { 200: envelope(Type.Object({ items: Type.Array(UserView) })) },
+      },
+    },
     async (request) =>
       success(request.id, { items: await services.access.listUsers(tenantOf(request)) }),
   );
@@ -85,6 +112,7 @@ export async function accessRoutes(fastify: FastifyInstance, { services }: Admin
           role: RoleField,
           password: Type.Optional(Password),
         }),
+        response: { 200: envelope(CreatedUser) },
       },
     },
     async (request) => {
@@ -108,6 +136,7 @@ export async function accessRoutes(fastify: FastifyInstance, { services }: Admin
           password: Type.Optional(Password),
           disabled: Type.Optional(Type.Boolean()),
         }),
+        response: { 200: envelope(UpdatedUser) },
       },
     },
     async (request) => {
@@ -129,6 +158,9 @@ export async function accessRoutes(fastify: FastifyInstance, { services }: Admin
         tags: ['access'],
         summary: 'Delete a user and end their sessions',
         params: Type.Object({ username: Username }),
+        response: {
+          200: envelope(Type.Object({ username: Type.String(), deleted: Type.Literal(true) })),
+        },
       },
     },
     async (request) => {
@@ -145,9 +177,10 @@ export async function accessRoutes(fastify: FastifyInstance, { services }: Admin
         tags: ['access'],
         summary: 'Audit log of admin actions, newest first',
         querystring: Type.Object({
-          before: Type.Optional(Type.String({ maxLength: 64 })),
+          before: Type.Optional(Cursor),
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
         }),
+        response: { 200: envelope(Type.Object({ items: Type.Array(AuditEntry) })) },
       },
     },
     async (request) => {

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
+import { CallInGroup, CallInRecord } from '../../schemas/call-in.js';
+import { Cursor, NameParams, ServiceName } from '../../schemas/common.js';
 import type { AdminOptions } from './index.js';
 import { ADMIN_ONLY, TOOLS } from './roles.js';
-
-const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** The Call-In tab: click-to-call-in groups and the request records. */
 export async function callInAdminRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
@@ -15,7 +15,14 @@ export async function callInAdminRoutes(fastify: FastifyInstance, { services }: 
 
   app.get(
     '/call-in/groups',
-    { config: { roles: TOOLS }, schema: { tags, summary: 'Call-in groups' } },
+    {
+      config: { roles: TOOLS },
+      schema: {
+        tags,
+        summary: 'Call-in groups',
+        response: { 200: envelope(Type.Object({ items: Type.Array(CallInGroup) })) },
+      },
+    },
     async (request) =>
       success(request.id, { items: await services.callIn.listGroups(tenantOf(request)) }),
   );
@@ -24,7 +31,12 @@ export async function callInAdminRoutes(fastify: FastifyInstance, { services }: 
     '/call-in/groups/:name',
     {
       config: { roles: TOOLS },
-      schema: { tags, summary: 'One call-in group', params: NameParams },
+      schema: {
+        tags,
+        summary: 'One call-in group',
+        params: NameParams,
+        response: { 200: envelope(CallInGroup) },
+      },
     },
     async (request) =>
       success(request.id, await services.callIn.getGroup(tenantOf(request), request.params.name)),
@@ -41,6 +53,7 @@ export async function callInAdminRoutes(fastify: FastifyInstance, { services }: 
         params: NameParams,
         // The domain validates the group and names the field that is wrong.
         body: Type.Record(Type.String(), Type.Unknown()),
+        response: { 200: envelope(CallInGroup) },
       },
     },
     async (request) =>
@@ -58,6 +71,9 @@ export async function callInAdminRoutes(fastify: FastifyInstance, { services }: 
         tags,
         summary: 'Delete a group (live requests still match until they expire)',
         params: NameParams,
+        response: {
+          200: envelope(Type.Object({ name: Type.String(), deleted: Type.Literal(true) })),
+        },
       },
     },
     async (request) => {
@@ -74,10 +90,11 @@ export async function callInAdminRoutes(fastify: FastifyInstance, { services }: 
         tags,
         summary: 'Call-in request records, newest first (status live, matched or expired)',
         querystring: Type.Object({
-          groupName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          before: Type.Optional(Type.String({ maxLength: 64 })),
+          groupName: Type.Optional(ServiceName),
+          before: Type.Optional(Cursor),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
         }),
+        response: { 200: envelope(Type.Object({ items: Type.Array(CallInRecord) })) },
       },
     },
     async (request) =>

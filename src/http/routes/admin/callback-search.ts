@@ -15,8 +15,9 @@ import {
 import {
   SORT_FIELDS,
   type CallbackSearch as ServiceSearch,
-  type CallbackSummary,
 } from '../../../services/callback-search.js';
+import { PhoneNumber, ServiceName } from '../../schemas/common.js';
+import type { CallbackSummary } from '../../schemas/callbacks.js';
 
 /** The console's callback search: a time range on created or desired time plus filters. */
 export const CallbackSearchQuery = Type.Object({
@@ -39,8 +40,8 @@ export const CallbackSearchQuery = Type.Object({
   }),
   /** Comma-separated callback states. */
   states: Type.Optional(Type.String({ maxLength: 100 })),
-  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  queue: Type.Optional(ServiceName),
+  phone: Type.Optional(PhoneNumber),
   /** A column, ascending, or with a leading "-", descending; newest first without it. */
   sort: Type.Optional(
     Type.Union(

@@ -4,14 +4,20 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { eventPayload } from '../../../services/event-writer.js';
 import { formatUtc } from '../../../domain/time.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
 import { toCsv } from '../../csv.js';
 import type { AdminOptions } from './index.js';
 import { callbackSummary } from '../../../services/callback-search.js';
 import { CSV_COLUMNS, CallbackSearchQuery, searchWindow, toSearch } from './callback-search.js';
 import { CALLBACK_WRITERS, EVERYONE } from './roles.js';
-
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+import { IdParams } from '../../schemas/common.js';
+import {
+  CallbackDetail,
+  CallbackPage,
+  CallbackSummary,
+  ConsoleCreateCallbackBody,
+  ConsoleRescheduleBody,
+} from '../../schemas/callbacks.js';
 const EXPORT_MAX_ROWS = 10_000;
 
 /** The Callback tab: search, detail with history, create, reschedule, cancel and CSV export. */
@@ -29,6 +35,7 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
         tags,
         summary: 'Callbacks of a time range (created or desired time), newest first',
         querystring: CallbackSearchQuery,
+        response: { 200: envelope(CallbackPage) },
       },
     },
     async (request) => {
@@ -59,6 +66,12 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
         tags,
         summary: `The callbacks of a search as CSV (at most ${EXPORT_MAX_ROWS} rows)`,
         querystring: CallbackSearchQuery,
+        response: {
+          200: {
+            description: 'The callbacks as CSV, one header row then one row per callback',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+        },
       },
     },
     async (request, reply) => {
@@ -84,7 +97,12 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
     '/callbacks/:id',
     {
       config: { roles: EVERYONE },
-      schema: { tags, summary: 'One callback with its history', params: IdParams },
+      schema: {
+        tags,
+        summary: 'One callback with its history',
+        params: IdParams,
+        response: { 200: envelope(CallbackDetail) },
+      },
     },
     async (request) => {
       return success(
@@ -101,14 +119,8 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
       schema: {
         tags,
         summary: 'Book a callback from the console (immediate without desiredTime)',
-        body: Type.Object({
-          serviceName: Type.String({ minLength: 1, maxLength: 64 }),
-          phoneNumber: Type.String({ minLength: 1, maxLength: 40 }),
-          desiredTime: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-          priority: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000 })),
-          userData: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1024 }))),
-          alwaysCheckCapacity: Type.Optional(Type.Boolean()),
-        }),
+        body: ConsoleCreateCallbackBody,
+        response: { 200: envelope(CallbackSummary) },
       },
     },
     async (request) => {
@@ -131,10 +143,8 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
         tags,
         summary: 'Move a waiting callback to another time',
         params: IdParams,
-        body: Type.Object({
-          desiredTime: Type.String({ minLength: 1, maxLength: 40 }),
-          alwaysCheckCapacity: Type.Optional(Type.Boolean()),
-        }),
+        body: ConsoleRescheduleBody,
+        response: { 200: envelope(CallbackSummary) },
       },
     },
     async (request) => {
@@ -161,7 +171,12 @@ export async function callbackAdminRoutes(fastify: FastifyInstance, { services }
     '/callbacks/:id/cancel',
     {
       config: { roles: CALLBACK_WRITERS },
-      schema: { tags, summary: 'Cancel a callback (reason CANCELLED_BY_ADMIN)', params: IdParams },
+      schema: {
+        tags,
+        summary: 'Cancel a callback (reason CANCELLED_BY_ADMIN)',
+        params: IdParams,
+        response: { 200: envelope(CallbackSummary) },
+      },
     },
     async (request) => {
       const actor = actorOf(request);

@@ -3,22 +3,11 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../../../domain/errors.js';
 import { tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
+import { Cursor } from '../../schemas/common.js';
+import { ErrorDetail, ErrorPage } from '../../schemas/errors-log.js';
 import type { AdminOptions } from './index.js';
 import { DEVELOPERS } from './roles.js';
-
-const ErrorSummary = Type.Object({
-  id: Type.String(),
-  corrId: Type.String(),
-  method: Type.String(),
-  url: Type.String(),
-  statusCode: Type.Integer(),
-  code: Type.Integer(),
-  message: Type.String(),
-  timestamp: Type.String(),
-  /** Only on a failure without a valid key: the presented prefix, one of this tenant's keys'. */
-  keyPrefix: Type.Optional(Type.String()),
-});
 
 /** An ISO 8601 instant of a query parameter as epoch ms, or 40001 naming the parameter. */
 function instant(name: string, value: string): number {
@@ -72,18 +61,10 @@ export async function developerRoutes(fastify: FastifyInstance, { services }: Ad
           to: Type.Optional(
             Type.String({ maxLength: 40, description: 'Logged before (ISO 8601)' }),
           ),
-          before: Type.Optional(Type.String({ maxLength: 64 })),
+          before: Type.Optional(Cursor),
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
         }),
-        response: {
-          200: envelope(
-            Type.Object({
-              items: Type.Array(ErrorSummary),
-              nextBefore: Type.Optional(Type.String()),
-            }),
-          ),
-          ...errorResponses,
-        },
+        response: { 200: envelope(ErrorPage) },
       },
     },
     async (request) => {
@@ -116,6 +97,7 @@ export async function developerRoutes(fastify: FastifyInstance, { services }: Ad
         tags: ['developer'],
         summary: 'One error with its redacted request and its response',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: envelope(ErrorDetail) },
       },
     },
     async (request) => {
@@ -142,7 +124,6 @@ export async function developerRoutes(fastify: FastifyInstance, { services }: Ad
               kind: Type.Optional(Type.String()),
             }),
           ),
-          ...errorResponses,
         },
       },
     },
@@ -179,7 +160,6 @@ export async function developerRoutes(fastify: FastifyInstance, { services }: Ad
               ),
             }),
           ),
-          ...errorResponses,
         },
       },
     },

@@ -1,36 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CALLBACK_STATES } from '../../../domain/booking.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
+import { CallbackStates } from '../../schemas/callbacks.js';
+import { IdParams, NameParams, PhoneNumber, ServiceName } from '../../schemas/common.js';
+import {
+  AdminJob,
+  CreatedWebhook,
+  QueueFiguresList,
+  Webhook,
+  WebhookDelivery,
+} from '../../schemas/operations.js';
 import type { AdminOptions } from './index.js';
 import { CALLBACK_WRITERS, DEVELOPERS, EVERYONE } from './roles.js';
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 // Whoever may start a purge or a bulk cancel may follow it.
 const JOB_READERS = CALLBACK_WRITERS;
-
-/** A long admin operation and its progress. */
-const AdminJob = Type.Object({
-  id: Type.String(),
-  kind: Type.Union([Type.Literal('purge'), Type.Literal('bulk-cancel')]),
-  state: Type.Union([
-    Type.Literal('queued'),
-    Type.Literal('running'),
-    Type.Literal('succeeded'),
-    Type.Literal('failed'),
-  ]),
-  done: Type.Integer({ description: 'Callbacks completed so far' }),
-  total: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'Callbacks the job expected when it started; null until counted',
-  }),
-  serviceName: Type.Optional(Type.String()),
-  error: Type.Optional(Type.String()),
-  createdAt: Type.String(),
-  startedAt: Type.Optional(Type.String()),
-  finishedAt: Type.Optional(Type.String()),
-});
 
 /** Purge now, bulk cancel, queue statistics and webhook subscriptions. */
 export async function lifecycleRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
@@ -45,8 +31,8 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
         tags: ['lifecycle'],
         summary:
           'Start purging a queue: every waiting callback completes PURGED. Answers 202 with the job to follow at GET /jobs/{id}',
-        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
-        response: { 202: envelope(AdminJob), ...errorResponses },
+        params: NameParams,
+        response: { 202: envelope(AdminJob) },
       },
     },
     async (request, reply) => {
@@ -62,10 +48,9 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
       schema: {
         tags: ['lifecycle'],
         summary: 'What purging the queue now would take: how many callbacks wait in it',
-        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
+        params: NameParams,
         response: {
           200: envelope(Type.Object({ serviceName: Type.String(), waiting: Type.Integer() })),
-          ...errorResponses,
         },
       },
     },
@@ -92,13 +77,11 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
           'Start cancelling waiting callbacks by ids or by filter (CANCELLED_BY_ADMIN). Answers 202 with the job to follow at GET /jobs/{id}',
         body: Type.Object({
           ids: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 })),
-          serviceName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          states: Type.Optional(
-            Type.Array(Type.Union(CALLBACK_STATES.map((s) => Type.Literal(s))), { maxItems: 5 }),
-          ),
-          phoneNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+          serviceName: Type.Optional(ServiceName),
+          states: Type.Optional(CallbackStates),
+          phoneNumber: Type.Optional(PhoneNumber),
         }),
-        response: { 202: envelope(AdminJob), ...errorResponses },
+        response: { 202: envelope(AdminJob) },
       },
     },
     async (request, reply) => {
@@ -116,7 +99,7 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
         summary:
           'A purge or bulk-cancel job: state (queued, running, succeeded, failed), done and total',
         params: IdParams,
-        response: { 200: envelope(AdminJob), ...errorResponses },
+        response: { 200: envelope(AdminJob) },
       },
     },
     async (request) =>
@@ -131,6 +114,7 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
         tags: ['lifecycle'],
         summary:
           'Per queue: waiting, scheduled today, in progress, completed today, wait, EWT, agents; asOf the time of the figures',
+        response: { 200: envelope(QueueFiguresList) },
       },
     },
     async (request) => {
@@ -146,7 +130,11 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
     '/webhooks',
     {
       config: { roles: DEVELOPERS },
-      schema: { tags: ['webhooks'], summary: 'Webhook subscriptions' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Webhook subscriptions',
+        response: { 200: envelope(Type.Object({ items: Type.Array(Webhook) })) },
+      },
     },
     async (request) =>
       success(request.id, { items: await services.webhooks.list(tenantOf(request)) }),
@@ -165,6 +153,7 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
             Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }),
           ),
         }),
+        response: { 200: envelope(CreatedWebhook) },
       },
     },
     async (request) =>
@@ -178,7 +167,14 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
     '/webhooks/:id',
     {
       config: { roles: DEVELOPERS },
-      schema: { tags: ['webhooks'], summary: 'Remove a subscription', params: IdParams },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Remove a subscription',
+        params: IdParams,
+        response: {
+          200: envelope(Type.Object({ id: Type.String(), deleted: Type.Literal(true) })),
+        },
+      },
     },
     async (request) => {
       await services.webhooks.remove(actorOf(request), request.params.id);
@@ -197,6 +193,7 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
         querystring: Type.Object({
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
+        response: { 200: envelope(Type.Object({ items: Type.Array(WebhookDelivery) })) },
       },
     },
     async (request) =>

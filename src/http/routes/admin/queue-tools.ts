@@ -6,11 +6,11 @@ import { normalizePhoneNumber } from '../../../domain/phone.js';
 import { mergeQueueSettings } from '../../../domain/queue-settings.js';
 import { dayStart, formatUtc, plainDateOf } from '../../../domain/time.js';
 import { tenantOf } from '../../plugins/auth.js';
-import { success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
+import { NameParams } from '../../schemas/common.js';
+import { NumberCheck, SlotReport } from '../../schemas/queue-tools.js';
 import type { AdminOptions } from './index.js';
 import { EVERYONE, TOOLS } from './roles.js';
-
-const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** Per-queue helpers of the console: booked-vs-capacity slots and the number-rule tester. */
 export async function queueToolRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
@@ -27,6 +27,7 @@ export async function queueToolRoutes(fastify: FastifyInstance, { services }: Ad
         querystring: Type.Object({
           days: Type.Integer({ minimum: 1, maximum: 31, default: 7 }),
         }),
+        response: { 200: envelope(SlotReport) },
       },
     },
     async (request) => {
@@ -70,6 +71,7 @@ export async function queueToolRoutes(fastify: FastifyInstance, { services }: Ad
           phoneNumber: Type.String({ maxLength: 64 }),
           numberRule: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         }),
+        response: { 200: envelope(NumberCheck) },
       },
     },
     async (request) => {
@@ -82,10 +84,10 @@ export async function queueToolRoutes(fastify: FastifyInstance, { services }: Ad
           : mergeQueueSettings(settings, { numberRule }).numberRule;
       try {
         const e164 = normalizePhoneNumber(phoneNumber, rule);
-        return success(request.id, { valid: true, e164 });
+        return success(request.id, { valid: true as const, e164 });
       } catch (e) {
         if (!isAppError(e)) throw e;
-        return success(request.id, { valid: false, code: e.code, reason: e.message });
+        return success(request.id, { valid: false as const, code: e.code, reason: e.message });
       }
     },
   );

@@ -3,19 +3,12 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../../../domain/errors.js';
 import { SESSION_COOKIE, principalOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
+import { Session } from '../../schemas/access.js';
+import { Username } from '../../schemas/common.js';
 import type { AdminOptions } from './index.js';
 
 const LOGIN_ATTEMPTS_PER_MINUTE = 10;
-
-const SessionInfo = Type.Object({
-  tenant: Type.String(),
-  username: Type.String(),
-  role: Type.String(),
-  idleTimeoutSeconds: Type.Integer(),
-  /** The tenant's IANA zone: the console's default display zone. */
-  timezone: Type.String(),
-});
 
 /** Login, logout and "who am I" for the console. */
 export async function sessionRoutes(fastify: FastifyInstance, { services, config }: AdminOptions) {
@@ -38,10 +31,10 @@ export async function sessionRoutes(fastify: FastifyInstance, { services, config
         summary: 'Log in to the console',
         body: Type.Object({
           tenant: Type.String({ minLength: 1, maxLength: 63 }),
-          username: Type.String({ minLength: 1, maxLength: 64 }),
+          username: Username,
           password: Type.String({ minLength: 1, maxLength: 256 }),
         }),
-        response: { 200: envelope(SessionInfo), ...errorResponses },
+        response: { 200: envelope(Session) },
       },
     },
     async (request, reply) => {
@@ -65,7 +58,14 @@ export async function sessionRoutes(fastify: FastifyInstance, { services, config
 
   app.post(
     '/logout',
-    { config: { public: true }, schema: { tags: ['admin'], summary: 'Log out' } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['admin'],
+        summary: 'Log out',
+        response: { 200: envelope(Type.Object({})) },
+      },
+    },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token !== undefined) await services.access.logout(token);
@@ -80,7 +80,7 @@ export async function sessionRoutes(fastify: FastifyInstance, { services, config
       schema: {
         tags: ['admin'],
         summary: 'The logged-in user',
-        response: { 200: envelope(SessionInfo), ...errorResponses },
+        response: { 200: envelope(Session) },
       },
     },
     async (request) => {

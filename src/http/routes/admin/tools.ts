@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../domain/errors.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
+import { TenantConfigStatus } from '../../schemas/operations.js';
 import type { AdminOptions } from './index.js';
 import { TOOLS } from './roles.js';
 
@@ -18,7 +19,11 @@ export async function toolsRoutes(app: FastifyInstance, { services, config }: Ad
     '/tenant-config',
     {
       config: routeConfig,
-      schema: { tags: ['tools'], summary: 'When the tenant configuration was last refreshed' },
+      schema: {
+        tags: ['tools'],
+        summary: 'When the tenant configuration was last refreshed',
+        response: { 200: envelope(TenantConfigStatus) },
+      },
     },
     async (request) => success(request.id, await status(tenantOf(request))),
   );
@@ -27,7 +32,11 @@ export async function toolsRoutes(app: FastifyInstance, { services, config }: Ad
     '/tenant-config/refetch',
     {
       config: routeConfig,
-      schema: { tags: ['tools'], summary: 'Re-read the tenant configuration now' },
+      schema: {
+        tags: ['tools'],
+        summary: 'Re-read the tenant configuration now',
+        response: { 200: envelope(TenantConfigStatus) },
+      },
     },
     async (request) => {
       const actor = actorOf(request);

@@ -6,11 +6,10 @@ import { OUTCOMES, dialerView, type DispatchedCallback } from '../../../services
 import type { Services } from '../../../services/index.js';
 import { authenticateKey, principalOf, tenantOf } from '../../plugins/auth.js';
 import { registerErrorLog } from '../../plugins/error-log.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
+import { CallbackStateField } from '../../schemas/callbacks.js';
+import { CallbackId, IdParams, Instant, ServiceName } from '../../schemas/common.js';
 
-const ServiceName = Type.String({ minLength: 1, maxLength: 64 });
-const CallbackId = Type.String({ minLength: 1, maxLength: 64 });
-const IdParams = Type.Object({ id: CallbackId });
 const Outcome = Type.Union(OUTCOMES.map((o) => Type.Literal(o)));
 const MAX_WAIT_SECONDS = 30;
 /** Most callbacks one claim, start or finish request may carry. */
@@ -20,14 +19,14 @@ const DispatchCallback = Type.Object({
   id: Type.String(),
   serviceName: Type.String(),
   phoneNumber: Type.String(),
-  callbackState: Type.String(),
+  callbackState: CallbackStateField,
   callbackReason: Type.Optional(Type.String()),
-  desiredTime: Type.String(),
+  desiredTime: Instant,
   priority: Type.Integer(),
   attempts: Type.Integer(),
   userData: Type.Record(Type.String(), Type.String()),
   routePoint: Type.Optional(Type.String()),
-  leaseExpiresAt: Type.Optional(Type.String()),
+  leaseExpiresAt: Type.Optional(Instant),
 });
 
 /** One callback of a batch: changed, or the catalogue error that kept it from changing. */
@@ -66,7 +65,7 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
     request.principal = await authenticateKey(services, request, ['dispatch']);
   });
   const tags = ['dispatch'];
-  const one = { 200: envelope(DispatchCallback), ...errorResponses };
+  const one = { 200: envelope(DispatchCallback) };
 
   app.post(
     '/agents',
@@ -79,6 +78,15 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
           loggedIn: Type.Integer({ minimum: 0, maximum: 100_000 }),
           available: Type.Integer({ minimum: 0, maximum: 100_000 }),
         }),
+        response: {
+          200: envelope(
+            Type.Object({
+              serviceName: Type.String(),
+              loggedIn: Type.Integer(),
+              available: Type.Integer(),
+            }),
+          ),
+        },
       },
     },
     async (request) => {
@@ -114,7 +122,6 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
               callbacks: Type.Array(DispatchCallback, { description: 'In dialing order' }),
             }),
           ),
-          ...errorResponses,
         },
       },
     },
@@ -134,10 +141,7 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
   );
 
   // Batch forms of start and finish: one transaction for many callbacks, each answered on its own.
-  const batch = {
-    200: envelope(Type.Object({ results: Type.Array(BatchResult) })),
-    ...errorResponses,
-  };
+  const batch = { 200: envelope(Type.Object({ results: Type.Array(BatchResult) })) };
   app.post(
     '/start',
     {

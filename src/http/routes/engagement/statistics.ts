@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../../services/index.js';
 import { tenantOf } from '../../plugins/auth.js';
-import { success } from '../../envelope.js';
+import { envelope, ErrorEnvelope, success } from '../../envelope.js';
 
 /** get-statistic-ex: the tenant's statistics source, or OpenCallback's own queue statistics. */
 export async function statisticsRoutes(
@@ -44,6 +44,17 @@ export async function statisticsRoutes(
             }),
           ),
         }),
+        response: {
+          200: envelope(
+            Type.Unknown({
+              description:
+                "The registered source's answer as it gave it; without one, " +
+                '{ statistics: [{ name, objectId, objectType, value, timestamp, message? }] }',
+            }),
+          ),
+          // The registered source failed or refused our credentials.
+          502: ErrorEnvelope,
+        },
       },
     },
     async (request) =>
