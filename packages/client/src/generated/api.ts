@@ -23,7 +23,84 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: {
+                                    /** @description ISO 8601 UTC instant */
+                                    createdAt: string;
+                                    id: string;
+                                    /** @enum {unknown} */
+                                    kind: "browser" | "server";
+                                    lastUsedAt: string | null;
+                                    name: string;
+                                    prefix: string;
+                                    revokedAt: string | null;
+                                    /** @enum {unknown} */
+                                    scope: "engagement" | "dispatch" | "admin";
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -39,8 +116,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @enum {unknown} */
                         kind?: "browser" | "server";
                         name?: string;
+                        /** @enum {unknown} */
                         scope: "engagement" | "dispatch" | "admin";
                     };
                 };
@@ -51,7 +130,136 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description ISO 8601 UTC instant */
+                                createdAt: string;
+                                id: string;
+                                /** @description Shown once; store it now */
+                                key: string;
+                                /** @enum {unknown} */
+                                kind: "browser" | "server";
+                                name: string;
+                                prefix: string;
+                                /** @enum {unknown} */
+                                scope: "engagement" | "dispatch" | "admin";
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -88,7 +296,128 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                /** @enum {boolean} */
+                                revoked: true;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -234,24 +563,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -302,7 +613,101 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: {
+                                    action: string;
+                                    actor: string;
+                                    /** @description The state after, as recorded; null when none */
+                                    after: unknown;
+                                    /** @description The state before, as recorded; null when none */
+                                    before: unknown;
+                                    /** @description ISO 8601 UTC instant */
+                                    createdAt: string;
+                                    id: string;
+                                    target: string;
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -336,7 +741,85 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: {
+                                    accessCodeEnabled: boolean;
+                                    /** @description Digits of the access code (1–8) */
+                                    accessCodeLength: number;
+                                    /** @description How long a request holds its number and code */
+                                    expirySeconds: number;
+                                    name: string;
+                                    /** @description E.164 numbers of the pool */
+                                    numbers: string[];
+                                    /** @description Who last wrote the group: api or the configuration */
+                                    source: string;
+                                    /** @description ISO 8601 UTC instant */
+                                    updatedAt: string;
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -372,7 +855,119 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                accessCodeEnabled: boolean;
+                                /** @description Digits of the access code (1–8) */
+                                accessCodeLength: number;
+                                /** @description How long a request holds its number and code */
+                                expirySeconds: number;
+                                name: string;
+                                /** @description E.164 numbers of the pool */
+                                numbers: string[];
+                                /** @description Who last wrote the group: api or the configuration */
+                                source: string;
+                                /** @description ISO 8601 UTC instant */
+                                updatedAt: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -399,7 +994,137 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                accessCodeEnabled: boolean;
+                                /** @description Digits of the access code (1–8) */
+                                accessCodeLength: number;
+                                /** @description How long a request holds its number and code */
+                                expirySeconds: number;
+                                name: string;
+                                /** @description E.164 numbers of the pool */
+                                numbers: string[];
+                                /** @description Who last wrote the group: api or the configuration */
+                                source: string;
+                                /** @description ISO 8601 UTC instant */
+                                updatedAt: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -421,7 +1146,128 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {boolean} */
+                                deleted: true;
+                                name: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -456,7 +1302,105 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: {
+                                    accessCode?: string;
+                                    callbackServiceId?: string;
+                                    /** @description ISO 8601 UTC instant */
+                                    createdAt: string;
+                                    /** @description epoch milliseconds */
+                                    expirationTime: number;
+                                    fromPhoneNumber?: string;
+                                    groupName: string;
+                                    id: string;
+                                    /** @description ISO 8601 UTC instant */
+                                    matchedAt?: string;
+                                    /** @description live, matched or expired */
+                                    status: string;
+                                    toPhoneNumber: string;
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -485,6 +1429,7 @@ export interface paths {
                     phone?: string;
                     queue?: string;
                     range: "today" | "24h" | "7d" | "next24h" | "next7d" | "upcoming" | "custom";
+                    sort?: "phone" | "-phone" | "queue" | "-queue" | "state" | "-state" | "desired" | "-desired" | "attempts" | "-attempts" | "created" | "-created";
                     states?: string;
                     timeField: "created" | "desired";
                     to?: string;
@@ -500,7 +1445,117 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description ISO 8601 UTC instant */
+                                from: string;
+                                items: {
+                                    attempts: number;
+                                    completedAt: string | null;
+                                    /** @description ISO 8601 UTC instant */
+                                    createdAt: string;
+                                    /** @description ISO 8601 UTC instant */
+                                    desiredTime: string;
+                                    id: string;
+                                    immediate: boolean;
+                                    phoneNumber: string;
+                                    priority: number;
+                                    reason: string | null;
+                                    serviceName: string;
+                                    /** @enum {unknown} */
+                                    state: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                    /** @description ISO 8601 UTC instant */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Pass as `before` for the next page */
+                                nextBefore?: string;
+                                /** @description ISO 8601 UTC instant */
+                                now: string;
+                                /** @description The tenant's IANA zone */
+                                timezone: string;
+                                /** @description ISO 8601 UTC instant */
+                                to: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -533,7 +1588,141 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                completedAt: string | null;
+                                /** @description ISO 8601 UTC instant */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC instant */
+                                desiredTime: string;
+                                id: string;
+                                immediate: boolean;
+                                phoneNumber: string;
+                                priority: number;
+                                reason: string | null;
+                                serviceName: string;
+                                /** @enum {unknown} */
+                                state: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                /** @description ISO 8601 UTC instant */
+                                updatedAt: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -567,7 +1756,137 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                completedAt: string | null;
+                                /** @description ISO 8601 UTC instant */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC instant */
+                                desiredTime: string;
+                                details: {
+                                    [key: string]: unknown;
+                                } | null;
+                                history: {
+                                    /** @description ISO 8601 UTC instant */
+                                    at: string;
+                                    snapshot: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    type: string;
+                                }[];
+                                id: string;
+                                immediate: boolean;
+                                phoneNumber: string;
+                                priority: number;
+                                reason: string | null;
+                                serviceName: string;
+                                /** @enum {unknown} */
+                                state: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                /** @description ISO 8601 UTC instant */
+                                updatedAt: string;
+                                userData: {
+                                    [key: string]: string;
+                                } | null;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -605,7 +1924,141 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                completedAt: string | null;
+                                /** @description ISO 8601 UTC instant */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC instant */
+                                desiredTime: string;
+                                id: string;
+                                immediate: boolean;
+                                phoneNumber: string;
+                                priority: number;
+                                reason: string | null;
+                                serviceName: string;
+                                /** @enum {unknown} */
+                                state: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                /** @description ISO 8601 UTC instant */
+                                updatedAt: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -648,7 +2101,141 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                completedAt: string | null;
+                                /** @description ISO 8601 UTC instant */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC instant */
+                                desiredTime: string;
+                                id: string;
+                                immediate: boolean;
+                                phoneNumber: string;
+                                priority: number;
+                                reason: string | null;
+                                serviceName: string;
+                                /** @enum {unknown} */
+                                state: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                /** @description ISO 8601 UTC instant */
+                                updatedAt: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -694,14 +2281,17 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                /** @description ISO 8601 UTC instant */
                                 createdAt: string;
                                 /** @description Callbacks completed so far */
                                 done: number;
                                 error?: string;
+                                /** @description ISO 8601 UTC instant */
                                 finishedAt?: string;
                                 id: string;
                                 kind: "purge" | "bulk-cancel";
                                 serviceName?: string;
+                                /** @description ISO 8601 UTC instant */
                                 startedAt?: string;
                                 state: "queued" | "running" | "succeeded" | "failed";
                                 /** @description Callbacks the job expected when it started; null until counted */
@@ -806,24 +2396,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -866,6 +2438,7 @@ export interface paths {
                     phone?: string;
                     queue?: string;
                     range: "today" | "24h" | "7d" | "next24h" | "next7d" | "upcoming" | "custom";
+                    sort?: "phone" | "-phone" | "queue" | "-queue" | "state" | "-state" | "desired" | "-desired" | "attempts" | "-attempts" | "created" | "-created";
                     states?: string;
                     timeField: "created" | "desired";
                     to?: string;
@@ -876,56 +2449,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/captcha-settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Whether bookings need a solved CAPTCHA */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
+                /** @description The callbacks as CSV, one header row then one row per callback */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            data: {
-                                captchaRequired: boolean;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
+                        "text/csv": string;
                     };
                 };
                 /** @description Default Response */
@@ -983,7 +2513,70 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                404: {
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/captcha-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether bookings need a solved CAPTCHA */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                captchaRequired: boolean;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1001,25 +2594,7 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1181,24 +2756,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1265,24 +2822,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1302,60 +2841,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1444,24 +2929,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1481,60 +2948,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1679,42 +3092,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1885,24 +3262,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2056,24 +3415,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2107,11 +3448,112 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2241,24 +3683,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2442,24 +3866,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2533,10 +3939,149 @@ export interface paths {
                                     message: string;
                                     method: string;
                                     statusCode: number;
+                                    /** @description ISO 8601 UTC instant */
                                     timestamp: string;
                                     url: string;
                                 }[];
+                                /** @description Pass as `before` for the next page */
                                 nextBefore?: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/errors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One error with its redacted request and its response */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                code: number;
+                                corrId: string;
+                                id: string;
+                                keyPrefix?: string;
+                                message: string;
+                                method: string;
+                                /** @description The request headers and body, secrets redacted */
+                                request: {
+                                    body?: unknown;
+                                    headers: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                /** @description The body answered */
+                                response: unknown;
+                                statusCode: number;
+                                /** @description ISO 8601 UTC instant */
+                                timestamp: string;
+                                url: string;
                             };
                             status: {
                                 code: number;
@@ -2619,42 +4164,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2671,42 +4180,6 @@ export interface paths {
                             };
                         };
                     };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/errors/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One error with its redacted request and its response */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
                 };
             };
         };
@@ -2745,14 +4218,17 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                /** @description ISO 8601 UTC instant */
                                 createdAt: string;
                                 /** @description Callbacks completed so far */
                                 done: number;
                                 error?: string;
+                                /** @description ISO 8601 UTC instant */
                                 finishedAt?: string;
                                 id: string;
                                 kind: "purge" | "bulk-cancel";
                                 serviceName?: string;
+                                /** @description ISO 8601 UTC instant */
                                 startedAt?: string;
                                 state: "queued" | "running" | "succeeded" | "failed";
                                 /** @description Callbacks the job expected when it started; null until counted */
@@ -2839,42 +4315,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2938,8 +4378,10 @@ export interface paths {
                         "application/json": {
                             data: {
                                 idleTimeoutSeconds: number;
-                                role: string;
+                                /** @enum {unknown} */
+                                role: "Administrator" | "Supervisor" | "Developer" | "Monitor";
                                 tenant: string;
+                                /** @description The tenant's IANA zone, the console's default */
                                 timezone: string;
                                 username: string;
                             };
@@ -2953,24 +4395,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3109,7 +4533,88 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: Record<string, never>;
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3231,42 +4736,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3431,42 +4900,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3589,42 +5022,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3766,60 +5163,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -3865,11 +5208,58 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3891,11 +5281,112 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3925,11 +5416,94 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3950,11 +5524,112 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3979,11 +5654,112 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -4100,42 +5876,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4176,14 +5916,17 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                /** @description ISO 8601 UTC instant */
                                 createdAt: string;
                                 /** @description Callbacks completed so far */
                                 done: number;
                                 error?: string;
+                                /** @description ISO 8601 UTC instant */
                                 finishedAt?: string;
                                 id: string;
                                 kind: "purge" | "bulk-cancel";
                                 serviceName?: string;
+                                /** @description ISO 8601 UTC instant */
                                 startedAt?: string;
                                 state: "queued" | "running" | "succeeded" | "failed";
                                 /** @description Callbacks the job expected when it started; null until counted */
@@ -4288,24 +6031,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4357,7 +6082,122 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                durationMin: number;
+                                /** @description ISO 8601 UTC instant */
+                                from: string;
+                                slots: {
+                                    booked: number;
+                                    capacity: number;
+                                    free: number;
+                                    /** @description Wall time in the queue's zone */
+                                    localTime: string;
+                                    /** @description ISO 8601 UTC instant */
+                                    utcTime: string;
+                                }[];
+                                timezone: string;
+                                /** @description ISO 8601 UTC instant */
+                                to: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -4404,7 +6244,133 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                e164: string;
+                                /** @enum {boolean} */
+                                valid: true;
+                            } | {
+                                code: number;
+                                reason: string;
+                                /** @enum {boolean} */
+                                valid: false;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -4440,9 +6406,574 @@ export interface paths {
                         "application/json": {
                             data: {
                                 idleTimeoutSeconds: number;
-                                role: string;
+                                /** @enum {unknown} */
+                                role: "Administrator" | "Supervisor" | "Developer" | "Monitor";
                                 tenant: string;
+                                /** @description The tenant's IANA zone, the console's default */
                                 timezone: string;
+                                username: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/stats/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per queue: waiting, scheduled today, in progress, completed today, wait, EWT, agents; asOf the time of the figures */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description ISO 8601 UTC instant */
+                                asOf: string;
+                                items: {
+                                    agents: {
+                                        available: number;
+                                        loggedIn: number;
+                                    } | null;
+                                    averageWaitSeconds: number | null;
+                                    completedTodayByReason: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description Estimated wait time in seconds; -1 when it cannot be told */
+                                    ewt: number;
+                                    inProgress: number;
+                                    scheduledToday: number;
+                                    serviceName: string;
+                                    timezone: string;
+                                    waiting: number;
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenant-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When the tenant configuration was last refreshed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                lastError: string | null;
+                                lastRefreshedAt: string | null;
+                                refreshMinutes: number;
+                                /** @description Where the configuration comes from; null when the operator set none */
+                                source: string | null;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/tenant-config/refetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-read the tenant configuration now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                lastError: string | null;
+                                lastRefreshedAt: string | null;
+                                refreshMinutes: number;
+                                /** @description Where the configuration comes from; null when the operator set none */
+                                source: string | null;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's console users */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: {
+                                    /** @description ISO 8601 UTC instant */
+                                    createdAt: string;
+                                    disabled: boolean;
+                                    /** @enum {unknown} */
+                                    role: "Administrator" | "Supervisor" | "Developer" | "Monitor";
+                                    username: string;
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a console user; without a password one is generated and shown in this response only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password?: string;
+                        /** @enum {unknown} */
+                        role: "Administrator" | "Supervisor" | "Developer" | "Monitor";
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Shown once, when generated */
+                                generatedPassword?: string;
+                                /** @enum {unknown} */
+                                role: "Administrator" | "Supervisor" | "Developer" | "Monitor";
                                 username: string;
                             };
                             status: {
@@ -4544,24 +7075,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -4578,170 +7091,6 @@ export interface paths {
                             };
                         };
                     };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/stats/queues": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Per queue: waiting, scheduled today, in progress, completed today, wait, EWT, agents; asOf the time of the figures */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/tenant-config": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** When the tenant configuration was last refreshed */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/tenant-config/refetch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Re-read the tenant configuration now */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The tenant's console users */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        /** Create a console user; without a password one is generated and shown in this response only */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        password?: string;
-                        role: "Administrator" | "Supervisor" | "Developer" | "Monitor";
-                        username: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
                 };
             };
         };
@@ -4778,266 +7127,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Change a user's role or password, or disable/enable them; every change ends the user's sessions */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    username: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        disabled?: boolean;
-                        password?: string;
-                        role?: "Administrator" | "Supervisor" | "Developer" | "Monitor";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/admin/v1/webhooks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Webhook subscriptions */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        /** Subscribe a URL to callback events; the signing secret is shown once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        events?: string[];
-                        url: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/webhooks/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove a subscription */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/webhooks/{id}/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A subscription's delivery log, newest first */
-        get: {
-            parameters: {
-                query: {
-                    limit: number;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/dispatch/v1/agents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Report the agents logged in and available for a queue (feeds EWT) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        available: number;
-                        loggedIn: number;
-                        serviceName: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/dispatch/v1/callbacks/{id}/finish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** End an attempt with its outcome (no answer and busy retry until maxAttempts) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        outcome: "AGENT_CONNECTED" | "NO_ANSWER" | "BUSY" | "FAIL_AGENT_CONNECT" | "FAIL_ERROR";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
                     content: {
                         "application/json": {
                             data: {
-                                attempts: number;
-                                callbackReason?: string;
-                                callbackState: string;
-                                desiredTime: string;
-                                id: string;
-                                leaseExpiresAt?: string;
-                                phoneNumber: string;
-                                priority: number;
-                                routePoint?: string;
-                                serviceName: string;
-                                userData: {
-                                    [key: string]: string;
-                                };
+                                /** @enum {boolean} */
+                                deleted: true;
+                                username: string;
                             };
                             status: {
                                 code: number;
@@ -5138,7 +7233,1041 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                429: {
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a user's role or password, or disable/enable them; every change ends the user's sessions */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        disabled?: boolean;
+                        password?: string;
+                        /** @enum {unknown} */
+                        role?: "Administrator" | "Supervisor" | "Developer" | "Monitor";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                disabled: boolean;
+                                /** @enum {unknown} */
+                                role: "Administrator" | "Supervisor" | "Developer" | "Monitor";
+                                username: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/admin/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook subscriptions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: {
+                                    /** @description ISO 8601 UTC instant */
+                                    createdAt: string;
+                                    /** @description Event types, or ["*"] for all */
+                                    events: string[];
+                                    id: string;
+                                    url: string;
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Subscribe a URL to callback events; the signing secret is shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        events?: string[];
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description ISO 8601 UTC instant */
+                                createdAt: string;
+                                /** @description Event types, or ["*"] for all */
+                                events: string[];
+                                id: string;
+                                /** @description Signing secret, shown once */
+                                secret: string;
+                                url: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a subscription */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {boolean} */
+                                deleted: true;
+                                id: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscription's delivery log, newest first */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: {
+                                    attempts: number;
+                                    /** @description ISO 8601 UTC instant */
+                                    createdAt: string;
+                                    deliveredAt: string | null;
+                                    eventType: string;
+                                    id: string;
+                                    lastError: string | null;
+                                    lastStatus: number | null;
+                                    status: string;
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dispatch/v1/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report the agents logged in and available for a queue (feeds EWT) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        available: number;
+                        loggedIn: number;
+                        serviceName: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                available: number;
+                                loggedIn: number;
+                                serviceName: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dispatch/v1/callbacks/{id}/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End an attempt with its outcome (no answer and busy retry until maxAttempts) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        outcome: "AGENT_CONNECTED" | "NO_ANSWER" | "BUSY" | "FAIL_AGENT_CONNECT" | "FAIL_ERROR";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                attempts: number;
+                                callbackReason?: string;
+                                /** @enum {unknown} */
+                                callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                /** @description ISO 8601 UTC instant */
+                                desiredTime: string;
+                                id: string;
+                                /** @description ISO 8601 UTC instant */
+                                leaseExpiresAt?: string;
+                                phoneNumber: string;
+                                priority: number;
+                                routePoint?: string;
+                                serviceName: string;
+                                userData: {
+                                    [key: string]: string;
+                                };
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5212,9 +8341,12 @@ export interface paths {
                             data: {
                                 attempts: number;
                                 callbackReason?: string;
-                                callbackState: string;
+                                /** @enum {unknown} */
+                                callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                /** @description ISO 8601 UTC instant */
                                 desiredTime: string;
                                 id: string;
+                                /** @description ISO 8601 UTC instant */
                                 leaseExpiresAt?: string;
                                 phoneNumber: string;
                                 priority: number;
@@ -5306,24 +8438,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5397,9 +8511,12 @@ export interface paths {
                             data: {
                                 attempts: number;
                                 callbackReason?: string;
-                                callbackState: string;
+                                /** @enum {unknown} */
+                                callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                /** @description ISO 8601 UTC instant */
                                 desiredTime: string;
                                 id: string;
+                                /** @description ISO 8601 UTC instant */
                                 leaseExpiresAt?: string;
                                 phoneNumber: string;
                                 priority: number;
@@ -5491,24 +8608,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5597,9 +8696,12 @@ export interface paths {
                                 callback: {
                                     attempts: number;
                                     callbackReason?: string;
-                                    callbackState: string;
+                                    /** @enum {unknown} */
+                                    callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                    /** @description ISO 8601 UTC instant */
                                     desiredTime: string;
                                     id: string;
+                                    /** @description ISO 8601 UTC instant */
                                     leaseExpiresAt?: string;
                                     phoneNumber: string;
                                     priority: number;
@@ -5613,9 +8715,12 @@ export interface paths {
                                 callbacks: {
                                     attempts: number;
                                     callbackReason?: string;
-                                    callbackState: string;
+                                    /** @enum {unknown} */
+                                    callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                    /** @description ISO 8601 UTC instant */
                                     desiredTime: string;
                                     id: string;
+                                    /** @description ISO 8601 UTC instant */
                                     leaseExpiresAt?: string;
                                     phoneNumber: string;
                                     priority: number;
@@ -5708,24 +8813,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5808,9 +8895,12 @@ export interface paths {
                                     callback?: {
                                         attempts: number;
                                         callbackReason?: string;
-                                        callbackState: string;
+                                        /** @enum {unknown} */
+                                        callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                        /** @description ISO 8601 UTC instant */
                                         desiredTime: string;
                                         id: string;
+                                        /** @description ISO 8601 UTC instant */
                                         leaseExpiresAt?: string;
                                         phoneNumber: string;
                                         priority: number;
@@ -5909,24 +8999,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6006,9 +9078,12 @@ export interface paths {
                                     callback?: {
                                         attempts: number;
                                         callbackReason?: string;
-                                        callbackState: string;
+                                        /** @enum {unknown} */
+                                        callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
+                                        /** @description ISO 8601 UTC instant */
                                         desiredTime: string;
                                         id: string;
+                                        /** @description ISO 8601 UTC instant */
                                         leaseExpiresAt?: string;
                                         phoneNumber: string;
                                         priority: number;
@@ -6107,24 +9182,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6664,24 +9721,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7241,24 +10280,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7342,7 +10363,8 @@ export interface paths {
                             data: {
                                 callbacks: {
                                     callbackReason?: string;
-                                    callbackState: string;
+                                    /** @enum {unknown} */
+                                    callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
                                     desiredTime: string;
                                     estimatedWaitTime?: number;
                                     id: string;
@@ -7605,24 +10627,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7704,7 +10708,8 @@ export interface paths {
                         "application/json": {
                             data: {
                                 callbackReason?: string;
-                                callbackState: string;
+                                /** @enum {unknown} */
+                                callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
                                 desiredTime: string;
                                 estimatedWaitTime?: number;
                                 id: string;
@@ -7888,7 +10893,8 @@ export interface paths {
                         "application/json": {
                             data: {
                                 callbackReason?: string;
-                                callbackState: string;
+                                /** @enum {unknown} */
+                                callbackState: "SCHEDULED" | "QUEUED" | "ROUTING" | "PROCESSING" | "COMPLETED";
                                 desiredTime: string;
                                 estimatedWaitTime?: number;
                                 id: string;
@@ -8076,24 +11082,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8113,42 +11101,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8487,42 +11439,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            status: {
-                                code: number;
-                                corrId: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8791,7 +11707,161 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The registered source's answer as it gave it; without one, { statistics: [{ name, objectId, objectType, value, timestamp, message? }] } */
+                            data: unknown;
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -8823,7 +11893,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ok";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -8852,12 +11945,50 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Prometheus text exposition format */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -8891,7 +12022,43 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ready";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reason: string;
+                            /** @enum {string} */
+                            status: "unavailable";
+                        };
+                    };
                 };
             };
         };
