@@ -11,6 +11,7 @@ import fastifyStatic from '@fastify/static';
 import type { Config } from '../config.js';
 import type { Services } from '../services/index.js';
 import { API_PATH, catalogueTable, declareFailures } from './envelope.js';
+import { documentedSchema } from './openapi.js';
 import { correlationId, registerCorrelation } from './plugins/correlation.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import {
@@ -105,6 +106,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
+    transform: documentedSchema,
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -75,7 +75,7 @@ export class AdminClient {
 
   /** Callbacks of a time range, newest first, narrowed by queue, state, phone number… */
   searchCallbacks(
-    query: AdminInit<'get', '/admin/v1/callbacks'>['params']['query'],
+    query: Admin['/admin/v1/callbacks']['get']['parameters']['query'] = {},
     options: CallOptions = {},
   ) {
     return this.request('get', '/admin/v1/callbacks', { params: { query }, ...options });

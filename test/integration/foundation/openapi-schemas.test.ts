@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 
 interface Operation {
-  parameters?: { in: string; name: string }[];
+  parameters?: { in: string; name: string; required?: boolean; schema?: { default?: unknown } }[];
   requestBody?: { content?: Record<string, { schema?: unknown }> };
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
@@ -111,5 +111,20 @@ describe('the OpenAPI document', () => {
       propertyNames(op.responses).some((name) => SECRET_FIELD.test(name)),
     );
     expect(leaking, `responses naming a secret:\n${leaking.join('\n')}`).toEqual([]);
+  });
+
+  it('documents an input with a default as optional (the service fills it in)', () => {
+    const claim = operations.find((o) => o.name === 'POST /dispatch/v1/claim');
+    const body = claim?.op.requestBody?.content?.['application/json']?.schema as
+      { required?: string[] } | undefined;
+    expect(body?.required ?? []).not.toContain('waitSeconds');
+    const demanded = operations.flatMap(({ name, op }) =>
+      (op.parameters ?? [])
+        .filter((p) => p.required === true && p.schema?.default !== undefined)
+        .map((p) => `${name} ${p.name}`),
+    );
+    expect(demanded, `parameters with a default marked required:\n${demanded.join('\n')}`).toEqual(
+      [],
+    );
   });
 });

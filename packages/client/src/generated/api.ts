@@ -598,9 +598,9 @@ export interface paths {
         /** Audit log of admin actions, newest first */
         get: {
             parameters: {
-                query: {
+                query?: {
                     before?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -1286,10 +1286,10 @@ export interface paths {
         /** Call-in request records, newest first (status live, matched or expired) */
         get: {
             parameters: {
-                query: {
+                query?: {
                     before?: string;
                     groupName?: string;
-                    limit: number;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -1422,16 +1422,16 @@ export interface paths {
         /** Callbacks of a time range (created or desired time), newest first */
         get: {
             parameters: {
-                query: {
+                query?: {
                     before?: string;
                     from?: string;
-                    limit: number;
+                    limit?: number;
                     phone?: string;
                     queue?: string;
-                    range: "today" | "24h" | "7d" | "next24h" | "next7d" | "upcoming" | "custom";
+                    range?: "today" | "24h" | "7d" | "next24h" | "next7d" | "upcoming" | "custom";
                     sort?: "phone" | "-phone" | "queue" | "-queue" | "state" | "-state" | "desired" | "-desired" | "attempts" | "-attempts" | "created" | "-created";
                     states?: string;
-                    timeField: "created" | "desired";
+                    timeField?: "created" | "desired";
                     to?: string;
                 };
                 header?: never;
@@ -2431,16 +2431,16 @@ export interface paths {
         /** The callbacks of a search as CSV (at most 10000 rows) */
         get: {
             parameters: {
-                query: {
+                query?: {
                     before?: string;
                     from?: string;
-                    limit: number;
+                    limit?: number;
                     phone?: string;
                     queue?: string;
-                    range: "today" | "24h" | "7d" | "next24h" | "next7d" | "upcoming" | "custom";
+                    range?: "today" | "24h" | "7d" | "next24h" | "next7d" | "upcoming" | "custom";
                     sort?: "phone" | "-phone" | "queue" | "-queue" | "state" | "-state" | "desired" | "-desired" | "attempts" | "-attempts" | "created" | "-created";
                     states?: string;
-                    timeField: "created" | "desired";
+                    timeField?: "created" | "desired";
                     to?: string;
                 };
                 header?: never;
@@ -3901,7 +3901,7 @@ export interface paths {
         /** Most recent Engagement API errors, newest first; narrowed by correlation ID prefix, path prefix, status, code and time */
         get: {
             parameters: {
-                query: {
+                query?: {
                     before?: string;
                     /** @description Catalogue code */
                     code?: number;
@@ -3909,7 +3909,7 @@ export interface paths {
                     corrId?: string;
                     /** @description Logged at or after (ISO 8601) */
                     from?: string;
-                    limit: number;
+                    limit?: number;
                     /** @description The request URL starts with this, e.g. /engagement/v3/callbacks/create */
                     path?: string;
                     /** @description HTTP status, or a class such as 4xx */
@@ -5512,8 +5512,8 @@ export interface paths {
         /** Delete a queue; refused (409) while it has active callbacks unless cancelActive=true cancels the waiting ones (CANCELLED_BY_ADMIN) */
         delete: {
             parameters: {
-                query: {
-                    cancelActive: boolean;
+                query?: {
+                    cancelActive?: boolean;
                 };
                 header?: never;
                 path: {
@@ -6066,8 +6066,8 @@ export interface paths {
         /** Booked versus capacity of every slot from now to the end of the Nth local day */
         get: {
             parameters: {
-                query: {
-                    days: number;
+                query?: {
+                    days?: number;
                 };
                 header?: never;
                 path: {
@@ -7832,8 +7832,8 @@ export interface paths {
         /** A subscription's delivery log, newest first */
         get: {
             parameters: {
-                query: {
-                    limit: number;
+                query?: {
+                    limit?: number;
                 };
                 header?: never;
                 path: {
@@ -8671,15 +8671,15 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @default 60 */
-                        leaseSeconds: number;
+                        leaseSeconds?: number;
                         /**
                          * @description Claim up to this many at once (a dialer filling its free lines)
                          * @default 1
                          */
-                        maxCallbacks: number;
+                        maxCallbacks?: number;
                         serviceNames: string[];
                         /** @default 0 */
-                        waitSeconds: number;
+                        waitSeconds?: number;
                     };
                 };
             };
