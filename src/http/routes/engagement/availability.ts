@@ -5,7 +5,7 @@ import { parseInstantIn } from '../../../domain/time.js';
 import type { Services } from '../../../services/index.js';
 import { checkTimeZone } from '../../../services/tenants.js';
 import { tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
 import { sendRemembered } from '../../remembered.js';
 import { LenientBoolean, asBoolean } from '../../lenient.js';
 
@@ -70,7 +70,6 @@ export async function availabilityRoutes(
               serviceTimezone: Type.String({ description: "The queue's own zone" }),
             }),
           ),
-          ...errorResponses,
         },
       },
     },
@@ -118,7 +117,6 @@ export async function availabilityRoutes(
               isImmediateEnabled: Type.Optional(Type.Boolean()),
             }),
           ),
-          ...errorResponses,
         },
       },
     },
@@ -152,7 +150,6 @@ export async function availabilityRoutes(
               offerScheduledCallback: Type.Boolean(),
             }),
           ),
-          ...errorResponses,
         },
       },
     },
@@ -187,7 +184,6 @@ export async function availabilityRoutes(
               }),
             ),
           ),
-          ...errorResponses,
         },
       },
     },

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../../services/index.js';
 import { tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
 
 const Phone = Type.String({ minLength: 1, maxLength: 40 });
 
@@ -35,7 +35,7 @@ export async function callInRoutes(fastify: FastifyInstance, { services }: { ser
           userData: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
           callbackServiceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
         }),
-        response: { 200: envelope(CallInRequest), ...errorResponses },
+        response: { 200: envelope(CallInRequest) },
       },
     },
     async (request) =>
@@ -72,7 +72,6 @@ export async function callInRoutes(fastify: FastifyInstance, { services }: { ser
               ),
             }),
           ),
-          ...errorResponses,
         },
       },
     },

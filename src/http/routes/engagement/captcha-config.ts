@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../../services/index.js';
 import { tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
 
 /** The public half of the tenant's CAPTCHA set-up, for booking pages and the widget. */
 export async function captchaConfigRoutes(
@@ -31,7 +31,6 @@ export async function captchaConfigRoutes(
               siteKey: Type.Optional(Type.String()),
             }),
           ),
-          ...errorResponses,
         },
       },
     },

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../../services/index.js';
 import { tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
 
 /** Server-side CAPTCHA verification with the tenant's CAPTCHA credential. */
 export async function captchaRoutes(
@@ -25,7 +25,6 @@ export async function captchaRoutes(
           200: envelope(
             Type.Object({ success: Type.Boolean(), errorCodes: Type.Array(Type.String()) }),
           ),
-          ...errorResponses,
         },
       },
     },

@@ -5,7 +5,7 @@ import { AppError } from '../../../domain/errors.js';
 import type { Services } from '../../../services/index.js';
 import { PUSH_CHANNELS, type PushChannel } from '../../../services/push.js';
 import { tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
 import { LenientBoolean, asBoolean } from '../../lenient.js';
 
 const Data = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1024 }), {
@@ -98,7 +98,6 @@ export async function notificationRoutes(
               messageId: Type.String(),
             }),
           ),
-          ...errorResponses,
         },
       },
     },
