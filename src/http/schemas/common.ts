@@ -11,6 +11,10 @@ export const ServiceName = Type.String({ minLength: 1, maxLength: 64 });
 export const PhoneNumber = Type.String({ minLength: 1, maxLength: 40 });
 /** A callback's id. */
 export const CallbackId = Type.String({ minLength: 1, maxLength: 64 });
+/** A call-in group's name. */
+export const GroupName = Type.String({ minLength: 1, maxLength: 64 });
+/** An IANA time zone name as a request gives it (the service checks it is one). */
+export const TimeZoneName = Type.String({ minLength: 1, maxLength: 64 });
 /** A console user's name. */
 export const Username = Type.String({ minLength: 1, maxLength: 64 });
 /** A date and time as a request gives it (ISO 8601, or GES's forms). */

@@ -43,6 +43,9 @@ export type QueueFigures = Static<typeof QueueFigures>;
 /** Every queue's figures and the time they were taken. */
 export const QueueFiguresList = Type.Object({ items: Type.Array(QueueFigures), asOf: Instant });
 
+/** A callback event type a webhook subscribes to (`callback.created`…), or `*` for all. */
+export const EventType = Type.String({ minLength: 1, maxLength: 64 });
+
 /** A webhook subscription (never its signing secret). */
 export const Webhook = Type.Object({
   id: Type.String(),

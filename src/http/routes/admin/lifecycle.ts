@@ -8,6 +8,7 @@ import { IdParams, NameParams, PhoneNumber, ServiceName } from '../../schemas/co
 import {
   AdminJob,
   CreatedWebhook,
+  EventType,
   QueueFiguresList,
   Webhook,
   WebhookDelivery,
@@ -149,9 +150,7 @@ export async function lifecycleRoutes(fastify: FastifyInstance, { services }: Ad
         summary: 'Subscribe a URL to callback events; the signing secret is shown once',
         body: Type.Object({
           url: Type.String({ minLength: 1, maxLength: 2000 }),
-          events: Type.Optional(
-            Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }),
-          ),
+          events: Type.Optional(Type.Array(EventType, { minItems: 1, maxItems: 20 })),
         }),
         response: { 200: envelope(CreatedWebhook) },
       },

@@ -8,10 +8,10 @@ import { tenantOf } from '../../plugins/auth.js';
 import { envelope, success } from '../../envelope.js';
 import { sendRemembered } from '../../remembered.js';
 import { LenientBoolean, asBoolean } from '../../lenient.js';
+import { DateTimeText, ServiceName, TimeZoneName } from '../../schemas/common.js';
 
-const Instant = Type.String({ minLength: 1, maxLength: 40 });
 const EpochMs = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000 });
-const ServiceParams = Type.Object({ serviceName: Type.String({ minLength: 1, maxLength: 64 }) });
+const ServiceParams = Type.Object({ serviceName: ServiceName });
 
 /**
  * `start` (ISO) or `startMS` (epoch ms): whichever the client sent. An ISO time without a zone is
@@ -45,12 +45,12 @@ export async function availabilityRoutes(
         summary: 'Open slots of a service',
         params: ServiceParams,
         querystring: Type.Object({
-          start: Type.Optional(Instant),
+          start: Type.Optional(DateTimeText),
           startMS: Type.Optional(EpochMs),
-          end: Type.Optional(Instant),
+          end: Type.Optional(DateTimeText),
           endMS: Type.Optional(EpochMs),
           numberOfDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })),
-          timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          timezone: Type.Optional(TimeZoneName),
           maxTimeSlots: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
           reportBusy: Type.Optional(LenientBoolean),
         }),
@@ -100,8 +100,8 @@ export async function availabilityRoutes(
         summary: 'Seconds until the office closes (0 when closed)',
         params: ServiceParams,
         querystring: Type.Object({
-          start: Type.Optional(Instant),
-          timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          start: Type.Optional(DateTimeText),
+          timezone: Type.Optional(TimeZoneName),
           queryImmediateOfferHours: Type.Optional(LenientBoolean),
           returnWithinImmediateOfferTime: Type.Optional(LenientBoolean),
           // The spelling of GES's administrator guide.

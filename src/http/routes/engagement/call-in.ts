@@ -4,8 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../../services/index.js';
 import { tenantOf } from '../../plugins/auth.js';
 import { envelope, success } from '../../envelope.js';
-
-const Phone = Type.String({ minLength: 1, maxLength: 40 });
+import { GroupName, PhoneNumber, ServiceName } from '../../schemas/common.js';
 
 const CallInRequest = Type.Object({
   id: Type.String(),
@@ -30,10 +29,10 @@ export async function callInRoutes(fastify: FastifyInstance, { services }: { ser
         tags,
         summary: 'Get a number (and access code) of a call-in group for a customer to call',
         body: Type.Object({
-          groupName: Type.String({ minLength: 1, maxLength: 64 }),
-          fromPhoneNumber: Type.Optional(Phone),
+          groupName: GroupName,
+          fromPhoneNumber: Type.Optional(PhoneNumber),
           userData: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-          callbackServiceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          callbackServiceId: Type.Optional(ServiceName),
         }),
         response: { 200: envelope(CallInRequest) },
       },
@@ -50,11 +49,11 @@ export async function callInRoutes(fastify: FastifyInstance, { services }: { ser
         summary:
           'For an IVR: the live request a call is about (once; it is consumed), with its userData and callback',
         body: Type.Object({
-          toPhoneNumber: Phone,
+          toPhoneNumber: PhoneNumber,
           accessCode: Type.Optional(
             Type.Union([Type.String({ maxLength: 16 }), Type.Integer({ minimum: 0 })]),
           ),
-          fromPhoneNumber: Type.Optional(Phone),
+          fromPhoneNumber: Type.Optional(PhoneNumber),
         }),
         response: {
           200: envelope(
