@@ -17,6 +17,7 @@ export type {
   CallbackSummary,
 } from '../../src/http/schemas/callbacks.js';
 export type { SlotReport, SlotUse } from '../../src/http/schemas/queue-tools.js';
+export type { ErrorDetail, ErrorPage, ErrorSummary } from '../../src/http/schemas/errors-log.js';
 
 // One list of states for the server and the console.
 export { CALLBACK_STATES, type CallbackState } from '../../src/domain/booking.js';

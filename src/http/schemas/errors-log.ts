@@ -21,6 +21,7 @@ export const ErrorPage = Type.Object({
   items: Type.Array(ErrorSummary),
   nextBefore: Type.Optional(Type.String({ description: 'Pass as `before` for the next page' })),
 });
+export type ErrorPage = Static<typeof ErrorPage>;
 
 /** One logged error with its redacted request and its response. */
 export const ErrorDetail = Type.Object({

@@ -8,19 +8,8 @@ import { useLoad } from '../hooks.js';
 import { formatInZone, wallTimeToIso } from '../time.js';
 import { setParams, useRoute } from '../route.js';
 import { useZone } from '../zone.js';
+import type { ErrorDetail, ErrorPage } from '../types.js';
 
-interface ErrorSummary {
-  id: string;
-  corrId: string;
-  method: string;
-  url: string;
-  statusCode: number;
-  code: number;
-  message: string;
-  timestamp: string;
-  /** Sent with a key that is not valid (mistyped, revoked) but carries one of our keys' prefix. */
-  keyPrefix?: string;
-}
 /**
  * A request whose key was refused: only its public prefix is known (the rest may be a typo, or
  * a revoked key). Requests without any key are not logged: anyone could send them.
@@ -31,15 +20,6 @@ function KeyRefused({ prefix }: { prefix: string }) {
       key {prefix}… not valid
     </span>
   );
-}
-
-interface StoredRequest {
-  headers?: Record<string, unknown>;
-  body?: unknown;
-}
-interface ErrorDetail extends ErrorSummary {
-  request: StoredRequest | null;
-  response: unknown;
 }
 
 interface Filters {
@@ -183,7 +163,7 @@ export function ErrorsPanel() {
   const page = useLoad(
     async () => ({
       key,
-      ...(await api<{ items: ErrorSummary[]; nextBefore?: string }>(`/errors${query(params)}`)),
+      ...(await api<ErrorPage>(`/errors${query(params)}`)),
     }),
     key,
   );
