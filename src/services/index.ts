@@ -116,7 +116,7 @@ export function createServices(
   const booking = new BookingService(store, clock, queues, eventWriter, {
     verifyCaptcha: (tenantId, token) => captcha.requireValid(tenantId, token),
   });
-  const dispatch = new DispatchService(store, clock, queues, eventWriter, activity);
+  const dispatch = new DispatchService(store, clock, queues, activity);
   const waitTime = new WaitTimeService(store, clock, activity, dispatch);
   const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, eventWriter);
   const adminJobs = new AdminJobService(store, clock, lifecycle, audit, config.adminJobLeaseMs);

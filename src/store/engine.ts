@@ -21,6 +21,11 @@ export interface Capabilities {
    * process's event loop until it ends, so long work must come in short pieces.
    */
   synchronous: boolean;
+  /**
+   * Data-modifying statements in WITH: one statement changes rows and writes their events, where
+   * otherwise a transaction of several round trips would.
+   */
+  writingCte: boolean;
 }
 
 export const CAPABILITIES: Record<Engine, Capabilities> = {
@@ -30,6 +35,7 @@ export const CAPABILITIES: Record<Engine, Capabilities> = {
     advisoryLocks: false,
     notifications: false,
     synchronous: true,
+    writingCte: false,
   },
   postgres: {
     engine: 'postgres',
@@ -37,6 +43,7 @@ export const CAPABILITIES: Record<Engine, Capabilities> = {
     advisoryLocks: true,
     notifications: true,
     synchronous: false,
+    writingCte: true,
   },
 };
 
