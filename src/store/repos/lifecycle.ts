@@ -48,7 +48,7 @@ export interface HeldChange {
 }
 
 /** Which statement a held change needs: its columns, split by whether they are set to null. */
-function shapeOf(from: readonly CallbackState[], change: HeldChange): HeldChangeShape {
+export function shapeOf(from: readonly CallbackState[], change: HeldChange): HeldChangeShape {
   const set = { ...change.set, updated_at: 0 };
   const columns = Object.keys(set).sort() as (keyof typeof set)[];
   return {
