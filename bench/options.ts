@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'retrieve',
   'dialer',
   'purge',
+  'many-queues',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -32,6 +33,9 @@ export interface Options {
   connections: number;
   only: ReadonlySet<ScenarioName>;
   profile: boolean;
+  /** Tenants of the many-queues scenario, and queues of each. */
+  tenants: number;
+  queuesPerTenant: number;
 }
 
 function isScenario(name: string): name is ScenarioName {
@@ -73,6 +77,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
       connections: { type: 'string', default: '64' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      tenants: { type: 'string', default: '20' },
+      'queues-per-tenant': { type: 'string', default: '100' },
     },
   });
   const quick = values.quick;
@@ -90,6 +96,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
     connections: whole('connections', values.connections, 64, 1),
     only: selection(values.only),
     profile: values.profile,
+    tenants: whole('tenants', values.tenants, 20, 1),
+    queuesPerTenant: whole('queues-per-tenant', values['queues-per-tenant'], 100, 1),
   };
   if (opts.seed === 0 && opts.only.has('retrieve')) {
     throw new Error('retrieve reads seeded callbacks: give --seed ≥ 1 or leave it out of --only');
