@@ -85,7 +85,7 @@ export function claimStatement(db: Kysely<Database>, order: readonly OrderKey[])
   where callbacks.id = picked.id and ${recheck('callbacks.state', [STATE.QUEUED])}
   returning callbacks.*
 ), events as (${eventsOf('claimed', a.eventType, a.now)})
-select array_agg(id order by ${orderedBy(order)}) as ids,
+select coalesce(array_agg(id order by ${orderedBy(order)}), '{}') as ids,
   coalesce(json_agg(claimed order by ${orderedBy(order)}), '[]') as callbacks
 from claimed`,
     ),
