@@ -7,6 +7,8 @@ export interface Scenario {
   /** The path of each request (a function, so requests can spread over queues). */
   path: () => string;
   headers?: Record<string, string>;
+  /** Headers for the request whose path was just taken (a tenant's key for its queue). */
+  headersFor?: () => Record<string, string>;
   /** A fresh body per request (distinct phone numbers keep the per-number rules out of the way). */
   body?: () => unknown;
 }
@@ -38,11 +40,15 @@ async function measure(
         method: s.method,
         path: s.path(),
         headers,
-        setupRequest: (req) => ({
-          ...req,
-          path: s.path(),
-          ...(body ? { body: JSON.stringify(body()) } : {}),
-        }),
+        setupRequest: (req) => {
+          const path = s.path();
+          return {
+            ...req,
+            path,
+            ...(s.headersFor ? { headers: { ...headers, ...s.headersFor() } } : {}),
+            ...(body ? { body: JSON.stringify(body()) } : {}),
+          };
+        },
       },
     ],
   });

@@ -13,6 +13,7 @@ export const SCENARIOS = [
   'retrieve',
   'dialer',
   'purge',
+  'many-queues',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -36,6 +37,9 @@ export interface Options {
   profile: boolean;
   /** Worker counts (WORKERS, PostgreSQL only) queue-status and create are measured with again. */
   workers: readonly number[];
+  /** Tenants of the many-queues scenario, and queues of each. */
+  tenants: number;
+  queuesPerTenant: number;
 }
 
 function isScenario(name: string): name is ScenarioName {
@@ -78,6 +82,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      tenants: { type: 'string', default: '20' },
+      'queues-per-tenant': { type: 'string', default: '100' },
     },
   });
   const quick = values.quick;
@@ -99,6 +105,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2)): Options {
       .split(',')
       .filter((n) => n.trim() !== '')
       .map((n) => whole('workers', n.trim(), 1, 1)),
+    tenants: whole('tenants', values.tenants, 20, 1),
+    queuesPerTenant: whole('queues-per-tenant', values['queues-per-tenant'], 100, 1),
   };
   if (opts.workers.length > 0 && opts.db !== 'postgres') {
     throw new Error('--workers needs --db postgres: SQLite runs one process (README)');

@@ -59,3 +59,22 @@ export function tenantConfig(timezone: string) {
 export function queueSettings(name: string, timezone: string): QueueSettings {
   return parseQueueSettings(queueConfig(name, timezone));
 }
+
+/** `mq01`… : the tenants of the many-queues scenario, each with its queues `q001`…. */
+export function manyQueuesLayout(tenants: number, queuesPerTenant: number) {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return Array.from({ length: tenants }, (_, t) => ({
+    id: `mq${pad(t + 1, 2)}`,
+    queues: Array.from({ length: queuesPerTenant }, (_, q) => `q${pad(q + 1, 3)}`),
+  }));
+}
+
+/** The configuration file of the many-queues tenants (the bench queues' settings). */
+export function manyQueuesConfig(timezone: string, layout: ReturnType<typeof manyQueuesLayout>) {
+  return {
+    tenants: layout.map((t) => ({
+      id: t.id,
+      queues: t.queues.map((name) => queueConfig(name, timezone)),
+    })),
+  };
+}

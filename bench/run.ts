@@ -12,6 +12,12 @@ import YAML from 'yaml';
 import { prepareDatabase } from './database.js';
 import { DIALERS, dialerScenario, type DialerResult } from './dialers.js';
 import { measureAll, type Measured } from './load.js';
+import {
+  measureManyQueues,
+  printManyQueues,
+  type ManyQueues,
+  type ManyQueuesResult,
+} from './many-queues.js';
 import { parseOptions, SCENARIOS, type Options } from './options.js';
 import {
   buildService,
@@ -21,6 +27,7 @@ import {
   waitUntilReady,
   type NodeChild,
 } from './processes.js';
+import { pgbenchScenario, printPgbench, type PgbenchResult } from './pgbench.js';
 import { profilesIn, summarizeProfile } from './profile.js';
 import { purgeScenario, type PurgeResult } from './purge.js';
 import {
@@ -31,6 +38,8 @@ import {
   queueSettings,
   tenantConfig,
   TENANT,
+  manyQueuesConfig,
+  manyQueuesLayout,
 } from './queues.js';
 import { printDialers, printProfile, printPurge, printTable } from './report.js';
 import { engagementScenarios } from './scenarios.js';
@@ -55,6 +64,36 @@ async function provisionKeys(env: Record<string, string>, opts: Options) {
       : []),
   ]);
   return { engagement: engagement ?? '', admin: admin ?? '', dialers };
+}
+
+/** The many-queues scenario's tenants, provisioned with the CLI, each with an engagement key. */
+async function provisionManyQueues(
+  env: Record<string, string>,
+  dir: string,
+  zone: string,
+  opts: Options,
+): Promise<ManyQueues> {
+  const layout = manyQueuesLayout(opts.tenants, opts.queuesPerTenant);
+  note(`Provisioning ${opts.tenants} tenants × ${opts.queuesPerTenant} queues with the CLI…`);
+  const file = path.join(dir, 'many-queues.yaml');
+  fs.writeFileSync(file, YAML.stringify(manyQueuesConfig(zone, layout)));
+  await runCli(env, 'apply', file);
+  const tenants = [];
+  // One CLI at a time: each is a node process, and the machine has few cores.
+  for (const t of layout) {
+    const key = await runCli(
+      env,
+      'apikey',
+      'create',
+      t.id,
+      '--scope',
+      'engagement',
+      '--name',
+      'bench',
+    );
+    tenants.push({ key, queues: t.queues });
+  }
+  return { tenants };
 }
 
 /** The bookable slot times of the coming week (the same grid in every bench queue). */
@@ -97,6 +136,9 @@ async function main(): Promise<void> {
     fs.writeFileSync(configFile, YAML.stringify(tenantConfig(zone)));
     await runCli(env, 'apply', configFile);
     const keys = await provisionKeys(env, opts);
+    const many = opts.only.has('many-queues')
+      ? await provisionManyQueues(env, dir, zone, opts)
+      : undefined;
 
     const seedStarted = Date.now();
     const queues = queueNames.map((name) => queueSettings(name, zone));
@@ -140,6 +182,8 @@ async function main(): Promise<void> {
     });
     const rows: { scenario: Measured; hello: Measured }[] = [];
     let dialers: DialerResult | undefined;
+    let pgbench: PgbenchResult | undefined;
+    let manyResult: ManyQueuesResult | undefined;
     let purge: PurgeResult | undefined;
     for (const name of SCENARIOS.filter((n) => opts.only.has(n))) {
       if (name === 'dialer') {
@@ -159,6 +203,30 @@ async function main(): Promise<void> {
           database.target,
           TENANT,
         );
+        if (database.target.kind === 'postgres') {
+          // The database's own limit for the same SQL, on a pool seeded the same way.
+          await seedDialerPool(database.target, TENANT, queueNames, opts.pool, phones);
+          note('  dialer SQL under pgbench…');
+          pgbench = await pgbenchScenario({
+            target: database.target,
+            tenantId: TENANT,
+            queues: queueNames,
+            clients: DIALERS * opts.lines,
+            batch: opts.batch,
+            warmUpSeconds: Math.max(1, Math.round(opts.duration / 5)),
+            seconds: opts.duration,
+          });
+        }
+      } else if (name === 'many-queues') {
+        if (!many || service.child.pid === undefined) throw new Error('many-queues: no tenants');
+        const measured = await measureManyQueues(many, service.child.pid, async (scenario) => {
+          const helloNow = await measureHello();
+          const [m] = await measureAll(base, [scenario], opts.connections, opts.duration);
+          if (!m) throw new Error(`${scenario.name} measured nothing`);
+          return { scenario: m, hello: helloNow };
+        });
+        rows.push(...measured.rows);
+        manyResult = measured.result;
       } else if (name === 'purge') {
         const started = Date.now();
         const settings = queueSettings(PURGE_QUEUE, zone);
@@ -204,7 +272,9 @@ async function main(): Promise<void> {
       process.stdout.write('\n');
     }
     if (dialers) printDialers(dialers);
+    if (dialers && pgbench) printPgbench(pgbench, dialers.claimsPerSec);
     if (purge) printPurge(purge);
+    if (manyResult) printManyQueues(manyResult);
     process.stdout.write(
       `Peak RSS of the service process: ${peak === undefined ? 'n/a' : `${(peak / 2 ** 20).toFixed(0)} MiB`}\n`,
     );

@@ -27,7 +27,7 @@ function cycle<T>(items: readonly T[]): () => T {
 const API = '/engagement/v3/callbacks';
 
 /** The scenarios autocannon drives (the dialer and purge scenarios drive themselves). */
-export type HttpScenarioName = Exclude<ScenarioName, 'dialer' | 'purge'>;
+export type HttpScenarioName = Exclude<ScenarioName, 'dialer' | 'purge' | 'many-queues'>;
 
 /**
  * The engagement API scenarios by `--only` name, each built when it is about to run. Every one

@@ -23,6 +23,8 @@ export interface Config {
   errorLogMaxPerTenant: number;
   /** Processes sharing the port (node:cluster), each a node of its own; 1 on SQLite. */
   workers: number;
+  /** Bytes the queues' remembered figures and answers may hold in all (least recently used go). */
+  queueMemoryBytes: number;
   /** Whether this node runs the background jobs loop. */
   runJobs: boolean;
   jobIntervalMs: number;
@@ -222,6 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionMaxHours: intVar(env, 'SESSION_MAX_HOURS', 12, 1, 720),
     errorLogRetentionDays: intVar(env, 'ERROR_LOG_RETENTION_DAYS', 14, 1, 3650),
     errorLogMaxPerTenant: intVar(env, 'ERROR_LOG_MAX_PER_TENANT', 10_000, 10, 10_000_000),
+    queueMemoryBytes: intVar(env, 'QUEUE_MEMORY_MB', 64, 4, 65_536) * 2 ** 20,
     runJobs: boolVar(env, 'RUN_JOBS', true),
     jobIntervalMs: intVar(env, 'JOB_INTERVAL_MS', 1_000, 100, 3_600_000),
     adminJobLeaseMs: intVar(env, 'ADMIN_JOB_LEASE_SECONDS', 30, 1, 3600) * 1000,

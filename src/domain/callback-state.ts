@@ -97,6 +97,14 @@ export function afterAttempt(
   }
 }
 
+/**
+ * Whether `outcome` may lead to a retry, so that where it leads depends on the attempts made;
+ * any other outcome ends the callback whatever the count.
+ */
+export function mayRetry(outcome: Outcome): boolean {
+  return afterAttempt(outcome, 1, 2).state === STATE.SCHEDULED;
+}
+
 /** A key of the dispatch order. */
 export interface OrderKey {
   column: 'priority' | 'requested_at' | 'id';

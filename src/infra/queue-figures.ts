@@ -1,4 +1,8 @@
+import { ByteLru } from './byte-lru.js';
 import { queueKey, type QueueActivity, type QueueStamp } from './queue-activity.js';
+
+/** What a remembered figure costs besides its value: the entry, its key and its stamp. */
+const ENTRY_BYTES = 200;
 
 interface Figure<V> {
   version: number;
@@ -16,7 +20,9 @@ interface Figure<V> {
  * can take hundreds of milliseconds on PostgreSQL (bench/README.md), and nobody should wait it.
  */
 export class QueueFigures<V> {
-  private readonly entries = new Map<string, Figure<V>>();
+  // Thousands of queues each polled by visitors: their figures stay within a byte budget, the
+  // least recently asked for going first.
+  private readonly entries: ByteLru<string, Figure<V>>;
   // Reads under way: on PostgreSQL many requests for a queue arrive while its figure is being
   // read, and each would otherwise run the same count.
   private readonly reading = new Map<string, { stamp: QueueStamp; value: Promise<V> }>();
@@ -28,9 +34,17 @@ export class QueueFigures<V> {
     // derived from that object (remembered by its identity) stays valid.
     private readonly same?: (a: V, b: V) => boolean,
     private readonly maxAgeMs = 1_000,
-    private readonly limit = 10_000,
+    memory: { budgetBytes: number; sizeOf: (value: V) => number } = {
+      budgetBytes: 8 * 2 ** 20,
+      sizeOf: () => 100,
+    },
     private readonly patienceMs = 50,
-  ) {}
+  ) {
+    this.entries = new ByteLru(
+      memory.budgetBytes,
+      (figure) => ENTRY_BYTES + memory.sizeOf(figure.value),
+    );
+  }
 
   /** The remembered figure for (queue, key), or a fresh one from `compute`. */
   async get(tenantId: string, serviceName: string, key: string, compute: () => Promise<V>) {
@@ -66,11 +80,10 @@ export class QueueFigures<V> {
 
   private async read(id: string, stamp: QueueStamp, now: number, compute: () => Promise<V>) {
     const fresh = await compute();
-    const hit = this.entries.get(id);
+    const hit = this.entries.peek(id);
     // A read begun after a later change may have finished first: keep its figure.
     if (hit && (hit.version > stamp.version || hit.bulkEnded > stamp.bulkEnded)) return fresh;
     const value = hit && this.same?.(hit.value, fresh) === true ? hit.value : fresh;
-    if (this.entries.size >= this.limit) this.entries.clear();
     this.entries.set(id, { version: stamp.version, bulkEnded: stamp.bulkEnded, at: now, value });
     return value;
   }

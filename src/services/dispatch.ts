@@ -2,6 +2,8 @@ import {
   HELD_STATES,
   STATE,
   afterAttempt,
+  mayRetry,
+  type AfterAttempt,
   type CallbackState,
   type Outcome,
 } from '../domain/callback-state.js';
@@ -9,9 +11,10 @@ import { AppError } from '../domain/errors.js';
 import { formatUtc } from '../domain/time.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
+import type { Tx } from '../store/db.js';
+import type { HeldChange } from '../store/repos/lifecycle.js';
 import type { Clock } from './clock.js';
 import type { QueueActivity } from '../infra/queue-activity.js';
-import type { CallbackEventWriter } from './event-writer.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import type { QueueService } from './queues.js';
 import type { AgentCounts, AgentSource } from './wait-time.js';
@@ -40,6 +43,52 @@ export function dialerView(row: DispatchedCallback) {
   };
 }
 
+/** The event of a claimed callback. */
+export const CLAIM_EVENT = 'callback.routing';
+
+/** The dialer places the call: ROUTING → PROCESSING, the lease no longer runs out. */
+export const START_CHANGE: HeldChange = {
+  set: { state: STATE.PROCESSING, lease_expires_at: null },
+  addAttempt: false,
+  eventType: 'callback.processing',
+};
+
+const RELEASE_CHANGE: HeldChange = {
+  set: { state: STATE.QUEUED, lease_owner: null, lease_expires_at: null },
+  addAttempt: false,
+  eventType: 'callback.queued',
+};
+
+/** The change an ended attempt makes: completed, or re-scheduled after the retry delay. */
+export function finishChange(next: AfterAttempt, now: number, retryDelaySeconds: number) {
+  const released = { lease_owner: null, lease_expires_at: null };
+  const change: HeldChange =
+    next.state === STATE.COMPLETED
+      ? {
+          set: { ...released, state: next.state, reason: next.reason, completed_at: now },
+          addAttempt: true,
+          eventType: 'callback.completed',
+        }
+      : {
+          set: { ...released, state: next.state, desired_time: now + retryDelaySeconds * 1000 },
+          addAttempt: true,
+          eventType: 'callback.rescheduled',
+        };
+  return change;
+}
+
+/** Ids with the same change, together (one statement each). */
+function grouped(changes: readonly (readonly [string, HeldChange])[]) {
+  const groups = new Map<string, { change: HeldChange; ids: string[] }>();
+  for (const [id, change] of changes) {
+    const key = JSON.stringify(change);
+    const group = groups.get(key) ?? { change, ids: [] };
+    group.ids.push(id);
+    groups.set(key, group);
+  }
+  return groups;
+}
+
 /** Agent reports older than this no longer count for EWT. */
 const AGENT_REPORT_FRESH_MS = 5 * 60_000;
 const LONG_POLL_STEP_MS = 250;
@@ -51,7 +100,6 @@ export class DispatchService implements AgentSource {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly queues: QueueService,
-    private readonly eventWriter: CallbackEventWriter,
     private readonly activity: QueueActivity,
   ) {}
 
@@ -116,7 +164,7 @@ export class DispatchService implements AgentSource {
     }
   }
 
-  private claimOnce(
+  private async claimOnce(
     tenantId: string,
     serviceNames: string[],
     dialer: string,
@@ -124,86 +172,98 @@ export class DispatchService implements AgentSource {
     max: number,
   ) {
     const now = this.clock.now();
-    return this.store.db.transaction(async (trx) => {
-      const rows = await this.store.lifecycle.claimNext(
-        tenantId,
-        serviceNames,
-        dialer,
-        now + leaseSeconds * 1000,
-        now,
-        max,
-        trx,
-      );
-      await this.eventWriter.record(trx, rows, 'callback.routing', now);
-      return rows;
+    const rows = await this.store.lifecycle.claimNext({
+      tenantId,
+      serviceNames,
+      owner: dialer,
+      leaseUntil: now + leaseSeconds * 1000,
+      now,
+      limit: max,
+      eventType: CLAIM_EVENT,
     });
+    this.touched(rows);
+    return rows;
+  }
+
+  private touched(rows: readonly CallbackRow[]) {
+    for (const row of rows) this.activity.touched(row.tenant_id, row.service_name);
   }
 
   /**
-   * Changes callbacks the dialer holds, in one transaction: each id gets the changed callback or
-   * its own error (not found, or a state conflict), so one stale id does not fail the batch.
+   * Changes callbacks the dialer holds: each id gets the changed callback or its own error (not
+   * found, or a state conflict), so one stale id does not fail the batch. A change known from
+   * the id alone needs no read first: one statement per distinct change (on PostgreSQL one round
+   * trip with its events). A change that depends on the row (a retry counts the attempts) reads
+   * and locks the rows first, all in one transaction.
    */
   private async changeHeld(
     tenantId: string,
     ids: readonly string[],
     dialer: string,
     from: readonly CallbackState[],
-    set: (row: CallbackRow) => Partial<CallbackRow>,
-    eventType: (row: CallbackRow) => string,
+    plan: { byId: (id: string) => HeldChange } | { byRow: (row: CallbackRow) => HeldChange },
   ): Promise<Map<string, CallbackRow | AppError>> {
     if (new Set(ids).size !== ids.length) {
       throw new AppError('INVALID_PARAMETER', 'each callback may appear once in a batch');
     }
     const now = this.clock.now();
-    return this.store.db.transaction(async (trx) => {
-      const outcome = new Map<string, CallbackRow | AppError>();
-      const current = new Map(
-        (await this.store.lifecycle.lockByIds(tenantId, ids, trx)).map((r) => [r.id, r]),
-      );
-      // Callbacks given the same change are changed by one statement.
-      const groups = new Map<string, { set: Partial<CallbackRow>; ids: string[] }>();
-      for (const id of ids) {
-        const row = current.get(id);
-        if (!row) {
-          outcome.set(id, new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`));
-        } else if (!from.includes(row.state) || row.lease_owner !== dialer) {
-          const why = row.lease_owner === dialer ? '' : ' and not held by this dialer';
-          outcome.set(id, new AppError('STATE_CONFLICT', `Callback ${id} is ${row.state}${why}`));
-        } else {
-          const change = { ...set(row), updated_at: now };
-          const key = JSON.stringify(change);
-          const group = groups.get(key) ?? { set: change, ids: [] };
-          group.ids.push(id);
-          groups.set(key, group);
-        }
-      }
+    const apply = async (groups: Map<string, { change: HeldChange; ids: string[] }>, trx?: Tx) => {
       const changed: CallbackRow[] = [];
-      for (const group of groups.values()) {
+      for (const { change, ids: some } of groups.values()) {
         changed.push(
           ...(await this.store.lifecycle.heldTransition(
             tenantId,
-            group.ids,
+            some,
             dialer,
             from,
-            group.set,
+            change,
+            now,
             trx,
           )),
         );
       }
-      const byType = new Map<string, CallbackRow[]>();
-      for (const row of changed) {
-        outcome.set(row.id, row);
-        const type = eventType(row);
-        byType.set(type, [...(byType.get(type) ?? []), row]);
+      return changed;
+    };
+    let changed: CallbackRow[];
+    if ('byId' in plan) {
+      const groups = grouped(ids.map((id) => [id, plan.byId(id)]));
+      // Several statements must still commit together.
+      changed =
+        groups.size === 1
+          ? await apply(groups)
+          : await this.store.db.transaction((trx) => apply(groups, trx));
+    } else {
+      changed = await this.store.db.transaction(async (trx) => {
+        const rows = await this.store.lifecycle.lockByIds(tenantId, ids, trx);
+        const held = rows.filter((r) => from.includes(r.state) && r.lease_owner === dialer);
+        return apply(grouped(held.map((row) => [row.id, plan.byRow(row)])), trx);
+      });
+    }
+    this.touched(changed);
+    const byId = new Map(changed.map((row) => [row.id, row]));
+    const missing = ids.filter((id) => !byId.has(id));
+    // Why an id was not changed is read only when one was not (a stale or foreign id).
+    const current = new Map(
+      missing.length === 0
+        ? []
+        : (await this.store.lifecycle.lockByIds(tenantId, missing, this.store.db.kysely)).map(
+            (r) => [r.id, r],
+          ),
+    );
+    const outcome = new Map<string, CallbackRow | AppError>();
+    for (const id of ids) {
+      const row = byId.get(id) ?? current.get(id);
+      if (!row) {
+        outcome.set(id, new AppError('CALLBACK_NOT_FOUND', `Callback ${id} not found`));
+      } else if (byId.has(id)) outcome.set(id, row);
+      else if (!from.includes(row.state) || row.lease_owner !== dialer) {
+        const why = row.lease_owner === dialer ? '' : ' and not held by this dialer';
+        outcome.set(id, new AppError('STATE_CONFLICT', `Callback ${id} is ${row.state}${why}`));
+      } else {
+        outcome.set(id, new AppError('STATE_CONFLICT', `Callback ${id} changed meanwhile`));
       }
-      for (const [type, rows] of byType) await this.eventWriter.record(trx, rows, type, now);
-      for (const id of ids) {
-        if (!outcome.has(id)) {
-          outcome.set(id, new AppError('STATE_CONFLICT', `Callback ${id} changed meanwhile`));
-        }
-      }
-      return outcome;
-    });
+    }
+    return outcome;
   }
 
   /** The one callback of a single-callback change, or its error thrown. */
@@ -217,14 +277,7 @@ export class DispatchService implements AgentSource {
 
   /** The dialer places the calls (ROUTING → PROCESSING). */
   startMany(tenantId: string, ids: readonly string[], dialer: string) {
-    return this.changeHeld(
-      tenantId,
-      ids,
-      dialer,
-      [STATE.ROUTING],
-      () => ({ state: STATE.PROCESSING, lease_expires_at: null }),
-      () => 'callback.processing',
-    );
+    return this.changeHeld(tenantId, ids, dialer, [STATE.ROUTING], { byId: () => START_CHANGE });
   }
 
   /** The dialer places the call (ROUTING → PROCESSING). */
@@ -234,14 +287,9 @@ export class DispatchService implements AgentSource {
 
   /** Gives a claimed callback back to the queue, keeping its place. */
   async release(tenantId: string, id: string, dialer: string): Promise<CallbackRow> {
-    const results = await this.changeHeld(
-      tenantId,
-      [id],
-      dialer,
-      [STATE.ROUTING],
-      () => ({ state: STATE.QUEUED, lease_owner: null, lease_expires_at: null }),
-      () => 'callback.queued',
-    );
+    const results = await this.changeHeld(tenantId, [id], dialer, [STATE.ROUTING], {
+      byId: () => RELEASE_CHANGE,
+    });
     return DispatchService.only(results, id);
   }
 
@@ -255,37 +303,33 @@ export class DispatchService implements AgentSource {
     dialer: string,
   ) {
     const outcomes = new Map(results.map((r) => [r.id, r.outcome]));
+    const ids = results.map((r) => r.id);
+    const outcomeOf = (id: string) => {
+      const outcome = outcomes.get(id);
+      if (outcome === undefined) throw new Error(`Callback ${id} was not asked for`);
+      return outcome;
+    };
+    const now = this.clock.now();
+    // Outcomes that end the callback whatever the count need neither the row nor its queue.
+    if (!results.some((r) => mayRetry(r.outcome))) {
+      return this.changeHeld(tenantId, ids, dialer, HELD_STATES, {
+        byId: (id) => finishChange(afterAttempt(outcomeOf(id), 1, 1), now, 0),
+      });
+    }
     // Settings come before the transaction: on SQLite a settings read inside it would wait for
     // the connection the transaction holds. A callback's queue never changes.
     const settings = new Map<string, QueueSettings>();
-    for (const name of await this.store.lifecycle.queuesOf(tenantId, [...outcomes.keys()])) {
+    for (const name of await this.store.lifecycle.queuesOf(tenantId, ids)) {
       settings.set(name, await this.queues.get(tenantId, name));
     }
-    const now = this.clock.now();
-    return this.changeHeld(
-      tenantId,
-      results.map((r) => r.id),
-      dialer,
-      HELD_STATES,
-      (row): Partial<CallbackRow> => {
-        const attempts = row.attempts + 1;
+    return this.changeHeld(tenantId, ids, dialer, HELD_STATES, {
+      byRow: (row) => {
         const queue = settings.get(row.service_name);
-        const outcome = outcomes.get(row.id);
-        if (queue === undefined || outcome === undefined) {
-          throw new Error(`Callback ${row.id} was not asked for or has no queue`);
-        }
-        const next = afterAttempt(outcome, attempts, queue.maxAttempts);
-        const released = { attempts, lease_owner: null, lease_expires_at: null };
-        return next.state === STATE.COMPLETED
-          ? { ...released, state: next.state, reason: next.reason, completed_at: now }
-          : {
-              ...released,
-              state: next.state,
-              desired_time: now + queue.retryDelaySeconds * 1000,
-            };
+        if (queue === undefined) throw new Error(`Callback ${row.id} has no queue`);
+        const next = afterAttempt(outcomeOf(row.id), row.attempts + 1, queue.maxAttempts);
+        return finishChange(next, now, queue.retryDelaySeconds);
       },
-      (row) => (row.state === STATE.COMPLETED ? 'callback.completed' : 'callback.rescheduled'),
-    );
+    });
   }
 
   /** Ends one attempt (see finishMany). */

@@ -116,14 +116,29 @@ export function createServices(
   const booking = new BookingService(store, clock, queues, eventWriter, {
     verifyCaptcha: (tenantId, token) => captcha.requireValid(tenantId, token),
   });
-  const dispatch = new DispatchService(store, clock, queues, eventWriter, activity);
-  const waitTime = new WaitTimeService(store, clock, activity, dispatch);
+  const dispatch = new DispatchService(store, clock, queues, activity);
+  // An eighth of the queues' memory for wait-time inputs, the rest for slots and answers.
+  const waitTime = new WaitTimeService(
+    store,
+    clock,
+    activity,
+    dispatch,
+    config.queueMemoryBytes / 8,
+  );
   const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, eventWriter);
   const adminJobs = new AdminJobService(store, clock, lifecycle, audit, config.adminJobLeaseMs);
   const webhooks = new WebhookService(store, clock, keyring, audit, endpoints.http);
   const eventDispatcher = new EventDispatcher(store, webhooks);
   const queueMonitor = new QueueMonitorService(store, clock, queues, waitTime, dispatch);
-  const queueInfo = new QueueInfoService(store, clock, queues, waitTime, booking, activity);
+  const queueInfo = new QueueInfoService(
+    store,
+    clock,
+    queues,
+    waitTime,
+    booking,
+    activity,
+    (config.queueMemoryBytes * 7) / 8,
+  );
   const push = new PushService(store, clock, credentials, endpoints, log);
   eventDispatcher.listen({
     onCallbackEvent: async (tenantId, type, callback) => {

@@ -77,12 +77,17 @@ export class QueueInfoService {
     private readonly waitTime: WaitTimeService,
     private readonly booking: BookingService,
     activity: QueueActivity,
+    memoryBytes = 56 * 2 ** 20,
   ) {
+    // Answers are far larger than the counts they come from: most of the budget is theirs.
     this.bookedSlots = new QueueFigures<Map<number, number>>(
       activity,
       () => clock.now(),
       sameCounts,
+      undefined,
+      { budgetBytes: memoryBytes / 7, sizeOf: (counts) => 100 + counts.size * BYTES_PER_COUNT },
     );
+    this.answers = new AnswerMemo((memoryBytes * 6) / 7, availabilityBytes);
   }
 
   // Booked counts per slot, read for whole UTC days so that every visitor asking about the same
@@ -93,7 +98,7 @@ export class QueueInfoService {
   // Availability is piecewise constant in "now": it changes only when a slot starts, the booked
   // counts are read afresh (a booking here, or the figures' max age) or the settings change. So
   // answers are remembered per (settings, booked counts) and the question that picks the slots.
-  private readonly answers = new AnswerMemo<QueueSettings, Map<number, number>, Availability>();
+  private readonly answers: AnswerMemo<QueueSettings, Map<number, number>, Availability>;
 
   private booked(tenantId: string, serviceName: string, fromMs: number, toMs: number) {
     const from = Math.floor(fromMs / DAY_MS) * DAY_MS;
@@ -257,6 +262,13 @@ export class QueueInfoService {
     return { ...base, positionInQueue: position, estimatedWaitTime: wait };
   }
 }
+
+// Estimates of what a remembered figure or answer holds in memory: a Map entry of two numbers;
+// a slot object with its two strings, plus its JSON remembered beside it for sending (encoded and
+// compressed, http/remembered.ts).
+const BYTES_PER_COUNT = 40;
+const BYTES_PER_SLOT = 400;
+const availabilityBytes = (answer: Availability) => 500 + answer.slots.length * BYTES_PER_SLOT;
 
 /** The slots with their remaining capacity; full ones only when reportBusy. */
 function openSlots(

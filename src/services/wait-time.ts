@@ -47,8 +47,13 @@ export class WaitTimeService {
     clock: Clock,
     activity: QueueActivity,
     private readonly agents: AgentSource = noAgents,
+    memoryBytes = 8 * 2 ** 20,
   ) {
-    this.figures = new QueueFigures(activity, () => clock.now());
+    this.figures = new QueueFigures(activity, () => clock.now(), undefined, undefined, {
+      budgetBytes: memoryBytes,
+      // The recent handling gaps are the bulk of it.
+      sizeOf: (inputs) => 100 + inputs.gaps.length * 8,
+    });
   }
 
   /**

@@ -21,6 +21,11 @@ export interface Capabilities {
    * process's event loop until it ends, so long work must come in short pieces.
    */
   synchronous: boolean;
+  /**
+   * Data-modifying statements in WITH: one statement changes rows and writes their events, where
+   * otherwise a transaction of several round trips would.
+   */
+  writingCte: boolean;
 }
 
 export const CAPABILITIES: Record<Engine, Capabilities> = {
@@ -30,6 +35,7 @@ export const CAPABILITIES: Record<Engine, Capabilities> = {
     advisoryLocks: false,
     notifications: false,
     synchronous: true,
+    writingCte: false,
   },
   postgres: {
     engine: 'postgres',
@@ -37,6 +43,7 @@ export const CAPABILITIES: Record<Engine, Capabilities> = {
     advisoryLocks: true,
     notifications: true,
     synchronous: false,
+    writingCte: true,
   },
 };
 
@@ -54,6 +61,8 @@ export interface EngineSql {
 const pairs = (entries: readonly (readonly [string, RawBuilder<unknown>])[]) =>
   sql.join(entries.map(([key, value]) => sql`${sql.lit(key)}, ${value}`));
 
+const PG_ISO_SECONDS = 'YYYY-MM-DD"T"HH24:MI:SS';
+
 export const ENGINE_SQL: Record<Engine, EngineSql> = {
   sqlite: {
     jsonObject: (entries) => sql<string>`json_object(${pairs(entries)})`,
@@ -62,7 +71,9 @@ export const ENGINE_SQL: Record<Engine, EngineSql> = {
   },
   postgres: {
     jsonObject: (entries) => sql<string>`json_build_object(${pairs(entries)})::text`,
+    // The format is a parameter: SQL text with colons outside casts is not replayable by pgbench
+    // (bench/pgbench.ts), which takes `:MI` for a variable.
     utcIso: (column) =>
-      sql<string>`to_char(to_timestamp(${sql.ref(column)} / 1000) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '.' || lpad((${sql.ref(column)} % 1000)::text, 3, '0') || 'Z'`,
+      sql<string>`to_char(to_timestamp(${sql.ref(column)} / 1000) at time zone 'UTC', ${PG_ISO_SECONDS}::text) || '.' || lpad((${sql.ref(column)} % 1000)::text, 3, '0') || 'Z'`,
   },
 };

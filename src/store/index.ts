@@ -40,6 +40,7 @@ export interface Store {
 
 /** Builds the repositories over an open database. */
 export function createStore(db: Db): Store {
+  const events = new EventRepo(db);
   return {
     db,
     tenants: new TenantRepo(db),
@@ -50,8 +51,8 @@ export function createStore(db: Db): Store {
     system: new SystemStateRepo(db),
     queues: new QueueRepo(db),
     callbacks: new CallbackRepo(db, DISPATCH_ORDER),
-    lifecycle: new LifecycleRepo(db, DISPATCH_ORDER),
-    events: new EventRepo(db),
+    lifecycle: new LifecycleRepo(db, DISPATCH_ORDER, events),
+    events,
     credentials: new CredentialRepo(db),
     pushDeliveries: new PushDeliveryRepo(db),
     callIn: new CallInRepo(db),

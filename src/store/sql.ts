@@ -1,4 +1,11 @@
-import { sql, type Compilable, type Kysely, type QueryResult, type SqlBool } from 'kysely';
+import {
+  sql,
+  type Compilable,
+  type CompiledQuery,
+  type Kysely,
+  type QueryResult,
+  type SqlBool,
+} from 'kysely';
 import type { Database } from './schema.js';
 import type { Queryable, Tx } from './db.js';
 
@@ -35,16 +42,15 @@ export function idsWithinTenant(tenantId: string, ids: readonly string[]) {
 }
 
 /**
- * A query built and compiled once, then run with new arguments. Kysely builds and compiles every
- * query anew, which on a hot path (booking) costs more JavaScript per statement than SQLite needs
- * to run a short indexed one. `build` is called once with a stand-in object for each argument in
- * `names`, which it may only hand to Kysely as values; every run puts the real arguments where the
- * stand-ins ended up among the compiled parameters and keeps the other parameters (constants).
+ * A query compiled once with a stand-in object for each argument in `names` (`build` may only hand
+ * them to Kysely as values): the SQL and, per compiled parameter, the argument's name or, for
+ * the other parameters (constants), undefined. For `prepare`, and for tools that replay the
+ * service's own statements (the bench's pgbench script).
  */
-export function prepare<A extends Record<string, unknown>, R>(
+export function compileNamed<A extends Record<string, unknown>, R>(
   names: readonly (keyof A & string)[],
   build: (args: A) => Compilable<R>,
-): (q: Queryable, args: A) => Promise<QueryResult<R>> {
+) {
   const standIns = new Map<unknown, keyof A & string>(names.map((name) => [{ name }, name]));
   const compiled = build(
     Object.fromEntries([...standIns].map(([standIn, name]) => [name, standIn])) as A,
@@ -52,6 +58,30 @@ export function prepare<A extends Record<string, unknown>, R>(
   const bindings = compiled.parameters.map((value) => standIns.get(value));
   const unused = names.filter((name) => !bindings.includes(name));
   if (unused.length > 0) throw new Error(`prepared query does not use ${unused.join(', ')}`);
+  return { compiled, bindings };
+}
+
+/**
+ * A query built and compiled once (compileNamed), then run with new arguments. Kysely builds and
+ * compiles every query anew, which on a hot path (booking) costs more JavaScript per statement
+ * than SQLite needs to run a short indexed one. Every run puts the real arguments where the
+ * stand-ins ended up among the compiled parameters and keeps the constants.
+ */
+export function prepare<A extends Record<string, unknown>, R>(
+  names: readonly (keyof A & string)[],
+  build: (args: A) => Compilable<R>,
+): (q: Queryable, args: A) => Promise<QueryResult<R>> {
+  return runNamed<A, R>(compileNamed(names, build));
+}
+
+/** Runs a statement compiled by compileNamed with new arguments (see prepare). */
+export function runNamed<A extends Record<string, unknown>, R>({
+  compiled,
+  bindings,
+}: {
+  compiled: CompiledQuery<unknown>;
+  bindings: readonly (keyof A | undefined)[];
+}): (q: Queryable, args: A) => Promise<QueryResult<R>> {
   return (q, args) =>
     q.executeQuery<R>({
       ...compiled,

@@ -1,14 +1,14 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db, Tx } from '../db.js';
 import { idsOf, insertSlices, prepare } from '../sql.js';
-import { ENGINE_SQL } from '../engine.js';
+import { ENGINE_SQL, type Engine } from '../engine.js';
 import type { CallbackEventsTable, WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
 
 export type EventRow = Selectable<CallbackEventsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 
-const EVENT_COLUMNS = ['tenant_id', 'callback_id', 'type', 'payload', 'created_at'] as const;
+export const EVENT_COLUMNS = ['tenant_id', 'callback_id', 'type', 'payload', 'created_at'] as const;
 type NewEventRow = Pick<Insertable<CallbackEventsTable>, (typeof EVENT_COLUMNS)[number]>;
 
 const PREPARED_EVENT_ROWS = 4;
@@ -34,6 +34,23 @@ function preparedInsert(db: Db, count: number) {
       q,
       Object.fromEntries(rows.flatMap((row, i) => EVENT_COLUMNS.map((c) => [`${i}:${c}`, row[c]]))),
     );
+}
+
+/**
+ * An event's payload built by the database from the callback row in scope (its unqualified
+ * columns): `eventPayload`'s (services/event-writer.ts); a test holds the two equal.
+ */
+export function eventPayloadSql(engine: Engine) {
+  const { jsonObject, utcIso } = ENGINE_SQL[engine];
+  return jsonObject([
+    ['id', sql.ref('id')],
+    ['serviceName', sql.ref('service_name')],
+    ['state', sql.ref('state')],
+    ['reason', sql.ref('reason')],
+    ['desiredTime', utcIso('desired_time')],
+    ['attempts', sql.ref('attempts')],
+    ['priority', sql.ref('priority')],
+  ]);
 }
 
 /** One state-change event, written in the transaction of the change (the outbox). */
@@ -87,16 +104,7 @@ export class EventRepo {
    */
   async insertForCallbacks(ids: readonly string[], type: string, nowMs: number, trx: Tx) {
     if (ids.length === 0) return;
-    const { jsonObject, utcIso } = ENGINE_SQL[this.db.caps.engine];
-    const payload = jsonObject([
-      ['id', sql.ref('id')],
-      ['serviceName', sql.ref('service_name')],
-      ['state', sql.ref('state')],
-      ['reason', sql.ref('reason')],
-      ['desiredTime', utcIso('desired_time')],
-      ['attempts', sql.ref('attempts')],
-      ['priority', sql.ref('priority')],
-    ]);
+    const payload = eventPayloadSql(this.db.caps.engine);
     await trx
       .insertInto('callback_events')
       .columns(EVENT_COLUMNS)

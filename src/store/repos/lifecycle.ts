@@ -1,6 +1,14 @@
-import { sql, type SqlBool } from 'kysely';
+import { sql, type QueryResult, type SqlBool } from 'kysely';
 import type { Db, Queryable, Tx } from '../db.js';
-import { idsOf, recheck, idsWithinTenant } from '../sql.js';
+import { idsOf, recheck, idsWithinTenant, runNamed } from '../sql.js';
+import {
+  claimStatement,
+  heldChangeStatement,
+  type ClaimArgs,
+  type HeldChangeArgs,
+  type HeldChangeShape,
+} from '../postgres/dispatch.js';
+import type { EventRepo } from './events.js';
 import { notCompleted, orderedBy, type CallbackRow } from './callbacks.js';
 import {
   STATE,
@@ -28,6 +36,28 @@ export type ChangedCallback = Pick<CallbackRow, (typeof CHANGED_COLUMNS)[number]
  */
 const BULK_CHANGED_COLUMNS = ['id', 'tenant_id', 'service_name'] as const;
 export type BulkChanged = Pick<CallbackRow, (typeof BULK_CHANGED_COLUMNS)[number]>;
+
+/**
+ * A change a dialer makes to callbacks it holds: the columns set (the same for each), whether it
+ * counts an attempt (attempts + 1, from each row), and the event each changed callback gets.
+ */
+export interface HeldChange {
+  set: Partial<Omit<CallbackRow, 'id' | 'tenant_id' | 'attempts'>>;
+  addAttempt: boolean;
+  eventType: string;
+}
+
+/** Which statement a held change needs: its columns, split by whether they are set to null. */
+export function shapeOf(from: readonly CallbackState[], change: HeldChange): HeldChangeShape {
+  const set = { ...change.set, updated_at: 0 };
+  const columns = Object.keys(set).sort() as (keyof typeof set)[];
+  return {
+    from,
+    values: columns.filter((c) => set[c] !== null),
+    nulls: columns.filter((c) => set[c] === null),
+    addAttempt: change.addAttempt,
+  };
+}
 
 /** Which waiting callbacks a bulk completion takes. */
 export interface WaitingFilter {
@@ -74,11 +104,23 @@ function waiting(q: Queryable, filter: WaitingFilter) {
  * `FOR UPDATE SKIP LOCKED` where the engine has it, so several nodes never take the same row.
  */
 export class LifecycleRepo {
+  // PostgreSQL's one-statement claim and held changes (postgres/dispatch.ts), per shape.
+  private readonly claimStatement;
+  private readonly heldStatements = new Map<
+    string,
+    (q: Queryable, args: HeldChangeArgs) => Promise<QueryResult<CallbackRow>>
+  >();
+
   constructor(
     private readonly db: Db,
     /** The order QUEUED callbacks are dialled in (the domain's DISPATCH_ORDER). */
     private readonly dispatchOrder: readonly OrderKey[],
-  ) {}
+    private readonly events: EventRepo,
+  ) {
+    this.claimStatement = runNamed<ClaimArgs, { callbacks: CallbackRow[] }>(
+      claimStatement(db.kysely, dispatchOrder),
+    );
+  }
 
   /** SCHEDULED callbacks whose time has come → QUEUED (any tenant), at most `limit`. */
   async promoteDue(nowMs: number, limit: number, trx: Tx): Promise<BulkChanged[]> {
@@ -122,55 +164,53 @@ export class LifecycleRepo {
   }
 
   /**
-   * Claims up to `limit` QUEUED callbacks of the queues for a dialer: priority, then first asked.
-   * Returned in that order.
+   * Claims up to `limit` QUEUED callbacks of the queues for a dialer (priority, then first asked)
+   * and writes an `eventType` event for each, atomically. Returned in that order.
    */
-  async claimNext(
-    tenantId: string,
-    serviceNames: readonly string[],
-    owner: string,
-    leaseUntil: number,
-    nowMs: number,
-    limit: number,
-    trx: Tx,
-  ): Promise<CallbackRow[]> {
-    let next = trx
-      .selectFrom('callbacks')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where('service_name', 'in', serviceNames)
-      .where('state', '=', STATE.QUEUED)
-      .orderBy(orderedBy(this.dispatchOrder))
-      .limit(limit);
-    if (this.db.caps.skipLocked) next = next.forUpdate().skipLocked();
-    const ids = await idsOf(next);
-    if (ids.length === 0) return [];
-    const rows = await trx
-      .updateTable('callbacks')
-      .set({
-        state: STATE.ROUTING,
-        lease_owner: owner,
-        lease_expires_at: leaseUntil,
-        claimed_at: nowMs,
-        updated_at: nowMs,
-      })
-      // Picked within the tenant above; the primary key alone finds them (see completeWaiting).
-      .where('id', 'in', ids)
-      .where(recheck('state', [STATE.QUEUED]))
-      .returningAll()
-      .execute();
-    // RETURNING follows no order; the picking query's is the dialing order.
-    const position = new Map(ids.map((id, i) => [id, i]));
-    return rows.sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
+  async claimNext(args: ClaimArgs): Promise<CallbackRow[]> {
+    if (this.db.caps.writingCte) {
+      const { rows } = await this.claimStatement(this.db.kysely, args);
+      return rows[0]?.callbacks ?? [];
+    }
+    return this.db.transaction(async (trx) => {
+      const next = trx
+        .selectFrom('callbacks')
+        .select('id')
+        .where('tenant_id', '=', args.tenantId)
+        .where('service_name', 'in', args.serviceNames)
+        .where('state', '=', STATE.QUEUED)
+        .orderBy(orderedBy(this.dispatchOrder))
+        .limit(args.limit);
+      const ids = await idsOf(next);
+      if (ids.length === 0) return [];
+      const rows = await trx
+        .updateTable('callbacks')
+        .set({
+          state: STATE.ROUTING,
+          lease_owner: args.owner,
+          lease_expires_at: args.leaseUntil,
+          claimed_at: args.now,
+          updated_at: args.now,
+        })
+        // Picked within the tenant above; the primary key alone finds them (see completeWaiting).
+        .where('id', 'in', ids)
+        .where(recheck('state', [STATE.QUEUED]))
+        .returningAll()
+        .execute();
+      await this.events.insertForCallbacks(ids, args.eventType, args.now, trx);
+      // RETURNING follows no order; the picking query's is the dialing order.
+      const position = new Map(ids.map((id, i) => [id, i]));
+      return rows.sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
+    });
   }
 
   /**
    * A tenant's callbacks by id, locked until the transaction ends where the engine locks rows
    * (SQLite's single writer already keeps them from changing), for a dialer's batch of changes.
    */
-  lockByIds(tenantId: string, ids: readonly string[], trx: Tx): Promise<CallbackRow[]> {
-    let rows = trx.selectFrom('callbacks').selectAll().where(idsWithinTenant(tenantId, ids));
-    if (this.db.caps.skipLocked) rows = rows.forUpdate();
+  lockByIds(tenantId: string, ids: readonly string[], q: Queryable): Promise<CallbackRow[]> {
+    let rows = q.selectFrom('callbacks').selectAll().where(idsWithinTenant(tenantId, ids));
+    if (this.db.caps.skipLocked && q.isTransaction) rows = rows.forUpdate();
     return rows.execute();
   }
 
@@ -185,23 +225,53 @@ export class LifecycleRepo {
     return rows.map((r) => r.service_name);
   }
 
-  /** Applies one change to callbacks a dialer holds in one of `fromStates`; the changed rows. */
-  heldTransition(
+  /**
+   * Applies one change to callbacks a dialer holds in one of `fromStates` and writes an event of
+   * `change.eventType` for each changed one, atomically (in `trx` when given); the changed rows.
+   */
+  async heldTransition(
     tenantId: string,
     ids: readonly string[],
     owner: string,
     fromStates: readonly CallbackState[],
-    set: Partial<Omit<CallbackRow, 'id' | 'tenant_id'>>,
-    trx: Tx,
+    change: HeldChange,
+    now: number,
+    trx?: Tx,
   ): Promise<CallbackRow[]> {
-    return trx
-      .updateTable('callbacks')
-      .set(set)
-      .where(idsWithinTenant(tenantId, ids))
-      .where(recheck('state', fromStates))
-      .where('lease_owner', '=', owner)
-      .returningAll()
-      .execute();
+    if (this.db.caps.writingCte) {
+      const shape = shapeOf(fromStates, change);
+      const key = JSON.stringify(shape);
+      let statement = this.heldStatements.get(key);
+      if (!statement) {
+        statement = runNamed(heldChangeStatement(this.db.kysely, shape));
+        this.heldStatements.set(key, statement);
+      }
+      const args = {
+        ...change.set,
+        updated_at: now,
+        tenantId,
+        ids,
+        owner,
+        eventType: change.eventType,
+        now,
+      };
+      return (await statement(trx ?? this.db.kysely, args)).rows;
+    }
+    const apply = async (t: Tx) => {
+      const rows = await t
+        .updateTable('callbacks')
+        .set({ ...change.set, updated_at: now })
+        .$if(change.addAttempt, (u) => u.set((eb) => ({ attempts: eb('attempts', '+', 1) })))
+        .where(idsWithinTenant(tenantId, ids))
+        .where(recheck('state', fromStates))
+        .where('lease_owner', '=', owner)
+        .returningAll()
+        .execute();
+      const changed = rows.map((r) => r.id);
+      await this.events.insertForCallbacks(changed, change.eventType, now, t);
+      return rows;
+    };
+    return trx ? apply(trx) : this.db.transaction(apply);
   }
 
   /** Completes waiting callbacks matching `filter` with `reason`, at most `limit`. */

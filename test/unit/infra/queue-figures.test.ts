@@ -58,7 +58,7 @@ describe('queue figures', () => {
         () => now,
         undefined,
         MAX_AGE,
-        10_000,
+        undefined,
         PATIENCE,
       );
       const reads = manualReads();
