@@ -1,7 +1,10 @@
+import type { Static, TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
 import { AppError } from './errors.js';
 
-// Small readers for hand-validating settings JSON: each records a path-named issue and returns
-// undefined, so one pass reports every problem instead of the first.
+// Settings documents are checked in two passes: their TypeBox schema (shape, ranges, patterns,
+// unknown fields), then the rules JSON Schema cannot say (zones, overlaps, cross-field). Both
+// passes report "path: problem" for every problem at once; the console shows each on its field.
 
 /** A plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -16,6 +19,11 @@ export class Issues {
   add(path: string, message: string): undefined {
     this.list.push(`${path}: ${message}`);
     return undefined;
+  }
+
+  /** Whether a problem was recorded at `path` or inside it. */
+  touches(path: string): boolean {
+    return this.list.some((m) => m.startsWith(path) && /^[:.[]/.test(m.slice(path.length)));
   }
 
   /** Throws AppError INVALID_PARAMETER naming every recorded problem. */
@@ -33,79 +41,6 @@ export function at(path: string, key: string | number): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
-/** Flags every key of `obj` not in `allowed`. */
-export function rejectUnknownKeys(
-  obj: Record<string, unknown>,
-  allowed: readonly string[],
-  path: string,
-  issues: Issues,
-): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) issues.add(at(path, key), 'unknown field');
-  }
-}
-
-/** An integer in [min, max]; `fallback` when absent (undefined or null). */
-export function readInt(
-  value: unknown,
-  path: string,
-  issues: Issues,
-  range: { min: number; max: number },
-  fallback: number,
-): number;
-export function readInt(
-  value: unknown,
-  path: string,
-  issues: Issues,
-  range: { min: number; max: number },
-): number | undefined;
-export function readInt(
-  value: unknown,
-  path: string,
-  issues: Issues,
-  range: { min: number; max: number },
-  fallback?: number,
-): number | undefined {
-  if (value === undefined || value === null) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < range.min ||
-    value > range.max
-  ) {
-    issues.add(
-      path,
-      `must be an integer from ${range.min} to ${range.max} (got ${describe(value)})`,
-    );
-    return fallback;
-  }
-  return value;
-}
-
-/** A boolean; `fallback` when absent. */
-export function readBool(value: unknown, path: string, issues: Issues, fallback: boolean): boolean {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'boolean') {
-    issues.add(path, `must be true or false (got ${describe(value)})`);
-    return fallback;
-  }
-  return value;
-}
-
-/** A string of 1..maxLength characters; undefined when absent. */
-export function readOptionalString(
-  value: unknown,
-  path: string,
-  issues: Issues,
-  maxLength: number,
-): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
-    return issues.add(path, `must be a string of 1 to ${maxLength} characters`);
-  }
-  return value;
-}
-
 /** A short rendering of a bad value for an error message. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
@@ -115,4 +50,99 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'object') return 'an object';
   return `a value of type ${typeof value}`;
+}
+
+const validators = new WeakMap<TSchema, Validator>();
+
+function validatorOf(schema: TSchema): Validator {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    validators.set(schema, validator);
+  }
+  return validator;
+}
+
+/** The value at a JSON pointer ("/numberRule/blocked/0") inside `root`. */
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const segment of pointerSegments(pointer)) {
+    node =
+      isRecord(node) || Array.isArray(node)
+        ? (node as Record<string, unknown>)[segment]
+        : undefined;
+  }
+  return node;
+}
+
+function pointerSegments(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/** "/capacityRule/0/days" → "capacityRule[0].days". */
+function pathOf(pointer: string): string {
+  return pointerSegments(pointer).reduce<string>(
+    (path, segment) => at(path, /^\d+$/.test(segment) ? Number(segment) : segment),
+    '',
+  );
+}
+
+/** What a schema node accepts, in words, for "…is not <that>" messages. */
+function expected(node: Record<string, unknown>): string | undefined {
+  if (typeof node.description === 'string') return node.description;
+  // A nullable field (merge patches remove with null) is described by what it holds.
+  if (Array.isArray(node.anyOf)) {
+    const words = node.anyOf
+      .filter((branch) => isRecord(branch) && branch.type !== 'null')
+      .map((branch) => (isRecord(branch) ? expected(branch) : undefined));
+    return words.every((w) => w !== undefined) ? words.join(' or ') : undefined;
+  }
+  if (node.type === 'integer') {
+    const { minimum: min, maximum: max } = node;
+    return `an integer from ${String(min)} to ${String(max)}`;
+  }
+  if (node.type === 'boolean') return 'true or false';
+  if (node.type === 'string') {
+    const { minLength = 0, maxLength } = node;
+    return `a string of ${String(minLength)} to ${String(maxLength)} characters`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks `value` against `schema`, recording each problem once at the path of the field it
+ * concerns: the outermost failing schema per field (a union says what it accepts, not each
+ * branch), unknown and missing fields by name. True when the value matches.
+ */
+export function checkSchema<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  issues: Issues,
+): value is Static<S> {
+  const validator = validatorOf(schema);
+  if (validator.Check(value)) return true;
+  const outermost = new Map<string, { schemaPath: string; message: string }>();
+  for (const error of validator.Errors(value)) {
+    const path = pathOf(error.instancePath);
+    if (error.keyword === 'additionalProperties') {
+      for (const key of error.params.additionalProperties)
+        issues.add(at(path, key), 'unknown field');
+    } else if (error.keyword === 'required') {
+      for (const key of error.params.requiredProperties) issues.add(at(path, key), 'is required');
+    } else if (!error.schemaPath.endsWith('/additionalProperties')) {
+      const seen = outermost.get(path);
+      if (!seen || error.schemaPath.length < seen.schemaPath.length) {
+        const node = valueAt(schema, error.schemaPath.slice(1));
+        const wanted = isRecord(node) ? expected(node) : undefined;
+        const got = describe(valueAt(value, error.instancePath));
+        const message = `must be ${wanted ?? error.message.replace(/^must be /, '')} (got ${got})`;
+        outermost.set(path, { schemaPath: error.schemaPath, message });
+      }
+    }
+  }
+  for (const [path, { message }] of outermost) issues.add(path, message);
+  return false;
 }
