@@ -26,12 +26,18 @@ export class Issues {
     return this.list.some((m) => m.startsWith(path) && /^[:.[]/.test(m.slice(path.length)));
   }
 
-  /** Throws AppError INVALID_PARAMETER naming every recorded problem. */
-  throwIfAny(): void {
-    if (this.list.length === 0) return;
+  /** One INVALID_PARAMETER naming every recorded problem, or undefined when there is none. */
+  error(): AppError | undefined {
+    if (this.list.length === 0) return undefined;
     const shown = this.list.slice(0, 10);
     const more = this.list.length > shown.length ? `; and ${this.list.length - 10} more` : '';
-    throw new AppError('INVALID_PARAMETER', shown.join('; ') + more);
+    return new AppError('INVALID_PARAMETER', shown.join('; ') + more);
+  }
+
+  /** Throws error() when a problem was recorded. */
+  throwIfAny(): void {
+    const error = this.error();
+    if (error) throw error;
   }
 }
 
@@ -82,11 +88,11 @@ function pointerSegments(pointer: string): string[] {
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
-/** "/capacityRule/0/days" → "capacityRule[0].days". */
-function pathOf(pointer: string): string {
+/** `base` + "/0/days" → "capacityRule[0].days". */
+function pathOf(base: string, pointer: string): string {
   return pointerSegments(pointer).reduce<string>(
     (path, segment) => at(path, /^\d+$/.test(segment) ? Number(segment) : segment),
-    '',
+    base,
   );
 }
 
@@ -112,21 +118,12 @@ function expected(node: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/**
- * Checks `value` against `schema`, recording each problem once at the path of the field it
- * concerns: the outermost failing schema per field (a union says what it accepts, not each
- * branch), unknown and missing fields by name. True when the value matches.
- */
-export function checkSchema<S extends TSchema>(
-  schema: S,
-  value: unknown,
-  issues: Issues,
-): value is Static<S> {
+/** Records the problems `validator` finds in `value` (which sits at `base`). */
+function report(schema: TSchema, value: unknown, base: string, issues: Issues): void {
   const validator = validatorOf(schema);
-  if (validator.Check(value)) return true;
-  const outermost = new Map<string, { schemaPath: string; message: string }>();
+  const outermost = new Map<string, { schemaPath: string; keyword: string; message: string }>();
   for (const error of validator.Errors(value)) {
-    const path = pathOf(error.instancePath);
+    const path = pathOf(base, error.instancePath);
     if (error.keyword === 'additionalProperties') {
       for (const key of error.params.additionalProperties)
         issues.add(at(path, key), 'unknown field');
@@ -138,11 +135,61 @@ export function checkSchema<S extends TSchema>(
         const node = valueAt(schema, error.schemaPath.slice(1));
         const wanted = isRecord(node) ? expected(node) : undefined;
         const got = describe(valueAt(value, error.instancePath));
-        const message = `must be ${wanted ?? error.message.replace(/^must be /, '')} (got ${got})`;
-        outermost.set(path, { schemaPath: error.schemaPath, message });
+        const message = wanted ? `must be ${wanted} (got ${got})` : `${error.message} (got ${got})`;
+        outermost.set(path, { schemaPath: error.schemaPath, keyword: error.keyword, message });
       }
     }
   }
-  for (const [path, { message }] of outermost) issues.add(path, message);
+  // A union ("an object or null") says nothing more when a field inside it is already named.
+  const found = [...outermost].sort(
+    ([, a], [, b]) => Number(a.keyword === 'anyOf') - Number(b.keyword === 'anyOf'),
+  );
+  for (const [path, { keyword, message }] of found) {
+    if (keyword !== 'anyOf' || !issues.touches(path)) issues.add(path, message);
+  }
+}
+
+const shapes = new WeakMap<TSchema, TSchema>();
+
+/** An object schema's own rules (which fields, which required) without its fields' schemas. */
+function shapeOf(schema: TSchema, properties: Record<string, unknown>): TSchema {
+  let shape = shapes.get(schema);
+  if (!shape) {
+    const { required, additionalProperties } = schema as Record<string, unknown>;
+    shape = {
+      type: 'object',
+      properties: Object.fromEntries(Object.keys(properties).map((key) => [key, {}])),
+      ...(required !== undefined && { required }),
+      ...(additionalProperties !== undefined && { additionalProperties }),
+    };
+    shapes.set(schema, shape);
+  }
+  return shape;
+}
+
+/**
+ * Checks `value` against `schema`, recording each problem once at the path of the field it
+ * concerns: the outermost failing schema per field (a union says what it accepts, not each
+ * branch), unknown and missing fields by name. An object is checked field by field, so TypeBox's
+ * bound on errors per check (8) applies to each field and every bad field is named. True when the
+ * value matches.
+ */
+export function checkSchema<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  issues: Issues,
+): value is Static<S> {
+  const validator = validatorOf(schema);
+  if (validator.Check(value)) return true;
+  const properties = (schema as { properties?: unknown }).properties;
+  if (!isRecord(value) || !isRecord(properties)) {
+    report(schema, value, '', issues);
+    return false;
+  }
+  report(shapeOf(schema, properties), value, '', issues);
+  for (const [key, field] of Object.entries(value)) {
+    const fieldSchema = Object.hasOwn(properties, key) ? properties[key] : undefined;
+    if (fieldSchema) report(fieldSchema, field, key, issues);
+  }
   return false;
 }
