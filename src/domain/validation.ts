@@ -81,6 +81,20 @@ function valueAt(root: unknown, pointer: string): unknown {
   return node;
 }
 
+/** Whether a schema on the way to `pointer` (the failing one included) is writeOnly. */
+function secretAlong(schema: unknown, pointer: string): boolean {
+  let node = schema;
+  for (const segment of ['', ...pointerSegments(pointer)]) {
+    if (segment !== '')
+      node =
+        isRecord(node) || Array.isArray(node)
+          ? (node as Record<string, unknown>)[segment]
+          : undefined;
+    if (isRecord(node) && node.writeOnly === true) return true;
+  }
+  return false;
+}
+
 function pointerSegments(pointer: string): string[] {
   return pointer
     .split('/')
@@ -134,7 +148,10 @@ function report(schema: TSchema, value: unknown, base: string, issues: Issues): 
       if (!seen || error.schemaPath.length < seen.schemaPath.length) {
         const node = valueAt(schema, error.schemaPath.slice(1));
         const wanted = isRecord(node) ? expected(node) : undefined;
-        const got = describe(valueAt(value, error.instancePath));
+        // A secret (writeOnly) is never quoted back: error messages are logged.
+        const got = secretAlong(schema, error.schemaPath.slice(1))
+          ? 'a secret'
+          : describe(valueAt(value, error.instancePath));
         const message = wanted ? `must be ${wanted} (got ${got})` : `${error.message} (got ${got})`;
         outermost.set(path, { schemaPath: error.schemaPath, keyword: error.keyword, message });
       }
