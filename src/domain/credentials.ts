@@ -1,41 +1,47 @@
 import { type Static, type TSchema, Type } from 'typebox';
+import { CREDENTIAL_FIELDS, type CredentialFeature } from './credential-fields.js';
 
-// The integration credentials, one schema per kind: what PUT /credentials/{feature} takes, and
-// the non-secret fields reads show. Annotations drive the console's form: `title` is a field's
-// label, `description` its hint, `writeOnly` marks the secret (never shown again), and
-// `contentMediaType` a field pasted as a file (a text area). Pure: the console imports it.
-// Empty fields count as absent (see credential-kinds.ts).
+export { CREDENTIAL_FEATURES, type CredentialFeature } from './credential-fields.js';
 
-export const CREDENTIAL_FEATURES = ['statistics', 'push-fcm', 'push-apns', 'captcha'] as const;
-export type CredentialFeature = (typeof CREDENTIAL_FEATURES)[number];
+// The integration credentials, one TypeBox schema per kind, made of the field descriptions in
+// credential-fields.ts: what PUT /credentials/{feature} takes, and the non-secret fields reads show.
+// Empty fields count as absent (services/credential-kinds.ts).
 
-const Path = (title: string) =>
-  Type.Optional(
-    Type.String({ maxLength: 512, pattern: '^/', title, description: 'a path starting with "/"' }),
-  );
+const {
+  statistics: S,
+  'push-fcm': F,
+  'push-apns': A,
+  captcha: C,
+} = Object.fromEntries(
+  Object.entries(CREDENTIAL_FIELDS).map(([feature, kind]) => [feature, kind.fields]),
+) as { [K in CredentialFeature]: (typeof CREDENTIAL_FIELDS)[K]['fields'] };
 
-const StatisticsFields = {
-  baseUrl: Type.String({
-    maxLength: 2048,
-    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
-    title: 'Base URL',
-    description: 'an http:// or https:// URL',
-  }),
-  clientId: Type.String({ maxLength: 256, title: 'Client ID' }),
-  tokenPath: Path('Token path'),
-  statisticsPath: Path('Statistics path'),
-};
-const StatisticsSettings = Type.Object(StatisticsFields, { additionalProperties: false });
 const StatisticsBody = Type.Object(
   {
-    ...StatisticsFields,
-    clientSecret: Type.Optional(
-      Type.String({ maxLength: 4096, title: 'Client secret', writeOnly: true }),
+    baseUrl: Type.String(S.baseUrl),
+    clientId: Type.String(S.clientId),
+    clientSecret: Type.Optional(Type.String(S.clientSecret)),
+    tokenPath: Type.Optional(Type.String(S.tokenPath)),
+    statisticsPath: Type.Optional(Type.String(S.statisticsPath)),
+  },
+  { additionalProperties: false },
+);
+const StatisticsSettings = Type.Omit(StatisticsBody, ['clientSecret'], {
+  additionalProperties: false,
+});
+
+const FcmBody = Type.Object(
+  {
+    serviceAccount: Type.Optional(
+      Type.Union(
+        [Type.String({ maxLength: 16_384 }), Type.Record(Type.String(), Type.Unknown())],
+        F.serviceAccount,
+      ),
     ),
   },
   { additionalProperties: false },
 );
-
+/** Read from the service account; its private key is the secret. */
 const FcmSettings = Type.Object(
   {
     projectId: Type.String(),
@@ -44,114 +50,46 @@ const FcmSettings = Type.Object(
   },
   { additionalProperties: false },
 );
-const FcmBody = Type.Object(
-  {
-    serviceAccount: Type.Optional(
-      Type.Union([Type.String({ maxLength: 16_384 }), Type.Record(Type.String(), Type.Unknown())], {
-        title: 'Service account JSON',
-        description: 'the key file Google gives you',
-        writeOnly: true,
-        contentMediaType: 'application/json',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
 
-const APPLE_ID = '^[A-Z0-9]{10}$';
-const ApnsFields = {
-  teamId: Type.String({
-    pattern: APPLE_ID,
-    title: 'Team ID',
-    description: 'the 10-character Apple Team ID',
-  }),
-  keyId: Type.String({
-    pattern: APPLE_ID,
-    title: 'Key ID',
-    description: 'the 10-character Key ID of the .p8 key',
-  }),
-  bundleId: Type.String({ maxLength: 255, title: 'Bundle ID' }),
-  environment: Type.Enum(['production', 'sandbox'], {
-    title: 'Environment',
-    description: 'one of "production", "sandbox"',
-    default: 'production',
-  }),
-};
-const ApnsSettings = Type.Object(ApnsFields, { additionalProperties: false });
+const ApnsEnvironment = Type.Enum(A.environment.enum, A.environment);
 const ApnsBody = Type.Object(
   {
-    ...ApnsFields,
-    environment: Type.Optional(ApnsFields.environment),
-    privateKey: Type.Optional(
-      Type.String({
-        maxLength: 8192,
-        title: 'Private key (.p8)',
-        writeOnly: true,
-        contentMediaType: 'application/x-pem-file',
-      }),
-    ),
+    teamId: Type.String(A.teamId),
+    keyId: Type.String(A.keyId),
+    bundleId: Type.String(A.bundleId),
+    /** production when left out. */
+    environment: Type.Optional(ApnsEnvironment),
+    privateKey: Type.Optional(Type.String(A.privateKey)),
+  },
+  { additionalProperties: false },
+);
+const ApnsSettings = Type.Object(
+  {
+    ...Type.Omit(ApnsBody, ['privateKey', 'environment']).properties,
+    environment: ApnsEnvironment,
   },
   { additionalProperties: false },
 );
 
-const CaptchaFields = {
-  provider: Type.Enum(['recaptcha', 'hcaptcha', 'turnstile'], {
-    title: 'Provider',
-    description: 'one of "recaptcha", "hcaptcha", "turnstile"',
-  }),
-  siteKey: Type.Optional(Type.String({ maxLength: 256, title: 'Site key' })),
-  minScore: Type.Optional(
-    Type.Number({
-      minimum: 0,
-      maximum: 1,
-      title: 'Minimum score (reCAPTCHA v3)',
-      description: 'a number from 0 to 1',
-    }),
-  ),
-  expectedAction: Type.Optional(Type.String({ maxLength: 128, title: 'Expected action' })),
-};
-const CaptchaSettings = Type.Object(CaptchaFields, { additionalProperties: false });
 const CaptchaBody = Type.Object(
   {
-    provider: CaptchaFields.provider,
-    siteKey: CaptchaFields.siteKey,
-    secret: Type.Optional(Type.String({ maxLength: 1024, title: 'Secret key', writeOnly: true })),
-    minScore: CaptchaFields.minScore,
-    expectedAction: CaptchaFields.expectedAction,
+    provider: Type.Enum(C.provider.enum, C.provider),
+    siteKey: Type.Optional(Type.String(C.siteKey)),
+    secret: Type.Optional(Type.String(C.secret)),
+    minScore: Type.Optional(Type.Number(C.minScore)),
+    expectedAction: Type.Optional(Type.String(C.expectedAction)),
   },
   { additionalProperties: false },
 );
+const CaptchaSettings = Type.Omit(CaptchaBody, ['secret'], { additionalProperties: false });
 
-/** Each kind: its title, the body a PUT takes, the settings reads show, its secret field. */
+/** Each kind: the body a PUT takes and the settings reads show. */
 export const CREDENTIAL_KINDS = {
-  statistics: {
-    title: 'Statistics (GWS-style)',
-    body: StatisticsBody,
-    settings: StatisticsSettings,
-    secretField: 'clientSecret',
-  },
-  'push-fcm': {
-    title: 'Firebase Cloud Messaging',
-    body: FcmBody,
-    settings: FcmSettings,
-    secretField: 'serviceAccount',
-  },
-  'push-apns': {
-    title: 'Apple Push Notification service',
-    body: ApnsBody,
-    settings: ApnsSettings,
-    secretField: 'privateKey',
-  },
-  captcha: {
-    title: 'CAPTCHA',
-    body: CaptchaBody,
-    settings: CaptchaSettings,
-    secretField: 'secret',
-  },
-} as const satisfies Record<
-  CredentialFeature,
-  { title: string; body: TSchema; settings: TSchema; secretField: string }
->;
+  statistics: { body: StatisticsBody, settings: StatisticsSettings },
+  'push-fcm': { body: FcmBody, settings: FcmSettings },
+  'push-apns': { body: ApnsBody, settings: ApnsSettings },
+  captcha: { body: CaptchaBody, settings: CaptchaSettings },
+} as const satisfies Record<CredentialFeature, { body: TSchema; settings: TSchema }>;
 
 type Kinds = typeof CREDENTIAL_KINDS;
 /** The body of PUT /credentials/{feature} for each kind. */

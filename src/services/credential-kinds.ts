@@ -5,6 +5,7 @@
 import type { IntegrationsConfig } from '../config.js';
 import { parseAllowList } from '../integrations/address-guard.js';
 import { AppError } from '../domain/errors.js';
+import { CREDENTIAL_FIELDS } from '../domain/credential-fields.js';
 import {
   CREDENTIAL_FEATURES,
   CREDENTIAL_KINDS,
@@ -106,7 +107,7 @@ export function parseCredentialBody<F extends CredentialFeature>(
   hasStoredSecret: boolean,
 ): { settings: SettingsOf[F]; secret: string | undefined } {
   const body = given(raw);
-  const secretField = CREDENTIAL_KINDS[feature].secretField;
+  const secretField = CREDENTIAL_FIELDS[feature].secretField;
   if (body[secretField] === undefined && !hasStoredSecret) {
     throw new AppError('MISSING_PARAMETER', `${secretField} is required`);
   }
