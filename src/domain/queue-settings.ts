@@ -13,7 +13,7 @@ import {
   normalizeNumberRule,
 } from './settings-rules.js';
 import { canonicalTimeZone } from './time.js';
-import { Issues, checkSchema, isRecord } from './validation.js';
+import { Issues, checkSchema, isRecord, matches } from './validation.js';
 
 export type { SpecialDay, TimeInterval, Weekday } from './hours.js';
 export { BusinessHours, CapacityRule, NumberRule, PurgeRule };
@@ -91,20 +91,29 @@ export type QueueSettingsPatch = MergePatch<QueueSettings>;
 
 /**
  * The rules JSON Schema cannot say, on whole settings or a patch of them: real IANA zones, hours
- * without overlaps, countries that exist, patterns that compile. Fields the schema pass already
- * refused are skipped, so one answer names every problem.
+ * without overlaps, countries that exist, patterns that compile; with the schema pass, one answer
+ * names every problem.
  */
 function secondPass(settings: QueueSettingsPatch, issues: Issues): void {
-  const { timezone, capacityRule, numberRule } = settings;
-  if (typeof timezone === 'string' && !issues.touches('timezone') && !canonicalTimeZone(timezone)) {
+  // Only fields that are whole and well-formed: the schema pass has named the others.
+  const whole = <K extends keyof QueueSettings>(key: K): QueueSettings[K] | undefined => {
+    const value = settings[key];
+    return value !== undefined && matches(QueueSettings.properties[key], value)
+      ? (value as QueueSettings[K])
+      : undefined;
+  };
+  const timezone = whole('timezone');
+  if (timezone !== undefined && !canonicalTimeZone(timezone)) {
     issues.add('timezone', `"${timezone}" is not an IANA time zone (e.g. "Europe/Berlin")`);
   }
   for (const key of ['businessHours', 'immediateOfferHours'] as const) {
-    const hours = settings[key];
-    if (hours && !issues.touches(key)) checkBusinessHours(hours, key, issues);
+    const hours = whole(key);
+    if (hours) checkBusinessHours(hours, key, issues);
   }
-  if (capacityRule && !issues.touches('capacityRule')) checkCapacityRules(capacityRule, issues);
-  if (numberRule && !issues.touches('numberRule')) checkNumberRule(numberRule, issues);
+  const capacityRule = whole('capacityRule');
+  if (capacityRule) checkCapacityRules(capacityRule, issues);
+  const numberRule = whole('numberRule');
+  if (numberRule) checkNumberRule(numberRule, issues);
 }
 
 /** Checked settings in their one form: canonical zone, upper-case countries, each day once. */

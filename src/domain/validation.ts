@@ -136,14 +136,18 @@ function expected(node: Record<string, unknown>): string | undefined {
 function report(schema: TSchema, value: unknown, base: string, issues: Issues): void {
   const validator = validatorOf(schema);
   const outermost = new Map<string, { schemaPath: string; keyword: string; message: string }>();
+  const unknown = new Set<string>();
   for (const error of validator.Errors(value)) {
     const path = pathOf(base, error.instancePath);
+    // An unknown key fails `additionalProperties: false` at its own path (and the object lists
+    // it again): both name it once, whichever TypeBox's bound on errors kept.
     if (error.keyword === 'additionalProperties') {
-      for (const key of error.params.additionalProperties)
-        issues.add(at(path, key), 'unknown field');
+      for (const key of error.params.additionalProperties) unknown.add(at(path, key));
+    } else if (error.schemaPath.endsWith('/additionalProperties')) {
+      unknown.add(path);
     } else if (error.keyword === 'required') {
       for (const key of error.params.requiredProperties) issues.add(at(path, key), 'is required');
-    } else if (!error.schemaPath.endsWith('/additionalProperties')) {
+    } else {
       const seen = outermost.get(path);
       if (!seen || error.schemaPath.length < seen.schemaPath.length) {
         const node = valueAt(schema, error.schemaPath.slice(1));
@@ -157,6 +161,7 @@ function report(schema: TSchema, value: unknown, base: string, issues: Issues): 
       }
     }
   }
+  for (const path of unknown) issues.add(path, 'unknown field');
   // A union ("an object or null") says nothing more when a field inside it is already named.
   const found = [...outermost].sort(
     ([, a], [, b]) => Number(a.keyword === 'anyOf') - Number(b.keyword === 'anyOf'),
@@ -191,6 +196,11 @@ function shapeOf(schema: TSchema, properties: Record<string, unknown>): TSchema 
  * bound on errors per check (8) applies to each field and every bad field is named. True when the
  * value matches.
  */
+/** Whether `value` matches `schema` (no problems recorded). */
+export function matches<S extends TSchema>(schema: S, value: unknown): value is Static<S> {
+  return validatorOf(schema).Check(value);
+}
+
 export function checkSchema<S extends TSchema>(
   schema: S,
   value: unknown,
