@@ -1,129 +1,149 @@
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
 import { AppError } from './errors.js';
-import { type BusinessHours, parseBusinessHours } from './hours.js';
+import { BusinessHours, checkBusinessHours } from './hours.js';
+import { type MergePatch, mergePatch, mergePatchSchema } from './merge-patch.js';
 import {
-  type CapacityRule,
-  type NumberRule,
-  type PurgeRule,
   CAPACITY_RANGE,
-  parseCapacityRules,
-  parseNumberRule,
-  parsePurge,
+  CapacityRule,
+  NumberRule,
+  PurgeRule,
+  checkCapacityRules,
+  checkNumberRule,
+  normalizeNumberRule,
 } from './settings-rules.js';
 import { canonicalTimeZone } from './time.js';
-import {
-  Issues,
-  describe,
-  isRecord,
-  readBool,
-  readInt,
-  readOptionalString,
-  rejectUnknownKeys,
-} from './validation.js';
+import { Issues, checkSchema, isRecord, matches } from './validation.js';
 
-export type { BusinessHours, SpecialDay, TimeInterval, Weekday } from './hours.js';
-export type { CapacityRule, NumberRule, PurgeRule } from './settings-rules.js';
+export type { SpecialDay, TimeInterval, Weekday } from './hours.js';
+export { BusinessHours, CapacityRule, NumberRule, PurgeRule };
 
-export type DuplicateCheck = 'lenient' | 'strict' | 'off';
-
-/** One queue's settings (the CALLBACK_SETTINGS row); field names are the public JSON contract. */
-export interface QueueSettings {
-  name: string;
-  timezone: string;
-  /** Absent = open 24/7. */
-  businessHours?: BusinessHours;
-  immediateEnabled: boolean;
-  scheduledEnabled: boolean;
-  slotDurationMinutes: number;
-  slotCapacity: number;
-  /** First matching rule wins; slots no rule matches get slotCapacity. */
-  capacityRule?: CapacityRule[];
-  immediateOfferHours?: BusinessHours;
-  immediateBlackoutMinutes: number;
-  maxEwtSeconds?: number;
-  enforceCapacityOnCreate: boolean;
-  duplicateCheck: DuplicateCheck;
-  /** 0 turns the throttle off. */
-  throttlePerNumberPerDay: number;
-  maxQueuedImmediate: number;
-  maxScheduleAheadDays: number;
-  numberRule: NumberRule;
-  maxAttempts: number;
-  retryDelaySeconds: number;
-  /** Counted from the desired time. */
-  ttlSeconds: number;
-  purge: PurgeRule;
-  pushThresholdMinutes: number;
-  priority: number;
-  routePoint?: string;
-  surveyRoutePoint?: string;
-  retentionDays: number;
+/** An integer setting: its range and the default a new queue gets. */
+function Int(minimum: number, maximum: number, defaultValue: number) {
+  return Type.Integer({ minimum, maximum, default: defaultValue });
 }
 
-const FIELDS = [
-  'name',
-  'timezone',
-  'businessHours',
-  'immediateEnabled',
-  'scheduledEnabled',
-  'slotDurationMinutes',
-  'slotCapacity',
-  'capacityRule',
-  'immediateOfferHours',
-  'immediateBlackoutMinutes',
-  'maxEwtSeconds',
-  'enforceCapacityOnCreate',
-  'duplicateCheck',
-  'throttlePerNumberPerDay',
-  'maxQueuedImmediate',
-  'maxScheduleAheadDays',
-  'numberRule',
-  'maxAttempts',
-  'retryDelaySeconds',
-  'ttlSeconds',
-  'purge',
-  'pushThresholdMinutes',
-  'priority',
-  'routePoint',
-  'surveyRoutePoint',
-  'retentionDays',
-] as const satisfies readonly (keyof QueueSettings)[];
+const RoutePoint = Type.String({ minLength: 1, maxLength: 255 });
 
-/** Limits of every numeric setting: [min, max, default]. */
-export const NUMERIC_LIMITS = {
-  slotDurationMinutes: [5, 120, 15],
-  slotCapacity: [CAPACITY_RANGE.min, CAPACITY_RANGE.max, 10],
-  immediateBlackoutMinutes: [0, 1440, 0],
-  throttlePerNumberPerDay: [0, 1000, 6],
-  maxQueuedImmediate: [0, 1_000_000, 1000],
-  maxScheduleAheadDays: [1, 365, 30],
-  maxAttempts: [1, 100, 3],
-  retryDelaySeconds: [0, 604_800, 300],
-  ttlSeconds: [60, 31_536_000, 86_400],
-  pushThresholdMinutes: [0, 1440, 5],
-  priority: [0, 1_000_000, 0],
-  retentionDays: [1, 3650, 30],
-} as const satisfies Record<string, readonly [number, number, number]>;
+const DUPLICATE_CHECKS = ['lenient', 'strict', 'off'] as const;
+export type DuplicateCheck = (typeof DUPLICATE_CHECKS)[number];
 
-const MAX_EWT_LIMIT = 604_800;
-const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-const DUPLICATE_CHECKS: readonly DuplicateCheck[] = ['lenient', 'strict', 'off'];
+/**
+ * One queue's settings (the CALLBACK_SETTINGS row), as stored and returned; field names are the
+ * public JSON contract. A field with a default may be left out of a new queue's settings.
+ */
+export const QueueSettings = Type.Object(
+  {
+    name: Type.String({
+      pattern: '^[A-Za-z0-9_.-]{1,64}$',
+      description: 'a name of 1 to 64 characters of A-Z, a-z, 0-9, "_", "." or "-"',
+    }),
+    /** The tenant's zone when a new queue names none. */
+    timezone: Type.String({
+      maxLength: 64,
+      description: 'an IANA time zone (e.g. "Europe/Berlin")',
+    }),
+    /** Absent = open 24/7. */
+    businessHours: Type.Optional(BusinessHours),
+    immediateEnabled: Type.Boolean({ default: true }),
+    scheduledEnabled: Type.Boolean({ default: true }),
+    slotDurationMinutes: Int(5, 120, 15),
+    slotCapacity: Int(CAPACITY_RANGE.minimum, CAPACITY_RANGE.maximum, 10),
+    /** First matching rule wins; slots no rule matches get slotCapacity. */
+    capacityRule: Type.Optional(Type.Array(CapacityRule)),
+    immediateOfferHours: Type.Optional(BusinessHours),
+    immediateBlackoutMinutes: Int(0, 1440, 0),
+    maxEwtSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604_800 })),
+    enforceCapacityOnCreate: Type.Boolean({ default: false }),
+    duplicateCheck: Type.Enum(DUPLICATE_CHECKS, {
+      description: 'one of "lenient", "strict", "off"',
+      default: 'lenient',
+    }),
+    /** 0 turns the throttle off. */
+    throttlePerNumberPerDay: Int(0, 1000, 6),
+    maxQueuedImmediate: Int(0, 1_000_000, 1000),
+    maxScheduleAheadDays: Int(1, 365, 30),
+    numberRule: NumberRule,
+    maxAttempts: Int(1, 100, 3),
+    retryDelaySeconds: Int(0, 604_800, 300),
+    /** Counted from the desired time. */
+    ttlSeconds: Int(60, 31_536_000, 86_400),
+    purge: PurgeRule,
+    pushThresholdMinutes: Int(0, 1440, 5),
+    priority: Int(0, 1_000_000, 0),
+    routePoint: Type.Optional(RoutePoint),
+    surveyRoutePoint: Type.Optional(RoutePoint),
+    retentionDays: Int(1, 3650, 30),
+  },
+  { additionalProperties: false },
+);
+export type QueueSettings = Static<typeof QueueSettings>;
 
-function isDuplicateCheck(value: unknown): value is DuplicateCheck {
-  return typeof value === 'string' && (DUPLICATE_CHECKS as readonly string[]).includes(value);
+/**
+ * A new queue's settings, or a change to a queue's: a JSON Merge Patch (RFC 7396) of the settings.
+ * Nested objects merge key by key, arrays and scalars replace, null removes (an optional field
+ * returns to its default, e.g. `businessHours: null` makes the queue 24/7).
+ */
+export const QueueSettingsPatch = mergePatchSchema(QueueSettings, {
+  description: 'Queue settings; fields left out keep their value (or default), null removes one',
+});
+export type QueueSettingsPatch = MergePatch<QueueSettings>;
+
+/**
+ * The rules JSON Schema cannot say, on whole settings or a patch of them: real IANA zones, hours
+ * without overlaps, countries that exist, patterns that compile; with the schema pass, one answer
+ * names every problem.
+ */
+function secondPass(settings: QueueSettingsPatch, issues: Issues): void {
+  // Only fields that are whole and well-formed: the schema pass has named the others.
+  const whole = <K extends keyof QueueSettings>(key: K): QueueSettings[K] | undefined => {
+    const value = settings[key];
+    return value !== undefined && matches(QueueSettings.properties[key], value)
+      ? (value as QueueSettings[K])
+      : undefined;
+  };
+  const timezone = whole('timezone');
+  if (timezone !== undefined && !canonicalTimeZone(timezone)) {
+    issues.add('timezone', `"${timezone}" is not an IANA time zone (e.g. "Europe/Berlin")`);
+  }
+  for (const key of ['businessHours', 'immediateOfferHours'] as const) {
+    const hours = whole(key);
+    if (hours) checkBusinessHours(hours, key, issues);
+  }
+  const capacityRule = whole('capacityRule');
+  if (capacityRule) checkCapacityRules(capacityRule, issues);
+  const numberRule = whole('numberRule');
+  if (numberRule) checkNumberRule(numberRule, issues);
 }
 
-function readNumeric(
-  input: Record<string, unknown>,
-  key: keyof typeof NUMERIC_LIMITS,
-  issues: Issues,
-): number {
-  const [min, max, fallback] = NUMERIC_LIMITS[key];
-  return readInt(input[key], key, issues, { min, max }, fallback);
+/** Checked settings in their one form: canonical zone, upper-case countries, each day once. */
+function normalize(settings: QueueSettings): QueueSettings {
+  const { capacityRule } = settings;
+  return {
+    ...settings,
+    timezone: canonicalTimeZone(settings.timezone) ?? settings.timezone,
+    numberRule: normalizeNumberRule(settings.numberRule),
+    ...(capacityRule && {
+      capacityRule: capacityRule.map((rule) => ({ ...rule, days: [...new Set(rule.days)] })),
+    }),
+  };
+}
+
+/** Every problem of a settings patch on its own (before it meets the settings it changes). */
+export function checkQueueSettingsPatch(patch: unknown): Issues {
+  const issues = new Issues();
+  if (!isRecord(patch)) issues.add('settings', 'must be a JSON object');
+  else {
+    checkSchema(QueueSettingsPatch, patch, issues);
+    secondPass(patch, issues);
+  }
+  return issues;
 }
 
 /**
  * Validates queue settings JSON and fills the SPEC defaults; throws AppError INVALID_PARAMETER
  * naming every bad field. `defaultTimezone` (the tenant's) applies when `timezone` is absent.
+ * Null fields count as absent.
  */
 export function parseQueueSettings(
   input: unknown,
@@ -132,100 +152,20 @@ export function parseQueueSettings(
   if (!isRecord(input)) {
     throw new AppError('INVALID_PARAMETER', 'queue settings must be a JSON object');
   }
+  const given = mergePatch({}, input) as Record<string, unknown>;
+  if (given.timezone === undefined && opts.defaultTimezone !== undefined) {
+    given.timezone = opts.defaultTimezone;
+  }
+  const filled = Value.Default(QueueSettings, given);
   const issues = new Issues();
-  rejectUnknownKeys(input, FIELDS, '', issues);
-
-  const name = typeof input.name === 'string' && NAME_PATTERN.test(input.name) ? input.name : '';
-  if (name === '') {
-    issues.add('name', 'must be 1 to 64 characters of A-Z, a-z, 0-9, "_", "." or "-"');
-  }
-
-  let timezone = '';
-  const rawZone = input.timezone ?? opts.defaultTimezone;
-  if (rawZone === undefined || rawZone === null) {
-    issues.add('timezone', 'is required (an IANA time zone such as "America/New_York")');
-  } else {
-    timezone = (typeof rawZone === 'string' ? canonicalTimeZone(rawZone) : undefined) ?? '';
-    if (timezone === '') {
-      issues.add(
-        'timezone',
-        `${describe(rawZone)} is not an IANA time zone (e.g. "Europe/Berlin")`,
-      );
-    }
-  }
-
-  const hoursOrUndefined = (key: 'businessHours' | 'immediateOfferHours') =>
-    input[key] === undefined || input[key] === null
-      ? undefined
-      : parseBusinessHours(input[key], key, issues);
-
-  let duplicateCheck: DuplicateCheck = 'lenient';
-  if (input.duplicateCheck !== undefined && input.duplicateCheck !== null) {
-    if (isDuplicateCheck(input.duplicateCheck)) duplicateCheck = input.duplicateCheck;
-    else
-      issues.add(
-        'duplicateCheck',
-        `must be "lenient", "strict" or "off" (got ${describe(input.duplicateCheck)})`,
-      );
-  }
-
-  const businessHours = hoursOrUndefined('businessHours');
-  const capacityRule = parseCapacityRules(input.capacityRule, issues);
-  const immediateOfferHours = hoursOrUndefined('immediateOfferHours');
-  const maxEwtSeconds = readInt(input.maxEwtSeconds, 'maxEwtSeconds', issues, {
-    min: 0,
-    max: MAX_EWT_LIMIT,
-  });
-  const routePoint = readOptionalString(input.routePoint, 'routePoint', issues, 255);
-  const surveyRoutePoint = readOptionalString(
-    input.surveyRoutePoint,
-    'surveyRoutePoint',
-    issues,
-    255,
-  );
-  // Optional settings that are absent stay absent (not undefined), so JSON round trips are exact.
-  const settings: QueueSettings = {
-    name,
-    timezone,
-    ...(businessHours && { businessHours }),
-    immediateEnabled: readBool(input.immediateEnabled, 'immediateEnabled', issues, true),
-    scheduledEnabled: readBool(input.scheduledEnabled, 'scheduledEnabled', issues, true),
-    slotDurationMinutes: readNumeric(input, 'slotDurationMinutes', issues),
-    slotCapacity: readNumeric(input, 'slotCapacity', issues),
-    ...(capacityRule && { capacityRule }),
-    ...(immediateOfferHours && { immediateOfferHours }),
-    immediateBlackoutMinutes: readNumeric(input, 'immediateBlackoutMinutes', issues),
-    ...(maxEwtSeconds !== undefined && { maxEwtSeconds }),
-    enforceCapacityOnCreate: readBool(
-      input.enforceCapacityOnCreate,
-      'enforceCapacityOnCreate',
-      issues,
-      false,
-    ),
-    duplicateCheck,
-    throttlePerNumberPerDay: readNumeric(input, 'throttlePerNumberPerDay', issues),
-    maxQueuedImmediate: readNumeric(input, 'maxQueuedImmediate', issues),
-    maxScheduleAheadDays: readNumeric(input, 'maxScheduleAheadDays', issues),
-    numberRule: parseNumberRule(input.numberRule, issues),
-    maxAttempts: readNumeric(input, 'maxAttempts', issues),
-    retryDelaySeconds: readNumeric(input, 'retryDelaySeconds', issues),
-    ttlSeconds: readNumeric(input, 'ttlSeconds', issues),
-    purge: parsePurge(input.purge, issues),
-    pushThresholdMinutes: readNumeric(input, 'pushThresholdMinutes', issues),
-    priority: readNumeric(input, 'priority', issues),
-    ...(routePoint !== undefined && { routePoint }),
-    ...(surveyRoutePoint !== undefined && { surveyRoutePoint }),
-    retentionDays: readNumeric(input, 'retentionDays', issues),
-  };
+  const valid = checkSchema(QueueSettings, filled, issues);
+  secondPass(filled as QueueSettingsPatch, issues);
   issues.throwIfAny();
-  return settings;
+  if (!valid) throw new AppError('INVALID_PARAMETER', 'queue settings do not match the schema');
+  return normalize(filled);
 }
 
-/**
- * Applies a JSON Merge Patch (RFC 7396) to current settings and re-validates: objects merge
- * key by key, arrays and scalars replace, null removes (so an optional field returns to its
- * default, e.g. `businessHours: null` makes the queue 24/7).
- */
+/** Applies a merge patch (see QueueSettingsPatch) to current settings and re-validates. */
 export function mergeQueueSettings(
   current: QueueSettings,
   patch: unknown,
@@ -236,21 +176,4 @@ export function mergeQueueSettings(
   }
   const merged = mergePatch(current, patch);
   return parseQueueSettings(merged, { defaultTimezone: opts.defaultTimezone ?? current.timezone });
-}
-
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isRecord(patch)) return patch;
-  const out: Record<string, unknown> = isRecord(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    // defineProperty keeps a "__proto__" key an own (and then rejected) field, not a prototype.
-    else
-      Object.defineProperty(out, key, {
-        value: mergePatch(out[key], value),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-  }
-  return out;
 }

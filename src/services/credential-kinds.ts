@@ -1,10 +1,19 @@
 /**
- * The four kinds of integration credential: which fields each takes, which one is the secret,
- * and how a stored credential becomes a configured protocol client.
+ * The four kinds of integration credential (their schemas: domain/credentials.ts): how a body is
+ * checked, and how a stored credential becomes a configured protocol client.
  */
 import type { IntegrationsConfig } from '../config.js';
 import { parseAllowList } from '../integrations/address-guard.js';
 import { AppError } from '../domain/errors.js';
+import { CREDENTIAL_FIELDS } from '../domain/credential-fields.js';
+import {
+  CREDENTIAL_FEATURES,
+  CREDENTIAL_KINDS,
+  type CredentialBodyOf,
+  type CredentialFeature,
+  type SettingsOf,
+} from '../domain/credentials.js';
+import { Issues, checkSchema } from '../domain/validation.js';
 import type { CaptchaConfig, CaptchaProvider } from '../integrations/captcha.js';
 import {
   testApnsCredential,
@@ -15,11 +24,7 @@ import {
 } from '../integrations/credential-tests.js';
 import { OutboundHttp } from '../integrations/http-client.js';
 import { assertKeyFits, loadPrivateKey } from '../integrations/jwt.js';
-import {
-  APNS_HOSTS,
-  type ApnsClientOptions,
-  type ApnsEnvironment,
-} from '../integrations/push/apns.js';
+import { APNS_HOSTS, type ApnsClientOptions } from '../integrations/push/apns.js';
 import {
   FCM_DEFAULT_BASE_URL,
   GOOGLE_DEFAULT_TOKEN_URI,
@@ -40,40 +45,7 @@ export function withOutbound(config: IntegrationsConfig): Endpoints {
   return { ...config, http };
 }
 
-export const CREDENTIAL_FEATURES = ['statistics', 'push-fcm', 'push-apns', 'captcha'] as const;
-export type CredentialFeature = (typeof CREDENTIAL_FEATURES)[number];
-
-export interface StatisticsSettings {
-  baseUrl: string;
-  clientId: string;
-  tokenPath?: string;
-  statisticsPath?: string;
-}
-export interface FcmSettings {
-  projectId: string;
-  clientEmail: string;
-  privateKeyId?: string;
-}
-export interface ApnsSettings {
-  teamId: string;
-  keyId: string;
-  bundleId: string;
-  environment: ApnsEnvironment;
-}
-export interface CaptchaSettings {
-  provider: CaptchaProvider;
-  siteKey?: string;
-  minScore?: number;
-  expectedAction?: string;
-}
-
-/** The non-secret fields of each kind (what reads show). */
-export interface SettingsOf {
-  statistics: StatisticsSettings;
-  'push-fcm': FcmSettings;
-  'push-apns': ApnsSettings;
-  captcha: CaptchaSettings;
-}
+export { CREDENTIAL_FEATURES, type CredentialFeature, type SettingsOf };
 
 /** A stored credential opened for use: its fields and its secret. */
 export interface OpenCredential<F extends CredentialFeature> {
@@ -81,24 +53,6 @@ export interface OpenCredential<F extends CredentialFeature> {
   settings: SettingsOf[F];
   secret: string;
 }
-
-/** Which body field carries each kind's secret (write-only). */
-export const SECRET_FIELD: Record<CredentialFeature, string> = {
-  statistics: 'clientSecret',
-  'push-fcm': 'serviceAccount',
-  'push-apns': 'privateKey',
-  captcha: 'secret',
-};
-
-const FIELDS: Record<CredentialFeature, readonly string[]> = {
-  statistics: ['baseUrl', 'clientId', 'clientSecret', 'tokenPath', 'statisticsPath'],
-  'push-fcm': ['serviceAccount'],
-  'push-apns': ['teamId', 'keyId', 'bundleId', 'environment', 'privateKey'],
-  captcha: ['provider', 'siteKey', 'secret', 'minScore', 'expectedAction'],
-};
-
-const CAPTCHA_PROVIDERS: readonly CaptchaProvider[] = ['recaptcha', 'hcaptcha', 'turnstile'];
-const APPLE_ID = /^[A-Z0-9]{10}$/;
 
 /** Checks a feature name from a URL. */
 export function checkFeature(raw: string): CredentialFeature {
@@ -116,85 +70,70 @@ function invalid(field: string, message: string): never {
   throw new AppError('INVALID_PARAMETER', `${field} ${message}`);
 }
 
-function text(body: Record<string, unknown>, field: string, max: number): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > max) {
-    invalid(field, `must be text of at most ${max} characters`);
-  }
-  return value.trim();
+/** The body with its text trimmed; empty and null fields count as absent (forms send them). */
+function given(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(body).flatMap(([key, raw]) => {
+      const value = typeof raw === 'string' ? raw.trim() : raw;
+      return value === '' || value === null || value === undefined ? [] : [[key, value]];
+    }),
+  );
 }
 
-function required(body: Record<string, unknown>, field: string, max: number): string {
-  const value = text(body, field, max);
-  if (value === undefined) throw new AppError('MISSING_PARAMETER', `${field} is required`);
-  return value;
-}
-
-function httpUrl(value: string, field: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    invalid(field, 'must be an http:// or https:// URL');
+/** The body checked against its kind's schema; 40002 when only required fields are missing. */
+function checked<F extends CredentialFeature>(
+  feature: F,
+  body: Record<string, unknown>,
+): CredentialBodyOf[F] {
+  const issues = new Issues();
+  if (checkSchema(CREDENTIAL_KINDS[feature].body, body, issues)) {
+    return body as CredentialBodyOf[F];
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    invalid(field, 'must be an http:// or https:// URL');
-  }
-  return value.replace(/\/+$/, '');
-}
-
-function path(value: string | undefined, field: string): string | undefined {
-  if (value !== undefined && !value.startsWith('/')) invalid(field, 'must start with "/"');
-  return value;
+  const missing = issues.list.every((issue) => issue.endsWith(': is required'));
+  throw new AppError(missing ? 'MISSING_PARAMETER' : 'INVALID_PARAMETER', issues.list.join('; '));
 }
 
 const omitUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 /**
- * Validates a register/update body. The secret may be left out when one is already stored (an
- * update of the other fields keeps it); `secret` is then undefined.
+ * Validates a register/update body: its kind's schema, then what a schema cannot say (a usable
+ * key, a parseable URL). The secret may be left out when one is already stored (an update of the
+ * other fields keeps it); `secret` is then undefined.
  */
 export function parseCredentialBody<F extends CredentialFeature>(
   feature: F,
-  body: Record<string, unknown>,
+  raw: Record<string, unknown>,
   hasStoredSecret: boolean,
 ): { settings: SettingsOf[F]; secret: string | undefined } {
-  for (const key of Object.keys(body)) {
-    if (!FIELDS[feature].includes(key)) {
-      invalid(key, `is not a field of the ${feature} credential (${FIELDS[feature].join(', ')})`);
-    }
-  }
-  const secretField = SECRET_FIELD[feature];
-  const rawSecret = body[secretField];
-  if ((rawSecret === undefined || rawSecret === '') && !hasStoredSecret) {
+  const body = given(raw);
+  const secretField = CREDENTIAL_FIELDS[feature].secretField;
+  if (body[secretField] === undefined && !hasStoredSecret) {
     throw new AppError('MISSING_PARAMETER', `${secretField} is required`);
   }
-  const parsed = parseKind(feature, body);
+  const parsed = parseKind(feature, checked(feature, body));
   return parsed as { settings: SettingsOf[F]; secret: string | undefined };
 }
 
-function parseKind(
-  feature: CredentialFeature,
-  body: Record<string, unknown>,
+function parseKind<F extends CredentialFeature>(
+  feature: F,
+  body: CredentialBodyOf[F],
 ): { settings: SettingsOf[CredentialFeature]; secret: string | undefined } {
-  switch (feature) {
-    case 'statistics':
+  const kind = { feature, body } as {
+    [K in CredentialFeature]: { feature: K; body: CredentialBodyOf[K] };
+  }[CredentialFeature];
+  switch (kind.feature) {
+    case 'statistics': {
+      const { clientSecret, ...settings } = kind.body;
+      if (!URL.canParse(settings.baseUrl)) invalid('baseUrl', 'must be an http:// or https:// URL');
       return {
-        settings: omitUndefined({
-          baseUrl: httpUrl(required(body, 'baseUrl', 2048), 'baseUrl'),
-          clientId: required(body, 'clientId', 256),
-          tokenPath: path(text(body, 'tokenPath', 512), 'tokenPath'),
-          statisticsPath: path(text(body, 'statisticsPath', 512), 'statisticsPath'),
-        }),
-        secret: text(body, 'clientSecret', 4096),
+        settings: { ...settings, baseUrl: settings.baseUrl.replace(/\/+$/, '') },
+        secret: clientSecret,
       };
+    }
     case 'push-fcm': {
-      const raw = body.serviceAccount;
-      if (raw === undefined || raw === '') {
-        throw new AppError('MISSING_PARAMETER', 'serviceAccount is required');
-      }
+      const raw = kind.body.serviceAccount;
+      if (raw === undefined) throw new AppError('MISSING_PARAMETER', 'serviceAccount is required');
       let account;
       try {
         account = parseFcmServiceAccount(raw);
@@ -218,15 +157,7 @@ function parseKind(
       };
     }
     case 'push-apns': {
-      const teamId = required(body, 'teamId', 10);
-      const keyId = required(body, 'keyId', 10);
-      if (!APPLE_ID.test(teamId)) invalid('teamId', 'must be the 10-character Apple Team ID');
-      if (!APPLE_ID.test(keyId)) invalid('keyId', 'must be the 10-character Key ID of the .p8 key');
-      const environment = text(body, 'environment', 16) ?? 'production';
-      if (environment !== 'production' && environment !== 'sandbox') {
-        invalid('environment', 'must be "production" or "sandbox"');
-      }
-      const privateKey = text(body, 'privateKey', 8192);
+      const { privateKey, environment = 'production', ...settings } = kind.body;
       if (privateKey !== undefined) {
         try {
           assertKeyFits(loadPrivateKey(privateKey, 'privateKey'), 'ES256', 'privateKey');
@@ -234,32 +165,11 @@ function parseKind(
           invalid('privateKey', `is unusable: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-      return {
-        settings: { teamId, keyId, bundleId: required(body, 'bundleId', 255), environment },
-        secret: privateKey,
-      };
+      return { settings: { ...settings, environment }, secret: privateKey };
     }
     case 'captcha': {
-      const provider = required(body, 'provider', 16);
-      const known = CAPTCHA_PROVIDERS.find((p) => p === provider);
-      if (known === undefined)
-        invalid('provider', `must be one of ${CAPTCHA_PROVIDERS.join(', ')}`);
-      const minScore = body.minScore;
-      if (
-        minScore !== undefined &&
-        (typeof minScore !== 'number' || !(minScore >= 0 && minScore <= 1))
-      ) {
-        invalid('minScore', 'must be a number from 0 to 1');
-      }
-      return {
-        settings: omitUndefined({
-          provider: known,
-          siteKey: text(body, 'siteKey', 256),
-          minScore,
-          expectedAction: text(body, 'expectedAction', 128),
-        }),
-        secret: text(body, 'secret', 1024),
-      };
+      const { secret, ...settings } = kind.body;
+      return { settings, secret };
     }
   }
 }

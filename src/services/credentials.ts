@@ -1,4 +1,5 @@
 import { AppError } from '../domain/errors.js';
+import type { CredentialBodyOf, CredentialView } from '../domain/credentials.js';
 import type { CredentialTestResult } from '../integrations/credential-tests.js';
 import { FINGERPRINT_PREFIX, type Keyring } from '../security/secret-box.js';
 import type { CredentialRow } from '../store/repos/credentials.js';
@@ -14,15 +15,6 @@ import {
   type SettingsOf,
 } from './credential-kinds.js';
 
-/** What reads show of a credential: never the secret, only its fingerprint. */
-export interface CredentialView {
-  feature: CredentialFeature;
-  settings: Record<string, unknown>;
-  fingerprint: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** A stored credential before its secret is opened; `key` changes whenever a field or the secret does. */
 export interface StoredCredential<F extends CredentialFeature> {
   key: string;
@@ -30,14 +22,15 @@ export interface StoredCredential<F extends CredentialFeature> {
   open(): OpenCredential<F>;
 }
 
+// The stored settings are those parseCredentialBody returned for the row's feature.
 function view(row: CredentialRow): CredentialView {
   return {
-    feature: row.feature as CredentialFeature,
-    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    feature: row.feature,
+    settings: JSON.parse(row.settings) as unknown,
     fingerprint: row.fingerprint,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
-  };
+  } as CredentialView;
 }
 
 // The audit log keeps what changed, never the secret: the fingerprint tells that it changed.
@@ -70,7 +63,7 @@ export class CredentialService {
   async save(
     actor: Actor,
     feature: CredentialFeature,
-    body: Record<string, unknown>,
+    body: CredentialBodyOf[CredentialFeature],
   ): Promise<CredentialView> {
     const tenantId = actor.tenantId;
     const existing = await this.store.credentials.get(tenantId, feature);
@@ -136,7 +129,7 @@ export class CredentialService {
   async testDraft(
     tenantId: string,
     feature: CredentialFeature,
-    body: Record<string, unknown>,
+    body: CredentialBodyOf[CredentialFeature],
     deviceToken?: string,
   ): Promise<CredentialTestResult> {
     const stored = await this.stored(tenantId, feature);

@@ -3,6 +3,7 @@ import {
   mergeQueueSettings,
   parseQueueSettings,
   type QueueSettings,
+  type QueueSettingsPatch,
 } from '../domain/queue-settings.js';
 import type { Tx } from '../store/db.js';
 import type { Store } from '../store/index.js';
@@ -61,15 +62,15 @@ export class QueueService {
     return rows.map((r) => parseQueueSettings(JSON.parse(r.settings)));
   }
 
-  /** Validates a full settings document, filling defaults (time zone: the tenant's). */
-  async validate(tenantId: string, input: unknown): Promise<QueueSettings> {
+  /** Validates a new queue's settings, filling defaults (time zone: the tenant's). */
+  async validate(tenantId: string, input: QueueSettingsPatch): Promise<QueueSettings> {
     const tenant = await this.store.tenants.get(tenantId);
     if (!tenant) throw new AppError('NOT_FOUND', `No tenant ${tenantId}`);
     return parseQueueSettings(input, { defaultTimezone: tenant.timezone });
   }
 
   /** Creates a queue; 40903 when the name is taken. */
-  async create(actor: Actor, input: unknown): Promise<QueueSettings> {
+  async create(actor: Actor, input: QueueSettingsPatch): Promise<QueueSettings> {
     const settings = await this.validate(actor.tenantId, input);
     if (await this.store.queues.get(actor.tenantId, settings.name)) {
       throw new AppError('ALREADY_EXISTS', `Service "${settings.name}" already exists`);
@@ -80,7 +81,7 @@ export class QueueService {
   }
 
   /** Applies a partial change to a queue's settings. */
-  async update(actor: Actor, name: string, patch: unknown): Promise<QueueSettings> {
+  async update(actor: Actor, name: string, patch: QueueSettingsPatch): Promise<QueueSettings> {
     const before = await this.get(actor.tenantId, name);
     const after = mergeQueueSettings(before, patch);
     if (after.name !== name) {

@@ -2,6 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { startTestApp, type Envelope, type TestApp, type TestTenant } from '../../helpers/app.js';
 import type { EngineName } from '../../helpers/engines.js';
+import type { QueueSettingsPatch } from '../../../src/domain/queue-settings.js';
 
 /** A response as a booking test reads it. */
 export interface Answer<T = Record<string, unknown>> {
@@ -26,7 +27,7 @@ export const NEW_YORK_OFFICE = {
     ],
   },
   immediateBlackoutMinutes: 30,
-};
+} satisfies QueueSettingsPatch;
 
 /** The booking API of one tenant on a real app: engagement calls, admin calls, error-log look-ups. */
 export interface BookingHarness {

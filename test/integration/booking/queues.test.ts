@@ -98,7 +98,7 @@ describeEngines('queues through the admin API', (engine) => {
     [
       'an unknown weekday',
       { businessHours: { weekly: { funday: [['09:00', '17:00']] } } },
-      /funday.*unknown weekday/,
+      /businessHours\.weekly\.funday: unknown field/,
     ],
     [
       'an impossible special date',

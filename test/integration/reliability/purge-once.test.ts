@@ -3,6 +3,7 @@ import type { BulkChangeNews } from '../../../src/infra/invalidation.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { describeEngines } from '../../helpers/engines.js';
 import { NEW_YORK_OFFICE } from '../booking/helpers.js';
+import type { QueueSettingsPatch } from '../../../src/domain/queue-settings.js';
 import { eventCounts, phoneFor, seedCallbacks, stateCounts, waitingCallback } from './seed.js';
 
 type Node = TestApp & { dropDatabase(): Promise<void> };
@@ -140,7 +141,7 @@ describeEngines('the end-of-day purge runs once per close', (engine) => {
     const actor = { tenantId, name: 'test' };
     await services.tenants.create({ id: tenantId, timezone: 'America/New_York', source: 'test' });
     // Both DST changes fall on a Sunday: a night queue whose hours span the change, and a day queue.
-    const sunday = (from: string, to: string) => ({
+    const sunday = (from: string, to: string): QueueSettingsPatch => ({
       timezone: 'America/New_York',
       businessHours: { weekly: { sun: [[from, to]] } },
     });

@@ -102,7 +102,11 @@ describe('parseQueueSettings validation', () => {
     ['not an object', 'hello', /JSON object/],
     ['an unknown field', { ...base, slotDuration: 15 }, /slotDuration: unknown field/],
     ['a missing name', { timezone: 'UTC' }, /^name: /],
-    ['a name with spaces', { ...base, name: 'my queue' }, /name: must be 1 to 64 characters/],
+    [
+      'a name with spaces',
+      { ...base, name: 'my queue' },
+      /name: must be a name of 1 to 64 characters/,
+    ],
     ['a 65-character name', { ...base, name: 'a'.repeat(65) }, /name: /],
     [
       'an unknown zone',
@@ -114,22 +118,22 @@ describe('parseQueueSettings validation', () => {
     [
       'a one-digit hour',
       { ...base, businessHours: { weekly: { mon: [['9:00', '17:00']] } } },
-      /businessHours\.weekly\.mon\[0\]\[0\]: "9:00" is not a time in HH:MM form/,
+      /businessHours\.weekly\.mon\[0\]\[0\]: must be a time in HH:MM form .*"9:00"/,
     ],
     [
       'hour 25',
       { ...base, businessHours: { weekly: { mon: [['09:00', '25:00']] } } },
-      /businessHours\.weekly\.mon\[0\]\[1\]: "25:00"/,
+      /businessHours\.weekly\.mon\[0\]\[1\]: .*"25:00"/,
     ],
     [
       'minute 60',
       { ...base, businessHours: { weekly: { mon: [['09:60', '17:00']] } } },
-      /mon\[0\]\[0\]: "09:60"/,
+      /mon\[0\]\[0\]: .*"09:60"/,
     ],
     [
       '24:00 as a start',
       { ...base, businessHours: { weekly: { mon: [['24:00', '02:00']] } } },
-      /mon\[0\]\[0\]: "24:00" may only end an interval/,
+      /mon\[0\]\[0\]: must be a time in HH:MM form \(00:00 to 23:59\) \(got "24:00"\)/,
     ],
     [
       'an end equal to the start',
@@ -144,7 +148,7 @@ describe('parseQueueSettings validation', () => {
     [
       'an interval that is not a pair',
       { ...base, businessHours: { weekly: { wed: [['09:00']] } } },
-      /wed\[0\]: must be a pair/,
+      /wed\[0\]\[1\]: must be a time in HH:MM form/,
     ],
     [
       'overlapping intervals in one day',
@@ -179,7 +183,7 @@ describe('parseQueueSettings validation', () => {
     [
       'an unknown weekday',
       { ...base, businessHours: { weekly: { monday: [['09:00', '17:00']] } } },
-      /businessHours\.weekly\.monday: unknown weekday/,
+      /businessHours\.weekly\.monday: unknown field/,
     ],
     [
       'business hours without weekly',
@@ -218,7 +222,7 @@ describe('parseQueueSettings validation', () => {
     [
       'a special day without hours',
       { ...base, businessHours: { weekly: {}, special: [{ date: '2026-12-25' }] } },
-      /special\[0\]\.hours: must be an array/,
+      /special\[0\]\.hours: is required/,
     ],
     [
       'bad immediate offer hours',
@@ -263,7 +267,7 @@ describe('parseQueueSettings validation', () => {
     [
       'an unknown duplicate check',
       { ...base, duplicateCheck: 'maybe' },
-      /duplicateCheck: must be "lenient", "strict" or "off"/,
+      /duplicateCheck: must be one of "lenient", "strict", "off"/,
     ],
     [
       'an invalid blocked pattern',
@@ -302,7 +306,7 @@ describe('parseQueueSettings validation', () => {
         ...base,
         capacityRule: [{ days: ['mon', 'funday'], from: '09:00', to: '12:00', capacity: 1 }],
       },
-      /capacityRule\[0\]\.days\[1\]: "funday" is not a weekday/,
+      /capacityRule\[0\]\.days\[1\]: must be a weekday .*"funday"/,
     ],
     [
       'a capacity rule with from = to',
@@ -312,7 +316,7 @@ describe('parseQueueSettings validation', () => {
     [
       'a capacity rule with a bad time',
       { ...base, capacityRule: [{ days: ['mon'], from: '9', to: '10:00', capacity: 1 }] },
-      /capacityRule\[0\]\.from: "9" is not a time/,
+      /capacityRule\[0\]\.from: must be a time .*"9"/,
     ],
     [
       'a capacity rule without capacity',

@@ -15,8 +15,9 @@ interface Props {
 
 function initialValues(kind: CredentialKind, stored: CredentialView | undefined) {
   const values: Record<string, string> = {};
+  const settings: Record<string, unknown> = stored?.settings ?? {};
   for (const f of kind.fields) {
-    const v = f.secret ? undefined : stored?.settings[f.name];
+    const v = f.secret ? undefined : settings[f.name];
     values[f.name] =
       typeof v === 'string' || typeof v === 'number' ? String(v) : (f.options?.[0] ?? '');
   }

@@ -1,5 +1,12 @@
-// The fields of each integration credential (server: src/services/credential-kinds.ts).
-export type CredentialFeature = 'statistics' | 'push-fcm' | 'push-apns' | 'captcha';
+// The fields of each integration credential, read from the server's own schemas
+// (src/domain/credential-fields.ts, plain objects): labels, hints, which field is the secret, the choices of a select.
+import {
+  CREDENTIAL_FIELDS,
+  type CredentialFeature,
+} from '../../../src/domain/credential-fields.js';
+import type { CredentialView as ServerCredentialView } from '../../../src/domain/credentials.js';
+
+export type { CredentialFeature };
 
 export interface FieldSpec {
   name: string;
@@ -18,76 +25,50 @@ export interface CredentialKind {
   fields: readonly FieldSpec[];
 }
 
-export const STATISTICS: CredentialKind = {
-  feature: 'statistics',
-  title: 'Statistics (GWS-style)',
-  fields: [
-    { name: 'baseUrl', label: 'Base URL', kind: 'url', required: true },
-    { name: 'clientId', label: 'Client ID', kind: 'text', required: true },
-    { name: 'clientSecret', label: 'Client secret', kind: 'text', secret: true },
-    { name: 'tokenPath', label: 'Token path', kind: 'text', hint: 'optional' },
-    { name: 'statisticsPath', label: 'Statistics path', kind: 'text', hint: 'optional' },
-  ],
-};
+/** The JSON Schema annotations a form field is built from. */
+interface FieldSchema {
+  type?: string;
+  title?: string;
+  description?: string;
+  enum?: readonly string[];
+  format?: string;
+  writeOnly?: boolean;
+  contentMediaType?: string;
+}
 
-export const FCM: CredentialKind = {
-  feature: 'push-fcm',
-  title: 'Firebase Cloud Messaging',
-  fields: [
-    {
-      name: 'serviceAccount',
-      label: 'Service account JSON',
-      kind: 'textarea',
-      secret: true,
-      hint: 'the key file Google gives you',
-    },
-  ],
-};
+function kindOf(schema: FieldSchema): FieldSpec['kind'] {
+  if (schema.enum) return 'select';
+  if (schema.contentMediaType) return 'textarea';
+  if (schema.format === 'uri') return 'url';
+  return schema.type === 'number' ? 'number' : 'text';
+}
 
-export const APNS: CredentialKind = {
-  feature: 'push-apns',
-  title: 'Apple Push Notification service',
-  fields: [
-    { name: 'teamId', label: 'Team ID', kind: 'text', required: true },
-    { name: 'keyId', label: 'Key ID', kind: 'text', required: true },
-    { name: 'bundleId', label: 'Bundle ID', kind: 'text', required: true },
-    {
-      name: 'environment',
-      label: 'Environment',
-      kind: 'select',
-      options: ['production', 'sandbox'],
+function kind(feature: CredentialFeature): CredentialKind {
+  const { title, fields: properties, required } = CREDENTIAL_FIELDS[feature];
+  const fields = Object.entries(properties as Record<string, FieldSchema>).map(
+    ([name, schema]): FieldSpec => {
+      const secret = schema.writeOnly === true;
+      const needed = (required as readonly string[]).includes(name);
+      const optional = !needed && !secret;
+      const hints = [optional ? 'optional' : undefined, schema.description].filter(Boolean);
+      return {
+        name,
+        label: schema.title ?? name,
+        kind: kindOf(schema),
+        ...(schema.enum && { options: schema.enum }),
+        ...(needed && { required: true }),
+        ...(secret && { secret: true }),
+        ...(hints.length > 0 && { hint: hints.join(', ') }),
+      };
     },
-    { name: 'privateKey', label: 'Private key (.p8)', kind: 'textarea', secret: true },
-  ],
-};
+  );
+  return { feature, title, fields };
+}
 
-export const CAPTCHA: CredentialKind = {
-  feature: 'captcha',
-  title: 'CAPTCHA',
-  fields: [
-    {
-      name: 'provider',
-      label: 'Provider',
-      kind: 'select',
-      options: ['recaptcha', 'hcaptcha', 'turnstile'],
-    },
-    { name: 'siteKey', label: 'Site key', kind: 'text' },
-    { name: 'secret', label: 'Secret key', kind: 'text', secret: true },
-    {
-      name: 'minScore',
-      label: 'Minimum score (reCAPTCHA v3)',
-      kind: 'number',
-      hint: 'optional, 0 to 1',
-    },
-    { name: 'expectedAction', label: 'Expected action', kind: 'text', hint: 'optional' },
-  ],
-};
+export const STATISTICS = kind('statistics');
+export const FCM = kind('push-fcm');
+export const APNS = kind('push-apns');
+export const CAPTCHA = kind('captcha');
 
 /** A registered credential as reads show it: never the secret, only its fingerprint. */
-export interface CredentialView {
-  feature: CredentialFeature;
-  settings: Record<string, unknown>;
-  fingerprint: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type CredentialView = ServerCredentialView;

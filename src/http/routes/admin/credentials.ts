@@ -1,24 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CREDENTIAL_FEATURES, checkFeature } from '../../../services/credential-kinds.js';
+import { checkFeature } from '../../../services/credential-kinds.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
 import { envelope, errorResponses, success } from '../../envelope.js';
+import {
+  CredentialBody,
+  CredentialView,
+  DraftBody,
+  FeatureParams,
+  credentialBodyValidator,
+  draftBodyValidator,
+} from '../../schemas/credentials.js';
 import type { AdminOptions } from './index.js';
 import { DEVELOPERS } from './roles.js';
-
-const FeatureParams = Type.Object({
-  feature: Type.String({ description: CREDENTIAL_FEATURES.join(' | '), maxLength: 32 }),
-});
-const CredentialView = Type.Object({
-  feature: Type.String(),
-  settings: Type.Record(Type.String(), Type.Unknown()),
-  fingerprint: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
-// Each kind has its own fields; the service names the one that is wrong.
-const CredentialBody = Type.Record(Type.String(), Type.Unknown());
 
 /** Credential Management (Developer tab): register, update, remove and test; secrets write-only. */
 export async function credentialRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
@@ -68,14 +63,13 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
     schema: {
       tags,
       summary:
-        'Register or update a credential; leave the secret out to keep the stored one ' +
-        '(statistics: baseUrl, clientId, clientSecret; push-fcm: serviceAccount; ' +
-        'push-apns: teamId, keyId, bundleId, environment, privateKey; ' +
-        'captcha: provider, siteKey, secret, minScore, expectedAction)',
+        "Register or update a credential (the body is the path's kind); leave the secret out " +
+        'to keep the stored one',
       params: FeatureParams,
       body: CredentialBody,
       response: { 200: envelope(CredentialView), ...errorResponses },
     },
+    validatorCompiler: credentialBodyValidator,
     handler: async (request) =>
       success(
         request.id,
@@ -91,7 +85,15 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
     '/credentials/:feature',
     {
       config,
-      schema: { tags, summary: 'Remove a credential', params: FeatureParams },
+      schema: {
+        tags,
+        summary: 'Remove a credential',
+        params: FeatureParams,
+        response: {
+          200: envelope(Type.Object({ feature: Type.String(), removed: Type.Literal(true) })),
+          ...errorResponses,
+        },
+      },
     },
     async (request) => {
       const feature = checkFeature(request.params.feature);
@@ -139,15 +141,13 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         summary:
           'Try a credential as typed, before saving it (nothing is stored; a secret left out is the stored one)',
         params: FeatureParams,
-        body: Type.Object({
-          credential: CredentialBody,
-          deviceToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
-        }),
+        body: DraftBody,
         response: {
           200: envelope(Type.Object({ ok: Type.Boolean(), message: Type.String() })),
           ...errorResponses,
         },
       },
+      validatorCompiler: draftBodyValidator,
     },
     async (request) => {
       const result = await services.credentials.testDraft(

@@ -2,13 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { success } from '../../envelope.js';
+import { envelope, errorResponses, success } from '../../envelope.js';
+import {
+  QueueNameParams as NameParams,
+  QueueSettings,
+  QueueSettingsPatch,
+  checkQueueSettingsPatch,
+  domainBodyValidator,
+} from '../../schemas/queue-settings.js';
 import type { AdminOptions } from './index.js';
 import { CALLBACK_WRITERS, EVERYONE, TOOLS } from './roles.js';
 
-const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
-// The settings document is validated by the domain, which names the field that is wrong.
-const SettingsBody = Type.Record(Type.String(), Type.Unknown());
+// A settings body is checked by the domain, so every bad field is named at once.
+const validatorCompiler = domainBodyValidator(checkQueueSettingsPatch);
+const settingsResponses = { 200: envelope(QueueSettings), ...errorResponses };
 
 /** Queue (callback service) settings: the CALLBACK_SETTINGS rows. */
 export async function queueRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
@@ -16,7 +23,17 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
 
   app.get(
     '/queues',
-    { config: { roles: EVERYONE }, schema: { tags: ['queues'], summary: 'List queues' } },
+    {
+      config: { roles: EVERYONE },
+      schema: {
+        tags: ['queues'],
+        summary: 'List queues',
+        response: {
+          200: envelope(Type.Object({ items: Type.Array(QueueSettings) })),
+          ...errorResponses,
+        },
+      },
+    },
     async (request) =>
       success(request.id, { items: await services.queues.list(tenantOf(request)) }),
   );
@@ -25,7 +42,12 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
     '/queues/:name',
     {
       config: { roles: EVERYONE },
-      schema: { tags: ['queues'], summary: "One queue's settings", params: NameParams },
+      schema: {
+        tags: ['queues'],
+        summary: "One queue's settings",
+        params: NameParams,
+        response: settingsResponses,
+      },
     },
     async (request) =>
       success(request.id, await services.queues.get(tenantOf(request), request.params.name)),
@@ -35,7 +57,13 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
     '/queues',
     {
       config: { roles: TOOLS },
-      schema: { tags: ['queues'], summary: 'Create a queue', body: SettingsBody },
+      schema: {
+        tags: ['queues'],
+        summary: 'Create a queue; fields left out take their defaults',
+        body: QueueSettingsPatch,
+        response: settingsResponses,
+      },
+      validatorCompiler,
     },
     async (request) =>
       success(request.id, await services.queues.create(actorOf(request), request.body)),
@@ -49,8 +77,10 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
         tags: ['queues'],
         summary: "Change some of a queue's settings",
         params: NameParams,
-        body: SettingsBody,
+        body: QueueSettingsPatch,
+        response: settingsResponses,
       },
+      validatorCompiler,
     },
     async (request) =>
       success(
@@ -71,6 +101,17 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
           'cancels the waiting ones (CANCELLED_BY_ADMIN)',
         params: NameParams,
         querystring: Type.Object({ cancelActive: Type.Boolean({ default: false }) }),
+        response: {
+          200: envelope(
+            Type.Object({
+              name: Type.String(),
+              deleted: Type.Literal(true),
+              /** With cancelActive: how many waiting callbacks were cancelled. */
+              cancelled: Type.Optional(Type.Integer()),
+            }),
+          ),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
