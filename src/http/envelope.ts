@@ -48,11 +48,8 @@ export function failure(corrId: string, error: AppError) {
   };
 }
 
-/**
- * Every failure status a route may answer, for routes that list them themselves;
- * `declareFailures` narrows each route's list to what it can really answer.
- */
-export const errorResponses = {
+/** Every failure status any route may answer; `declareFailures` gives each route its own. */
+const FAILURE_STATUSES = {
   400: ErrorEnvelope,
   401: ErrorEnvelope,
   403: ErrorEnvelope,
@@ -109,7 +106,7 @@ export function declareFailures(route: RouteShape): void {
   if (schema === undefined || schema.hide === true) return;
   const declared = (schema.response ?? {}) as Record<string, unknown>;
   const response = Object.fromEntries(
-    Object.entries(declared).filter(([status]) => !(status in errorResponses)),
+    Object.entries(declared).filter(([status]) => !(status in FAILURE_STATUSES)),
   );
   for (const status of failureStatuses(route)) response[status] = ErrorEnvelope;
   schema.response = response;

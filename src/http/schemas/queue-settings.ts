@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import { checkQueueSettingsPatch } from '../../domain/queue-settings.js';
 
 // The settings schemas live in domain/ (TypeBox is a pure library), where the services and the
@@ -6,8 +5,3 @@ import { checkQueueSettingsPatch } from '../../domain/queue-settings.js';
 export { QueueSettings, QueueSettingsPatch } from '../../domain/queue-settings.js';
 export { checkQueueSettingsPatch };
 export { domainBodyValidator } from './domain-body.js';
-
-/** A queue (callback service) name in a path. Shared primitive, to merge with ServiceName. */
-export const QueueNameParams = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 64 }),
-});

@@ -17,19 +17,10 @@ const BODILESS = new Set([
   'POST /dispatch/v1/callbacks/{id}/start',
   'POST /dispatch/v1/callbacks/{id}/release',
 ]);
-// Queue settings and credentials get their schemas with their conversion to TypeBox (issue #15
-// item 3, the other half); remove each line as its route gains them.
-const CONVERTED_ELSEWHERE = new Set([
-  'GET /admin/v1/queues',
-  'POST /admin/v1/queues',
-  'GET /admin/v1/queues/{name}',
-  'PATCH /admin/v1/queues/{name}',
-  'DELETE /admin/v1/queues/{name}',
-  'DELETE /admin/v1/credentials/{feature}',
-]);
 const WRITES = new Set(['post', 'put', 'patch']);
-// What a response may show only in the answer that creates it, or never.
-const SECRET_FIELD = /hash|^password$|secretKey|clientSecret|privateKey|serviceAccount/i;
+// What a response may show only in the answer that creates it, or never (a private key's id
+// names the key without revealing it).
+const SECRET_FIELD = /hash|^password$|secretKey|clientSecret|privateKey(?!Id)|serviceAccount/i;
 
 /** Every property name of a JSON schema, at any depth. */
 function propertyNames(schema: unknown): string[] {
@@ -64,7 +55,7 @@ describe('the OpenAPI document', () => {
   });
 
   const offenders = (test: (o: (typeof operations)[number]) => boolean) =>
-    operations.filter((o) => !CONVERTED_ELSEWHERE.has(o.name) && test(o)).map((o) => o.name);
+    operations.filter((o) => test(o)).map((o) => o.name);
 
   it('has a response schema for every success status of every operation', () => {
     expect(operations.length).toBeGreaterThan(60);

@@ -2910,15 +2910,93 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
-                                items: {
+                                items: ({
                                     createdAt: string;
-                                    feature: string;
+                                    /** @enum {string} */
+                                    feature: "statistics";
                                     fingerprint: string;
                                     settings: {
-                                        [key: string]: unknown;
+                                        /**
+                                         * Base URL
+                                         * Format: uri
+                                         * @description an http:// or https:// URL
+                                         */
+                                        baseUrl: string;
+                                        /** Client ID */
+                                        clientId: string;
+                                        /**
+                                         * Statistics path
+                                         * @description a path starting with "/"
+                                         */
+                                        statisticsPath?: string;
+                                        /**
+                                         * Token path
+                                         * @description a path starting with "/"
+                                         */
+                                        tokenPath?: string;
                                     };
                                     updatedAt: string;
-                                }[];
+                                } | {
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    feature: "push-fcm";
+                                    fingerprint: string;
+                                    settings: {
+                                        clientEmail: string;
+                                        privateKeyId?: string;
+                                        projectId: string;
+                                    };
+                                    updatedAt: string;
+                                } | {
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    feature: "push-apns";
+                                    fingerprint: string;
+                                    settings: {
+                                        /** Bundle ID */
+                                        bundleId: string;
+                                        /**
+                                         * Environment
+                                         * @description one of "production", "sandbox"
+                                         * @enum {unknown}
+                                         */
+                                        environment: "production" | "sandbox";
+                                        /**
+                                         * Key ID
+                                         * @description the 10-character Key ID of the .p8 key
+                                         */
+                                        keyId: string;
+                                        /**
+                                         * Team ID
+                                         * @description the 10-character Apple Team ID
+                                         */
+                                        teamId: string;
+                                    };
+                                    updatedAt: string;
+                                } | {
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    feature: "captcha";
+                                    fingerprint: string;
+                                    settings: {
+                                        /** Expected action */
+                                        expectedAction?: string;
+                                        /**
+                                         * Minimum score (reCAPTCHA v3)
+                                         * @description a number from 0 to 1
+                                         */
+                                        minScore?: number;
+                                        /**
+                                         * Provider
+                                         * @description one of "recaptcha", "hcaptcha", "turnstile"
+                                         * @enum {unknown}
+                                         */
+                                        provider: "recaptcha" | "hcaptcha" | "turnstile";
+                                        /** Site key */
+                                        siteKey?: string;
+                                    };
+                                    updatedAt: string;
+                                })[];
                             };
                             status: {
                                 code: number;
@@ -3021,10 +3099,88 @@ export interface paths {
                         "application/json": {
                             data: {
                                 createdAt: string;
-                                feature: string;
+                                /** @enum {string} */
+                                feature: "statistics";
                                 fingerprint: string;
                                 settings: {
-                                    [key: string]: unknown;
+                                    /**
+                                     * Base URL
+                                     * Format: uri
+                                     * @description an http:// or https:// URL
+                                     */
+                                    baseUrl: string;
+                                    /** Client ID */
+                                    clientId: string;
+                                    /**
+                                     * Statistics path
+                                     * @description a path starting with "/"
+                                     */
+                                    statisticsPath?: string;
+                                    /**
+                                     * Token path
+                                     * @description a path starting with "/"
+                                     */
+                                    tokenPath?: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "push-fcm";
+                                fingerprint: string;
+                                settings: {
+                                    clientEmail: string;
+                                    privateKeyId?: string;
+                                    projectId: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "push-apns";
+                                fingerprint: string;
+                                settings: {
+                                    /** Bundle ID */
+                                    bundleId: string;
+                                    /**
+                                     * Environment
+                                     * @description one of "production", "sandbox"
+                                     * @enum {unknown}
+                                     */
+                                    environment: "production" | "sandbox";
+                                    /**
+                                     * Key ID
+                                     * @description the 10-character Key ID of the .p8 key
+                                     */
+                                    keyId: string;
+                                    /**
+                                     * Team ID
+                                     * @description the 10-character Apple Team ID
+                                     */
+                                    teamId: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "captcha";
+                                fingerprint: string;
+                                settings: {
+                                    /** Expected action */
+                                    expectedAction?: string;
+                                    /**
+                                     * Minimum score (reCAPTCHA v3)
+                                     * @description a number from 0 to 1
+                                     */
+                                    minScore?: number;
+                                    /**
+                                     * Provider
+                                     * @description one of "recaptcha", "hcaptcha", "turnstile"
+                                     * @enum {unknown}
+                                     */
+                                    provider: "recaptcha" | "hcaptcha" | "turnstile";
+                                    /** Site key */
+                                    siteKey?: string;
                                 };
                                 updatedAt: string;
                             };
@@ -3128,7 +3284,7 @@ export interface paths {
                 };
             };
         };
-        /** Register or update a credential; leave the secret out to keep the stored one (statistics: baseUrl, clientId, clientSecret; push-fcm: serviceAccount; push-apns: teamId, keyId, bundleId, environment, privateKey; captcha: provider, siteKey, secret, minScore, expectedAction) */
+        /** Register or update a credential (the body is the path's kind); leave the secret out to keep the stored one */
         put: {
             parameters: {
                 query?: never;
@@ -3142,7 +3298,73 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /**
+                         * Base URL
+                         * Format: uri
+                         * @description an http:// or https:// URL
+                         */
+                        baseUrl: string;
+                        /** Client ID */
+                        clientId: string;
+                        /** Client secret */
+                        clientSecret?: string;
+                        /**
+                         * Statistics path
+                         * @description a path starting with "/"
+                         */
+                        statisticsPath?: string;
+                        /**
+                         * Token path
+                         * @description a path starting with "/"
+                         */
+                        tokenPath?: string;
+                    } | {
+                        /**
+                         * Service account JSON
+                         * @description the key file Google gives you
+                         */
+                        serviceAccount?: string | {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** Bundle ID */
+                        bundleId: string;
+                        /**
+                         * Environment
+                         * @description one of "production", "sandbox"
+                         * @enum {unknown}
+                         */
+                        environment?: "production" | "sandbox";
+                        /**
+                         * Key ID
+                         * @description the 10-character Key ID of the .p8 key
+                         */
+                        keyId: string;
+                        /** Private key (.p8) */
+                        privateKey?: string;
+                        /**
+                         * Team ID
+                         * @description the 10-character Apple Team ID
+                         */
+                        teamId: string;
+                    } | {
+                        /** Expected action */
+                        expectedAction?: string;
+                        /**
+                         * Minimum score (reCAPTCHA v3)
+                         * @description a number from 0 to 1
+                         */
+                        minScore?: number;
+                        /**
+                         * Provider
+                         * @description one of "recaptcha", "hcaptcha", "turnstile"
+                         * @enum {unknown}
+                         */
+                        provider: "recaptcha" | "hcaptcha" | "turnstile";
+                        /** Secret key */
+                        secret?: string;
+                        /** Site key */
+                        siteKey?: string;
                     };
                 };
             };
@@ -3156,10 +3378,88 @@ export interface paths {
                         "application/json": {
                             data: {
                                 createdAt: string;
-                                feature: string;
+                                /** @enum {string} */
+                                feature: "statistics";
                                 fingerprint: string;
                                 settings: {
-                                    [key: string]: unknown;
+                                    /**
+                                     * Base URL
+                                     * Format: uri
+                                     * @description an http:// or https:// URL
+                                     */
+                                    baseUrl: string;
+                                    /** Client ID */
+                                    clientId: string;
+                                    /**
+                                     * Statistics path
+                                     * @description a path starting with "/"
+                                     */
+                                    statisticsPath?: string;
+                                    /**
+                                     * Token path
+                                     * @description a path starting with "/"
+                                     */
+                                    tokenPath?: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "push-fcm";
+                                fingerprint: string;
+                                settings: {
+                                    clientEmail: string;
+                                    privateKeyId?: string;
+                                    projectId: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "push-apns";
+                                fingerprint: string;
+                                settings: {
+                                    /** Bundle ID */
+                                    bundleId: string;
+                                    /**
+                                     * Environment
+                                     * @description one of "production", "sandbox"
+                                     * @enum {unknown}
+                                     */
+                                    environment: "production" | "sandbox";
+                                    /**
+                                     * Key ID
+                                     * @description the 10-character Key ID of the .p8 key
+                                     */
+                                    keyId: string;
+                                    /**
+                                     * Team ID
+                                     * @description the 10-character Apple Team ID
+                                     */
+                                    teamId: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "captcha";
+                                fingerprint: string;
+                                settings: {
+                                    /** Expected action */
+                                    expectedAction?: string;
+                                    /**
+                                     * Minimum score (reCAPTCHA v3)
+                                     * @description a number from 0 to 1
+                                     */
+                                    minScore?: number;
+                                    /**
+                                     * Provider
+                                     * @description one of "recaptcha", "hcaptcha", "turnstile"
+                                     * @enum {unknown}
+                                     */
+                                    provider: "recaptcha" | "hcaptcha" | "turnstile";
+                                    /** Site key */
+                                    siteKey?: string;
                                 };
                                 updatedAt: string;
                             };
@@ -3281,7 +3581,7 @@ export interface paths {
                 };
             };
         };
-        /** Register or update a credential; leave the secret out to keep the stored one (statistics: baseUrl, clientId, clientSecret; push-fcm: serviceAccount; push-apns: teamId, keyId, bundleId, environment, privateKey; captcha: provider, siteKey, secret, minScore, expectedAction) */
+        /** Register or update a credential (the body is the path's kind); leave the secret out to keep the stored one */
         post: {
             parameters: {
                 query?: never;
@@ -3295,7 +3595,73 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /**
+                         * Base URL
+                         * Format: uri
+                         * @description an http:// or https:// URL
+                         */
+                        baseUrl: string;
+                        /** Client ID */
+                        clientId: string;
+                        /** Client secret */
+                        clientSecret?: string;
+                        /**
+                         * Statistics path
+                         * @description a path starting with "/"
+                         */
+                        statisticsPath?: string;
+                        /**
+                         * Token path
+                         * @description a path starting with "/"
+                         */
+                        tokenPath?: string;
+                    } | {
+                        /**
+                         * Service account JSON
+                         * @description the key file Google gives you
+                         */
+                        serviceAccount?: string | {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** Bundle ID */
+                        bundleId: string;
+                        /**
+                         * Environment
+                         * @description one of "production", "sandbox"
+                         * @enum {unknown}
+                         */
+                        environment?: "production" | "sandbox";
+                        /**
+                         * Key ID
+                         * @description the 10-character Key ID of the .p8 key
+                         */
+                        keyId: string;
+                        /** Private key (.p8) */
+                        privateKey?: string;
+                        /**
+                         * Team ID
+                         * @description the 10-character Apple Team ID
+                         */
+                        teamId: string;
+                    } | {
+                        /** Expected action */
+                        expectedAction?: string;
+                        /**
+                         * Minimum score (reCAPTCHA v3)
+                         * @description a number from 0 to 1
+                         */
+                        minScore?: number;
+                        /**
+                         * Provider
+                         * @description one of "recaptcha", "hcaptcha", "turnstile"
+                         * @enum {unknown}
+                         */
+                        provider: "recaptcha" | "hcaptcha" | "turnstile";
+                        /** Secret key */
+                        secret?: string;
+                        /** Site key */
+                        siteKey?: string;
                     };
                 };
             };
@@ -3309,10 +3675,88 @@ export interface paths {
                         "application/json": {
                             data: {
                                 createdAt: string;
-                                feature: string;
+                                /** @enum {string} */
+                                feature: "statistics";
                                 fingerprint: string;
                                 settings: {
-                                    [key: string]: unknown;
+                                    /**
+                                     * Base URL
+                                     * Format: uri
+                                     * @description an http:// or https:// URL
+                                     */
+                                    baseUrl: string;
+                                    /** Client ID */
+                                    clientId: string;
+                                    /**
+                                     * Statistics path
+                                     * @description a path starting with "/"
+                                     */
+                                    statisticsPath?: string;
+                                    /**
+                                     * Token path
+                                     * @description a path starting with "/"
+                                     */
+                                    tokenPath?: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "push-fcm";
+                                fingerprint: string;
+                                settings: {
+                                    clientEmail: string;
+                                    privateKeyId?: string;
+                                    projectId: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "push-apns";
+                                fingerprint: string;
+                                settings: {
+                                    /** Bundle ID */
+                                    bundleId: string;
+                                    /**
+                                     * Environment
+                                     * @description one of "production", "sandbox"
+                                     * @enum {unknown}
+                                     */
+                                    environment: "production" | "sandbox";
+                                    /**
+                                     * Key ID
+                                     * @description the 10-character Key ID of the .p8 key
+                                     */
+                                    keyId: string;
+                                    /**
+                                     * Team ID
+                                     * @description the 10-character Apple Team ID
+                                     */
+                                    teamId: string;
+                                };
+                                updatedAt: string;
+                            } | {
+                                createdAt: string;
+                                /** @enum {string} */
+                                feature: "captcha";
+                                fingerprint: string;
+                                settings: {
+                                    /** Expected action */
+                                    expectedAction?: string;
+                                    /**
+                                     * Minimum score (reCAPTCHA v3)
+                                     * @description a number from 0 to 1
+                                     */
+                                    minScore?: number;
+                                    /**
+                                     * Provider
+                                     * @description one of "recaptcha", "hcaptcha", "turnstile"
+                                     * @enum {unknown}
+                                     */
+                                    provider: "recaptcha" | "hcaptcha" | "turnstile";
+                                    /** Site key */
+                                    siteKey?: string;
                                 };
                                 updatedAt: string;
                             };
@@ -3447,6 +3891,26 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                feature: string;
+                                /** @enum {boolean} */
+                                removed: true;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 400: {
                     headers: {
@@ -3749,7 +4213,73 @@ export interface paths {
                 content: {
                     "application/json": {
                         credential: {
-                            [key: string]: unknown;
+                            /**
+                             * Base URL
+                             * Format: uri
+                             * @description an http:// or https:// URL
+                             */
+                            baseUrl: string;
+                            /** Client ID */
+                            clientId: string;
+                            /** Client secret */
+                            clientSecret?: string;
+                            /**
+                             * Statistics path
+                             * @description a path starting with "/"
+                             */
+                            statisticsPath?: string;
+                            /**
+                             * Token path
+                             * @description a path starting with "/"
+                             */
+                            tokenPath?: string;
+                        } | {
+                            /**
+                             * Service account JSON
+                             * @description the key file Google gives you
+                             */
+                            serviceAccount?: string | {
+                                [key: string]: unknown;
+                            };
+                        } | {
+                            /** Bundle ID */
+                            bundleId: string;
+                            /**
+                             * Environment
+                             * @description one of "production", "sandbox"
+                             * @enum {unknown}
+                             */
+                            environment?: "production" | "sandbox";
+                            /**
+                             * Key ID
+                             * @description the 10-character Key ID of the .p8 key
+                             */
+                            keyId: string;
+                            /** Private key (.p8) */
+                            privateKey?: string;
+                            /**
+                             * Team ID
+                             * @description the 10-character Apple Team ID
+                             */
+                            teamId: string;
+                        } | {
+                            /** Expected action */
+                            expectedAction?: string;
+                            /**
+                             * Minimum score (reCAPTCHA v3)
+                             * @description a number from 0 to 1
+                             */
+                            minScore?: number;
+                            /**
+                             * Provider
+                             * @description one of "recaptcha", "hcaptcha", "turnstile"
+                             * @enum {unknown}
+                             */
+                            provider: "recaptcha" | "hcaptcha" | "turnstile";
+                            /** Secret key */
+                            secret?: string;
+                            /** Site key */
+                            siteKey?: string;
                         };
                         deviceToken?: string;
                     };
@@ -5208,6 +5738,178 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: {
+                                    businessHours?: {
+                                        /** @default [] */
+                                        special: {
+                                            /** @description a calendar date in YYYY-MM-DD form */
+                                            date: string;
+                                            hours: [
+                                                string,
+                                                string
+                                            ][];
+                                        }[];
+                                        weekly: {
+                                            fri?: [
+                                                string,
+                                                string
+                                            ][];
+                                            mon?: [
+                                                string,
+                                                string
+                                            ][];
+                                            sat?: [
+                                                string,
+                                                string
+                                            ][];
+                                            sun?: [
+                                                string,
+                                                string
+                                            ][];
+                                            thu?: [
+                                                string,
+                                                string
+                                            ][];
+                                            tue?: [
+                                                string,
+                                                string
+                                            ][];
+                                            wed?: [
+                                                string,
+                                                string
+                                            ][];
+                                        };
+                                    };
+                                    capacityRule?: {
+                                        capacity: number;
+                                        /** @description a non-empty array of weekdays (mon … sun) */
+                                        days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                        /** @description a time in HH:MM form (00:00 to 23:59) */
+                                        from: string;
+                                        /** @description a time in HH:MM form (00:00 to 24:00) */
+                                        to: string;
+                                    }[];
+                                    /**
+                                     * @description one of "lenient", "strict", "off"
+                                     * @default lenient
+                                     * @enum {unknown}
+                                     */
+                                    duplicateCheck: "lenient" | "strict" | "off";
+                                    /** @default false */
+                                    enforceCapacityOnCreate: boolean;
+                                    /** @default 0 */
+                                    immediateBlackoutMinutes: number;
+                                    /** @default true */
+                                    immediateEnabled: boolean;
+                                    immediateOfferHours?: {
+                                        /** @default [] */
+                                        special: {
+                                            /** @description a calendar date in YYYY-MM-DD form */
+                                            date: string;
+                                            hours: [
+                                                string,
+                                                string
+                                            ][];
+                                        }[];
+                                        weekly: {
+                                            fri?: [
+                                                string,
+                                                string
+                                            ][];
+                                            mon?: [
+                                                string,
+                                                string
+                                            ][];
+                                            sat?: [
+                                                string,
+                                                string
+                                            ][];
+                                            sun?: [
+                                                string,
+                                                string
+                                            ][];
+                                            thu?: [
+                                                string,
+                                                string
+                                            ][];
+                                            tue?: [
+                                                string,
+                                                string
+                                            ][];
+                                            wed?: [
+                                                string,
+                                                string
+                                            ][];
+                                        };
+                                    };
+                                    /** @default 3 */
+                                    maxAttempts: number;
+                                    maxEwtSeconds?: number;
+                                    /** @default 1000 */
+                                    maxQueuedImmediate: number;
+                                    /** @default 30 */
+                                    maxScheduleAheadDays: number;
+                                    /** @description a name of 1 to 64 characters of A-Z, a-z, 0-9, "_", "." or "-" */
+                                    name: string;
+                                    /** @default {} */
+                                    numberRule: {
+                                        /** @default [] */
+                                        blocked: string[];
+                                        /**
+                                         * @description a supported ISO 3166 two-letter country code
+                                         * @default US
+                                         */
+                                        defaultCountry: string;
+                                        /** @default [] */
+                                        permittedCountries: string[];
+                                    };
+                                    /** @default 0 */
+                                    priority: number;
+                                    /** @default {} */
+                                    purge: {
+                                        /** @default null */
+                                        afterMinutes: number | null;
+                                        /** @default true */
+                                        atEndOfBusinessDay: boolean;
+                                    };
+                                    /** @default 5 */
+                                    pushThresholdMinutes: number;
+                                    /** @default 30 */
+                                    retentionDays: number;
+                                    /** @default 300 */
+                                    retryDelaySeconds: number;
+                                    routePoint?: string;
+                                    /** @default true */
+                                    scheduledEnabled: boolean;
+                                    /** @default 10 */
+                                    slotCapacity: number;
+                                    /** @default 15 */
+                                    slotDurationMinutes: number;
+                                    surveyRoutePoint?: string;
+                                    /** @default 6 */
+                                    throttlePerNumberPerDay: number;
+                                    /** @description an IANA time zone (e.g. "Europe/Berlin") */
+                                    timezone: string;
+                                    /** @default 86400 */
+                                    ttlSeconds: number;
+                                }[];
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5264,7 +5966,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a queue */
+        /** Create a queue; fields left out take their defaults */
         post: {
             parameters: {
                 query?: never;
@@ -5272,14 +5974,303 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Queue settings; fields left out keep their value (or default), null removes one */
             requestBody: {
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        businessHours?: {
+                            special?: {
+                                /** @description a calendar date in YYYY-MM-DD form */
+                                date: string;
+                                hours: [
+                                    string,
+                                    string
+                                ][];
+                            }[] | null;
+                            weekly?: {
+                                fri?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                mon?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                sat?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                sun?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                thu?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                tue?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                wed?: [
+                                    string,
+                                    string
+                                ][] | null;
+                            } | null;
+                        } | null;
+                        capacityRule?: {
+                            capacity: number;
+                            /** @description a non-empty array of weekdays (mon … sun) */
+                            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                            /** @description a time in HH:MM form (00:00 to 23:59) */
+                            from: string;
+                            /** @description a time in HH:MM form (00:00 to 24:00) */
+                            to: string;
+                        }[] | null;
+                        duplicateCheck?: ("lenient" | "strict" | "off") | null;
+                        enforceCapacityOnCreate?: boolean | null;
+                        immediateBlackoutMinutes?: number | null;
+                        immediateEnabled?: boolean | null;
+                        immediateOfferHours?: {
+                            special?: {
+                                /** @description a calendar date in YYYY-MM-DD form */
+                                date: string;
+                                hours: [
+                                    string,
+                                    string
+                                ][];
+                            }[] | null;
+                            weekly?: {
+                                fri?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                mon?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                sat?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                sun?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                thu?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                tue?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                wed?: [
+                                    string,
+                                    string
+                                ][] | null;
+                            } | null;
+                        } | null;
+                        maxAttempts?: number | null;
+                        maxEwtSeconds?: number | null;
+                        maxQueuedImmediate?: number | null;
+                        maxScheduleAheadDays?: number | null;
+                        name?: string | null;
+                        numberRule?: {
+                            blocked?: string[] | null;
+                            defaultCountry?: string | null;
+                            permittedCountries?: string[] | null;
+                        } | null;
+                        priority?: number | null;
+                        purge?: {
+                            afterMinutes?: (number | null) | null;
+                            atEndOfBusinessDay?: boolean | null;
+                        } | null;
+                        pushThresholdMinutes?: number | null;
+                        retentionDays?: number | null;
+                        retryDelaySeconds?: number | null;
+                        routePoint?: string | null;
+                        scheduledEnabled?: boolean | null;
+                        slotCapacity?: number | null;
+                        slotDurationMinutes?: number | null;
+                        surveyRoutePoint?: string | null;
+                        throttlePerNumberPerDay?: number | null;
+                        timezone?: string | null;
+                        ttlSeconds?: number | null;
                     };
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                businessHours?: {
+                                    /** @default [] */
+                                    special: {
+                                        /** @description a calendar date in YYYY-MM-DD form */
+                                        date: string;
+                                        hours: [
+                                            string,
+                                            string
+                                        ][];
+                                    }[];
+                                    weekly: {
+                                        fri?: [
+                                            string,
+                                            string
+                                        ][];
+                                        mon?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sat?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sun?: [
+                                            string,
+                                            string
+                                        ][];
+                                        thu?: [
+                                            string,
+                                            string
+                                        ][];
+                                        tue?: [
+                                            string,
+                                            string
+                                        ][];
+                                        wed?: [
+                                            string,
+                                            string
+                                        ][];
+                                    };
+                                };
+                                capacityRule?: {
+                                    capacity: number;
+                                    /** @description a non-empty array of weekdays (mon … sun) */
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    /** @description a time in HH:MM form (00:00 to 23:59) */
+                                    from: string;
+                                    /** @description a time in HH:MM form (00:00 to 24:00) */
+                                    to: string;
+                                }[];
+                                /**
+                                 * @description one of "lenient", "strict", "off"
+                                 * @default lenient
+                                 * @enum {unknown}
+                                 */
+                                duplicateCheck: "lenient" | "strict" | "off";
+                                /** @default false */
+                                enforceCapacityOnCreate: boolean;
+                                /** @default 0 */
+                                immediateBlackoutMinutes: number;
+                                /** @default true */
+                                immediateEnabled: boolean;
+                                immediateOfferHours?: {
+                                    /** @default [] */
+                                    special: {
+                                        /** @description a calendar date in YYYY-MM-DD form */
+                                        date: string;
+                                        hours: [
+                                            string,
+                                            string
+                                        ][];
+                                    }[];
+                                    weekly: {
+                                        fri?: [
+                                            string,
+                                            string
+                                        ][];
+                                        mon?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sat?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sun?: [
+                                            string,
+                                            string
+                                        ][];
+                                        thu?: [
+                                            string,
+                                            string
+                                        ][];
+                                        tue?: [
+                                            string,
+                                            string
+                                        ][];
+                                        wed?: [
+                                            string,
+                                            string
+                                        ][];
+                                    };
+                                };
+                                /** @default 3 */
+                                maxAttempts: number;
+                                maxEwtSeconds?: number;
+                                /** @default 1000 */
+                                maxQueuedImmediate: number;
+                                /** @default 30 */
+                                maxScheduleAheadDays: number;
+                                /** @description a name of 1 to 64 characters of A-Z, a-z, 0-9, "_", "." or "-" */
+                                name: string;
+                                /** @default {} */
+                                numberRule: {
+                                    /** @default [] */
+                                    blocked: string[];
+                                    /**
+                                     * @description a supported ISO 3166 two-letter country code
+                                     * @default US
+                                     */
+                                    defaultCountry: string;
+                                    /** @default [] */
+                                    permittedCountries: string[];
+                                };
+                                /** @default 0 */
+                                priority: number;
+                                /** @default {} */
+                                purge: {
+                                    /** @default null */
+                                    afterMinutes: number | null;
+                                    /** @default true */
+                                    atEndOfBusinessDay: boolean;
+                                };
+                                /** @default 5 */
+                                pushThresholdMinutes: number;
+                                /** @default 30 */
+                                retentionDays: number;
+                                /** @default 300 */
+                                retryDelaySeconds: number;
+                                routePoint?: string;
+                                /** @default true */
+                                scheduledEnabled: boolean;
+                                /** @default 10 */
+                                slotCapacity: number;
+                                /** @default 15 */
+                                slotDurationMinutes: number;
+                                surveyRoutePoint?: string;
+                                /** @default 6 */
+                                throttlePerNumberPerDay: number;
+                                /** @description an IANA time zone (e.g. "Europe/Berlin") */
+                                timezone: string;
+                                /** @default 86400 */
+                                ttlSeconds: number;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 400: {
                     headers: {
@@ -5416,6 +6407,176 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                businessHours?: {
+                                    /** @default [] */
+                                    special: {
+                                        /** @description a calendar date in YYYY-MM-DD form */
+                                        date: string;
+                                        hours: [
+                                            string,
+                                            string
+                                        ][];
+                                    }[];
+                                    weekly: {
+                                        fri?: [
+                                            string,
+                                            string
+                                        ][];
+                                        mon?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sat?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sun?: [
+                                            string,
+                                            string
+                                        ][];
+                                        thu?: [
+                                            string,
+                                            string
+                                        ][];
+                                        tue?: [
+                                            string,
+                                            string
+                                        ][];
+                                        wed?: [
+                                            string,
+                                            string
+                                        ][];
+                                    };
+                                };
+                                capacityRule?: {
+                                    capacity: number;
+                                    /** @description a non-empty array of weekdays (mon … sun) */
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    /** @description a time in HH:MM form (00:00 to 23:59) */
+                                    from: string;
+                                    /** @description a time in HH:MM form (00:00 to 24:00) */
+                                    to: string;
+                                }[];
+                                /**
+                                 * @description one of "lenient", "strict", "off"
+                                 * @default lenient
+                                 * @enum {unknown}
+                                 */
+                                duplicateCheck: "lenient" | "strict" | "off";
+                                /** @default false */
+                                enforceCapacityOnCreate: boolean;
+                                /** @default 0 */
+                                immediateBlackoutMinutes: number;
+                                /** @default true */
+                                immediateEnabled: boolean;
+                                immediateOfferHours?: {
+                                    /** @default [] */
+                                    special: {
+                                        /** @description a calendar date in YYYY-MM-DD form */
+                                        date: string;
+                                        hours: [
+                                            string,
+                                            string
+                                        ][];
+                                    }[];
+                                    weekly: {
+                                        fri?: [
+                                            string,
+                                            string
+                                        ][];
+                                        mon?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sat?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sun?: [
+                                            string,
+                                            string
+                                        ][];
+                                        thu?: [
+                                            string,
+                                            string
+                                        ][];
+                                        tue?: [
+                                            string,
+                                            string
+                                        ][];
+                                        wed?: [
+                                            string,
+                                            string
+                                        ][];
+                                    };
+                                };
+                                /** @default 3 */
+                                maxAttempts: number;
+                                maxEwtSeconds?: number;
+                                /** @default 1000 */
+                                maxQueuedImmediate: number;
+                                /** @default 30 */
+                                maxScheduleAheadDays: number;
+                                /** @description a name of 1 to 64 characters of A-Z, a-z, 0-9, "_", "." or "-" */
+                                name: string;
+                                /** @default {} */
+                                numberRule: {
+                                    /** @default [] */
+                                    blocked: string[];
+                                    /**
+                                     * @description a supported ISO 3166 two-letter country code
+                                     * @default US
+                                     */
+                                    defaultCountry: string;
+                                    /** @default [] */
+                                    permittedCountries: string[];
+                                };
+                                /** @default 0 */
+                                priority: number;
+                                /** @default {} */
+                                purge: {
+                                    /** @default null */
+                                    afterMinutes: number | null;
+                                    /** @default true */
+                                    atEndOfBusinessDay: boolean;
+                                };
+                                /** @default 5 */
+                                pushThresholdMinutes: number;
+                                /** @default 30 */
+                                retentionDays: number;
+                                /** @default 300 */
+                                retryDelaySeconds: number;
+                                routePoint?: string;
+                                /** @default true */
+                                scheduledEnabled: boolean;
+                                /** @default 10 */
+                                slotCapacity: number;
+                                /** @default 15 */
+                                slotDurationMinutes: number;
+                                surveyRoutePoint?: string;
+                                /** @default 6 */
+                                throttlePerNumberPerDay: number;
+                                /** @description an IANA time zone (e.g. "Europe/Berlin") */
+                                timezone: string;
+                                /** @default 86400 */
+                                ttlSeconds: number;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5523,6 +6684,27 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                cancelled?: number;
+                                /** @enum {boolean} */
+                                deleted: true;
+                                name: string;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 400: {
                     headers: {
@@ -5645,14 +6827,303 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description Queue settings; fields left out keep their value (or default), null removes one */
             requestBody: {
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        businessHours?: {
+                            special?: {
+                                /** @description a calendar date in YYYY-MM-DD form */
+                                date: string;
+                                hours: [
+                                    string,
+                                    string
+                                ][];
+                            }[] | null;
+                            weekly?: {
+                                fri?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                mon?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                sat?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                sun?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                thu?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                tue?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                wed?: [
+                                    string,
+                                    string
+                                ][] | null;
+                            } | null;
+                        } | null;
+                        capacityRule?: {
+                            capacity: number;
+                            /** @description a non-empty array of weekdays (mon … sun) */
+                            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                            /** @description a time in HH:MM form (00:00 to 23:59) */
+                            from: string;
+                            /** @description a time in HH:MM form (00:00 to 24:00) */
+                            to: string;
+                        }[] | null;
+                        duplicateCheck?: ("lenient" | "strict" | "off") | null;
+                        enforceCapacityOnCreate?: boolean | null;
+                        immediateBlackoutMinutes?: number | null;
+                        immediateEnabled?: boolean | null;
+                        immediateOfferHours?: {
+                            special?: {
+                                /** @description a calendar date in YYYY-MM-DD form */
+                                date: string;
+                                hours: [
+                                    string,
+                                    string
+                                ][];
+                            }[] | null;
+                            weekly?: {
+                                fri?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                mon?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                sat?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                sun?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                thu?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                tue?: [
+                                    string,
+                                    string
+                                ][] | null;
+                                wed?: [
+                                    string,
+                                    string
+                                ][] | null;
+                            } | null;
+                        } | null;
+                        maxAttempts?: number | null;
+                        maxEwtSeconds?: number | null;
+                        maxQueuedImmediate?: number | null;
+                        maxScheduleAheadDays?: number | null;
+                        name?: string | null;
+                        numberRule?: {
+                            blocked?: string[] | null;
+                            defaultCountry?: string | null;
+                            permittedCountries?: string[] | null;
+                        } | null;
+                        priority?: number | null;
+                        purge?: {
+                            afterMinutes?: (number | null) | null;
+                            atEndOfBusinessDay?: boolean | null;
+                        } | null;
+                        pushThresholdMinutes?: number | null;
+                        retentionDays?: number | null;
+                        retryDelaySeconds?: number | null;
+                        routePoint?: string | null;
+                        scheduledEnabled?: boolean | null;
+                        slotCapacity?: number | null;
+                        slotDurationMinutes?: number | null;
+                        surveyRoutePoint?: string | null;
+                        throttlePerNumberPerDay?: number | null;
+                        timezone?: string | null;
+                        ttlSeconds?: number | null;
                     };
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                businessHours?: {
+                                    /** @default [] */
+                                    special: {
+                                        /** @description a calendar date in YYYY-MM-DD form */
+                                        date: string;
+                                        hours: [
+                                            string,
+                                            string
+                                        ][];
+                                    }[];
+                                    weekly: {
+                                        fri?: [
+                                            string,
+                                            string
+                                        ][];
+                                        mon?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sat?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sun?: [
+                                            string,
+                                            string
+                                        ][];
+                                        thu?: [
+                                            string,
+                                            string
+                                        ][];
+                                        tue?: [
+                                            string,
+                                            string
+                                        ][];
+                                        wed?: [
+                                            string,
+                                            string
+                                        ][];
+                                    };
+                                };
+                                capacityRule?: {
+                                    capacity: number;
+                                    /** @description a non-empty array of weekdays (mon … sun) */
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    /** @description a time in HH:MM form (00:00 to 23:59) */
+                                    from: string;
+                                    /** @description a time in HH:MM form (00:00 to 24:00) */
+                                    to: string;
+                                }[];
+                                /**
+                                 * @description one of "lenient", "strict", "off"
+                                 * @default lenient
+                                 * @enum {unknown}
+                                 */
+                                duplicateCheck: "lenient" | "strict" | "off";
+                                /** @default false */
+                                enforceCapacityOnCreate: boolean;
+                                /** @default 0 */
+                                immediateBlackoutMinutes: number;
+                                /** @default true */
+                                immediateEnabled: boolean;
+                                immediateOfferHours?: {
+                                    /** @default [] */
+                                    special: {
+                                        /** @description a calendar date in YYYY-MM-DD form */
+                                        date: string;
+                                        hours: [
+                                            string,
+                                            string
+                                        ][];
+                                    }[];
+                                    weekly: {
+                                        fri?: [
+                                            string,
+                                            string
+                                        ][];
+                                        mon?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sat?: [
+                                            string,
+                                            string
+                                        ][];
+                                        sun?: [
+                                            string,
+                                            string
+                                        ][];
+                                        thu?: [
+                                            string,
+                                            string
+                                        ][];
+                                        tue?: [
+                                            string,
+                                            string
+                                        ][];
+                                        wed?: [
+                                            string,
+                                            string
+                                        ][];
+                                    };
+                                };
+                                /** @default 3 */
+                                maxAttempts: number;
+                                maxEwtSeconds?: number;
+                                /** @default 1000 */
+                                maxQueuedImmediate: number;
+                                /** @default 30 */
+                                maxScheduleAheadDays: number;
+                                /** @description a name of 1 to 64 characters of A-Z, a-z, 0-9, "_", "." or "-" */
+                                name: string;
+                                /** @default {} */
+                                numberRule: {
+                                    /** @default [] */
+                                    blocked: string[];
+                                    /**
+                                     * @description a supported ISO 3166 two-letter country code
+                                     * @default US
+                                     */
+                                    defaultCountry: string;
+                                    /** @default [] */
+                                    permittedCountries: string[];
+                                };
+                                /** @default 0 */
+                                priority: number;
+                                /** @default {} */
+                                purge: {
+                                    /** @default null */
+                                    afterMinutes: number | null;
+                                    /** @default true */
+                                    atEndOfBusinessDay: boolean;
+                                };
+                                /** @default 5 */
+                                pushThresholdMinutes: number;
+                                /** @default 30 */
+                                retentionDays: number;
+                                /** @default 300 */
+                                retryDelaySeconds: number;
+                                routePoint?: string;
+                                /** @default true */
+                                scheduledEnabled: boolean;
+                                /** @default 10 */
+                                slotCapacity: number;
+                                /** @default 15 */
+                                slotDurationMinutes: number;
+                                surveyRoutePoint?: string;
+                                /** @default 6 */
+                                throttlePerNumberPerDay: number;
+                                /** @description an IANA time zone (e.g. "Europe/Berlin") */
+                                timezone: string;
+                                /** @default 86400 */
+                                ttlSeconds: number;
+                            };
+                            status: {
+                                code: number;
+                                corrId: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 400: {
                     headers: {

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { checkFeature } from '../../../services/credential-kinds.js';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
 import {
   CredentialBody,
   CredentialView,
@@ -30,7 +30,6 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         summary: 'Registered credentials: non-secret fields and a fingerprint of the secret',
         response: {
           200: envelope(Type.Object({ items: Type.Array(CredentialView) })),
-          ...errorResponses,
         },
       },
     },
@@ -46,7 +45,7 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         tags,
         summary: 'One credential (never its secret)',
         params: FeatureParams,
-        response: { 200: envelope(CredentialView), ...errorResponses },
+        response: { 200: envelope(CredentialView) },
       },
     },
     async (request) =>
@@ -67,7 +66,7 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         'to keep the stored one',
       params: FeatureParams,
       body: CredentialBody,
-      response: { 200: envelope(CredentialView), ...errorResponses },
+      response: { 200: envelope(CredentialView) },
     },
     validatorCompiler: credentialBodyValidator,
     handler: async (request) =>
@@ -91,7 +90,6 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         params: FeatureParams,
         response: {
           200: envelope(Type.Object({ feature: Type.String(), removed: Type.Literal(true) })),
-          ...errorResponses,
         },
       },
     },
@@ -118,7 +116,6 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         ),
         response: {
           200: envelope(Type.Object({ ok: Type.Boolean(), message: Type.String() })),
-          ...errorResponses,
         },
       },
     },
@@ -144,7 +141,6 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         body: DraftBody,
         response: {
           200: envelope(Type.Object({ ok: Type.Boolean(), message: Type.String() })),
-          ...errorResponses,
         },
       },
       validatorCompiler: draftBodyValidator,
@@ -169,7 +165,6 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         summary: 'Whether bookings need a solved CAPTCHA',
         response: {
           200: envelope(Type.Object({ captchaRequired: Type.Boolean() })),
-          ...errorResponses,
         },
       },
     },
@@ -190,7 +185,6 @@ export async function credentialRoutes(fastify: FastifyInstance, { services }: A
         body: Type.Object({ captchaRequired: Type.Boolean() }),
         response: {
           200: envelope(Type.Object({ captchaRequired: Type.Boolean() })),
-          ...errorResponses,
         },
       },
     },

@@ -2,20 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf, tenantOf } from '../../plugins/auth.js';
-import { envelope, errorResponses, success } from '../../envelope.js';
+import { envelope, success } from '../../envelope.js';
 import {
-  QueueNameParams as NameParams,
   QueueSettings,
   QueueSettingsPatch,
   checkQueueSettingsPatch,
   domainBodyValidator,
 } from '../../schemas/queue-settings.js';
+import { NameParams } from '../../schemas/common.js';
 import type { AdminOptions } from './index.js';
 import { CALLBACK_WRITERS, EVERYONE, TOOLS } from './roles.js';
 
 // A settings body is checked by the domain, so every bad field is named at once.
 const validatorCompiler = domainBodyValidator(checkQueueSettingsPatch);
-const settingsResponses = { 200: envelope(QueueSettings), ...errorResponses };
+const settingsResponses = { 200: envelope(QueueSettings) };
 
 /** Queue (callback service) settings: the CALLBACK_SETTINGS rows. */
 export async function queueRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
@@ -30,7 +30,6 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
         summary: 'List queues',
         response: {
           200: envelope(Type.Object({ items: Type.Array(QueueSettings) })),
-          ...errorResponses,
         },
       },
     },
@@ -110,7 +109,6 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
               cancelled: Type.Optional(Type.Integer()),
             }),
           ),
-          ...errorResponses,
         },
       },
     },
@@ -121,7 +119,7 @@ export async function queueRoutes(fastify: FastifyInstance, { services }: AdminO
         request.params.name,
         cancelActive,
       );
-      const deleted = { name: request.params.name, deleted: true };
+      const deleted = { name: request.params.name, deleted: true as const };
       return success(request.id, cancelActive ? { ...deleted, cancelled } : deleted);
     },
   );
