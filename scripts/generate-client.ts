@@ -7,7 +7,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { Keyring, generateMasterKey } from '../src/security/secret-box.js';
-import { systemClock } from '../src/services/clock.js';
+import { systemClock } from '../src/infra/clock.js';
 import { createServices } from '../src/services/index.js';
 import { openDb } from '../src/store/db.js';
 import { createStore } from '../src/store/index.js';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfig } from './config.js';
 import { openRuntime } from './runtime.js';
-import { systemClock } from './services/clock.js';
+import { systemClock } from './infra/clock.js';
 import { migrate, openDb } from './store/db.js';
 import {
   KEY_KINDS,

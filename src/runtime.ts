@@ -6,7 +6,7 @@ import { Keyring } from './security/secret-box.js';
 import { migrate, openDb } from './store/db.js';
 import { createStore } from './store/index.js';
 import { createServices, type Services } from './services/index.js';
-import { systemClock, type Clock } from './services/clock.js';
+import { systemClock, type Clock } from './infra/clock.js';
 
 /** An open, migrated store with the services over it: what the server and the CLI share. */
 export interface Runtime {

@@ -14,7 +14,7 @@ import {
 } from '../security/tokens.js';
 import type { ApiKeyView, UpdatedUser, UserView } from '../http/schemas/access.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { Invalidation } from '../infra/invalidation.js';
 import { errorContext, silentLogger, type Logger } from '../log.js';
 import { TtlCache } from '../infra/ttl-cache.js';

@@ -5,7 +5,7 @@ import type { Store } from '../store/index.js';
 import type { AdminJobRow } from '../store/repos/admin-jobs.js';
 import type { WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { BulkCancelSelection, LifecycleService } from './lifecycle.js';
 
 export type AdminJobKind = 'purge' | 'bulk-cancel';

@@ -1,6 +1,6 @@
 import type { Store } from '../store/index.js';
 import { newId } from '../security/tokens.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 
 /** Who did an admin action: a console user, an admin API key, the CLI or the system. */
 export interface Actor {

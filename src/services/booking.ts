@@ -25,7 +25,7 @@ import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import { newUuidV7 } from '../security/tokens.js';
 import type { CallbackEventWriter } from './event-writer.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { QueueService } from './queues.js';
 
 /** Optional checks a deployment plugs in (CAPTCHA comes with the integrations). */

@@ -14,7 +14,7 @@ import type { CallInGroupRow, CallInRequestRow } from '../store/repos/call-in.js
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
 import type { BookingService } from './booking.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 
 /** The create request of GES click-to-call-in. */
 export interface CallInCreateInput {

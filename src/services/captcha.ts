@@ -6,7 +6,7 @@ import {
 } from '../integrations/captcha.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import { captchaConfig, type Endpoints } from './credential-kinds.js';
 import { CredentialClients } from './credential-clients.js';
 import { notRegistered, type CredentialService } from './credentials.js';

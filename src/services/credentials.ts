@@ -5,7 +5,7 @@ import { FINGERPRINT_PREFIX, type Keyring } from '../security/secret-box.js';
 import type { CredentialRow } from '../store/repos/credentials.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import {
   parseCredentialBody,
   testCredential,

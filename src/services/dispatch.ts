@@ -13,7 +13,7 @@ import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import type { Tx } from '../store/db.js';
 import type { HeldChange } from '../store/repos/lifecycle.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { QueueActivity } from '../infra/queue-activity.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import type { QueueService } from './queues.js';

@@ -2,7 +2,7 @@ import type { ErrorDetail } from '../http/schemas/errors-log.js';
 import type { Store } from '../store/index.js';
 import type { ErrorFilter, ErrorLogRow } from '../store/repos/logs.js';
 import { newId } from '../security/tokens.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 
 /** One Engagement API error response, as the HTTP layer saw it. */
 export interface ErrorRecord {

@@ -11,7 +11,7 @@ import { CallbackEventWriter } from './event-writer.js';
 import { CallInService } from './call-in.js';
 import { CallbackSearchService } from './callback-search.js';
 import { CaptchaService } from './captcha.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import { CredentialService } from './credentials.js';
 import { seedDemoTenant, type DemoCredentials } from './demo.js';
 import { withOutbound } from './credential-kinds.js';

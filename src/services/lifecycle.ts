@@ -16,7 +16,7 @@ import type { Actor, AuditService } from './audit.js';
 import { batchSizeFor } from '../infra/batch-size.js';
 import { queueKey } from '../infra/queue-activity.js';
 import type { CallbackEventWriter } from './event-writer.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';
 

@@ -15,7 +15,7 @@ import { newId } from '../security/tokens.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { PushDeliveryRow } from '../store/repos/push-deliveries.js';
 import type { Store } from '../store/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import { apnsOptions, fcmOptions, type Endpoints } from './credential-kinds.js';
 import { CredentialClients } from './credential-clients.js';
 import type { CredentialService } from './credentials.js';

@@ -22,7 +22,7 @@ import { AnswerMemo } from '../infra/answer-memo.js';
 import type { BookingService } from './booking.js';
 import type { QueueActivity } from '../infra/queue-activity.js';
 import { QueueFigures } from '../infra/queue-figures.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { QueueService } from './queues.js';
 import { checkTimeZone } from './tenants.js';
 import type { EwtMode, WaitTimeService } from './wait-time.js';

@@ -1,6 +1,6 @@
 import { endOfLocalDay, startOfLocalDay } from '../domain/time.js';
 import type { Store } from '../store/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { DispatchService } from './dispatch.js';
 import type { QueueService } from './queues.js';
 import type { WaitTimeService } from './wait-time.js';

@@ -8,7 +8,7 @@ import {
 import type { Tx } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { Invalidation } from '../infra/invalidation.js';
 import { TtlCache } from '../infra/ttl-cache.js';
 

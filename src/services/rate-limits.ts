@@ -11,7 +11,7 @@ import {
 } from '../domain/rate-limits.js';
 import type { Store } from '../store/index.js';
 import type { CounterHit } from '../store/repos/rate-limits.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { Invalidation } from '../infra/invalidation.js';
 import { TtlCache } from '../infra/ttl-cache.js';
 

@@ -3,7 +3,7 @@ import { STATE, type CallbackState } from '../domain/callback-state.js';
 import { asRecord } from '../integrations/http-client.js';
 import { StatisticsClient } from '../integrations/statistics.js';
 import type { Store } from '../store/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import { statisticsConfig, type Endpoints } from './credential-kinds.js';
 import { CredentialClients } from './credential-clients.js';
 import type { CredentialService } from './credentials.js';

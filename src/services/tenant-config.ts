@@ -8,7 +8,7 @@ import { parseQueueSettings } from '../domain/queue-settings.js';
 import { formatRateLimits, parseRateLimits, type RateLimits } from '../domain/rate-limits.js';
 import type { Store } from '../store/index.js';
 import type { AuditService } from './audit.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import { CACHE_KINDS, type Invalidation } from '../infra/invalidation.js';
 import type { QueueService } from './queues.js';
 import { checkTenantId, checkTimeZone, normalizeOrigin, type TenantService } from './tenants.js';

@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import type { Invalidation } from '../infra/invalidation.js';
 import { TtlCache } from '../infra/ttl-cache.js';
 import { isValidTimeZone } from '../domain/time.js';

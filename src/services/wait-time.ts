@@ -2,7 +2,7 @@ import { EWT_HISTORY_SIZE, ewtMode1, ewtMode2 } from '../domain/ewt.js';
 import type { Store } from '../store/index.js';
 import type { QueueActivity } from '../infra/queue-activity.js';
 import { QueueFigures } from '../infra/queue-figures.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 
 /** mode1: throughput; mode2: with agents; mode3: the statistics OpenCallback keeps (as mode2). */
 export type EwtMode = 'mode1' | 'mode2' | 'mode3';

@@ -7,7 +7,7 @@ import { newId } from '../security/tokens.js';
 import type { Tx } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../infra/clock.js';
 import { outboundRefusal } from './credentials.js';
 
 const FEATURE = 'webhook';

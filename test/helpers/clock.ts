@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/services/clock.js';
+import type { Clock } from '../../src/infra/clock.js';
 
 /** A clock tests move by hand: no test waits for wall-clock time. */
 export class FakeClock implements Clock {
