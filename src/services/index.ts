@@ -125,7 +125,7 @@ export function createServices(
     dispatch,
     config.queueMemoryBytes / 8,
   );
-  const lifecycle = new LifecycleService(store, clock, queues, waitTime, audit, eventWriter);
+  const lifecycle = new LifecycleService(store, clock, queues, waitTime, eventWriter);
   const adminJobs = new AdminJobService(store, clock, lifecycle, audit, config.adminJobLeaseMs);
   const webhooks = new WebhookService(store, clock, keyring, audit, endpoints.http);
   const eventDispatcher = new EventDispatcher(store, webhooks);

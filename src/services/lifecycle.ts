@@ -12,7 +12,7 @@ import { parseQueueSettings } from '../domain/queue-settings.js';
 import type { Tx } from '../store/db.js';
 import type { BulkChanged, WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
-import type { Actor, AuditService } from './audit.js';
+import type { Actor } from './audit.js';
 import { batchSizeFor } from '../infra/batch-size.js';
 import { queueKey } from '../infra/queue-activity.js';
 import type { CallbackEventWriter } from './event-writer.js';
@@ -33,7 +33,6 @@ export class LifecycleService {
     private readonly clock: Clock,
     private readonly queues: QueueService,
     private readonly waitTime: WaitTimeService,
-    private readonly audit: AuditService,
     private readonly eventWriter: CallbackEventWriter,
   ) {}
 
