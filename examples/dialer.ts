@@ -32,17 +32,12 @@ interface DialerOptions {
   log: (event: string, fields?: Record<string, unknown>) => void;
 }
 
-/** Time for the service to answer a poll that reached its end. */
-const POLL_END_MARGIN_MS = 500;
-
 /** Runs until `stop` is aborted, then returns once every callback it held was finished or released. */
 export async function runDialer(options: DialerOptions, stop: AbortSignal): Promise<void> {
   const { client, log } = options;
   /** Claimed and not yet started: what a stop must give back. */
   const unstarted = new Set<string>();
   const calls = new Set<Promise<void>>();
-  /** When the service ends the last long poll, even one this dialer gave up on. */
-  let pollEndsAt = 0;
 
   const handle = async (callback: DispatchedCallback): Promise<void> => {
     try {
@@ -68,7 +63,6 @@ export async function runDialer(options: DialerOptions, stop: AbortSignal): Prom
       continue;
     }
     let claimed: DispatchedCallback[];
-    pollEndsAt = Date.now() + options.waitSeconds * 1000;
     try {
       const answer = await client.claim(
         {
@@ -96,9 +90,8 @@ export async function runDialer(options: DialerOptions, stop: AbortSignal): Prom
 
   log('stopping', { inProgress: calls.size });
   await Promise.all(calls);
-  // The service keeps polling for a claim whose client hung up until its wait ends: a callback
-  // released before then would be claimed again by that orphaned poll.
-  if (unstarted.size > 0) await pause(Math.max(0, pollEndsAt - Date.now()) + POLL_END_MARGIN_MS);
+  // The aborted long poll ended on the service when its connection closed: nothing released
+  // here is claimed again by it.
   for (const id of unstarted) {
     try {
       await client.release(id);

@@ -92,7 +92,18 @@ function grouped(changes: readonly (readonly [string, HeldChange])[]) {
 /** Agent reports older than this no longer count for EWT. */
 const AGENT_REPORT_FRESH_MS = 5 * 60_000;
 const LONG_POLL_STEP_MS = 250;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** The dispatch API's use cases: dialers claim, start and finish callbacks. */
 export class DispatchService implements AgentSource {
@@ -145,7 +156,8 @@ export class DispatchService implements AgentSource {
   /**
    * Claims up to `max` callbacks at once, in dialing order: a dialer with free lines fills them
    * in one transaction instead of one per line. With `waitMs`, waits up to that long for at
-   * least one to arrive (long-poll).
+   * least one to arrive (long-poll), unless `signal` aborts: a dialer that hung up claims nothing
+   * more (what it released would otherwise be claimed again by its own orphaned poll).
    */
   async claimMany(
     tenantId: string,
@@ -154,13 +166,15 @@ export class DispatchService implements AgentSource {
     leaseSeconds: number,
     waitMs: number,
     max: number,
+    signal?: AbortSignal,
   ): Promise<CallbackRow[]> {
     for (const name of serviceNames) await this.queues.get(tenantId, name);
     const deadline = Date.now() + waitMs;
     for (;;) {
+      if (signal?.aborted === true) return [];
       const claimed = await this.claimOnce(tenantId, serviceNames, dialer, leaseSeconds, max);
       if (claimed.length > 0 || Date.now() >= deadline) return claimed;
-      await sleep(Math.min(LONG_POLL_STEP_MS, deadline - Date.now()));
+      await sleep(Math.min(LONG_POLL_STEP_MS, deadline - Date.now()), signal);
     }
   }
 

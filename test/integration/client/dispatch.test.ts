@@ -49,14 +49,18 @@ describeEngines('typed client: the dispatch and admin APIs', (engine) => {
     expect((await s.engagement.retrieve(id)).callbackState).toBe('QUEUED');
   });
 
-  it('a long-poll claim ends when its signal is aborted', async () => {
+  it('an aborted long-poll claim ends, and claims nothing more on the service', async () => {
     const abort = new AbortController();
     const started = Date.now();
-    // A short wait: the service polls on for a client that hung up, and closing waits for that.
-    const waiting = claim(1, 3, abort.signal);
+    const waiting = claim(1, 10, abort.signal);
     setTimeout(() => abort.abort(), 200);
     await expect(waiting).rejects.toThrow(/abort/i);
     expect(Date.now() - started).toBeLessThan(2500);
+    // Booked after the dialer hung up: its orphaned poll must not take it.
+    const { id } = await s.engagement.book({ serviceName, phoneNumber: '+12125550208' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await s.engagement.retrieve(id)).callbackState).toBe('QUEUED');
+    await s.admin.cancelCallback(id);
   });
 
   it('a start of a callback not held refuses with an OpenCallbackError', async () => {

@@ -125,8 +125,11 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { serviceNames, leaseSeconds, waitSeconds, maxCallbacks } = request.body;
+      // The connection closing before the answer means the dialer gave up: stop polling for it.
+      const hungUp = new AbortController();
+      reply.raw.once('close', () => hungUp.abort());
       const rows = await services.dispatch.claimMany(
         tenantOf(request),
         serviceNames,
@@ -134,6 +137,7 @@ export async function dispatchApi(fastify: FastifyInstance, { services }: { serv
         leaseSeconds,
         waitSeconds * 1000,
         maxCallbacks,
+        hungUp.signal,
       );
       const callbacks = rows.map(dialerView);
       return success(request.id, { callback: callbacks[0] ?? null, callbacks });
