@@ -13,15 +13,27 @@ export const CallInGroup = Type.Object({
 });
 export type CallInGroup = Static<typeof CallInGroup>;
 
-/** A call-in request as the console lists it. */
-export const CallInRecord = Type.Object({
+/** What a call-in request holds for its customer, as both APIs show it. */
+const CallInHeld = {
   id: Type.String(),
   toPhoneNumber: Type.String(),
   groupName: Type.String(),
   expirationTime: Type.Integer({ description: 'epoch milliseconds' }),
-  accessCode: Type.Optional(Type.String()),
   fromPhoneNumber: Type.Optional(Type.String()),
   callbackServiceId: Type.Optional(Type.String()),
+};
+
+/** A call-in request as the Engagement API answers it. */
+export const CallInRequest = Type.Object({
+  ...CallInHeld,
+  // A number, as GES clients read it (codes never start with 0).
+  accessCode: Type.Optional(Type.Integer()),
+});
+
+/** A call-in request as the console lists it. */
+export const CallInRecord = Type.Object({
+  ...CallInHeld,
+  accessCode: Type.Optional(Type.String()),
   status: Type.String({ description: 'live, matched or expired' }),
   createdAt: Instant,
   matchedAt: Type.Optional(Instant),

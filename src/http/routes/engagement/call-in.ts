@@ -4,18 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../../services/index.js';
 import { tenantOf } from '../../plugins/auth.js';
 import { envelope, success } from '../../envelope.js';
+import { CallInRequest } from '../../schemas/call-in.js';
 import { GroupName, PhoneNumber, ServiceName } from '../../schemas/common.js';
-
-const CallInRequest = Type.Object({
-  id: Type.String(),
-  toPhoneNumber: Type.String(),
-  groupName: Type.String(),
-  expirationTime: Type.Integer({ description: 'epoch milliseconds' }),
-  // A number, as GES clients read it (codes never start with 0).
-  accessCode: Type.Optional(Type.Integer()),
-  fromPhoneNumber: Type.Optional(Type.String()),
-  callbackServiceId: Type.Optional(Type.String()),
-});
 
 /** Click-to-call-in: hold a number (and access code) for a customer, and match the call. */
 export async function callInRoutes(fastify: FastifyInstance, { services }: { services: Services }) {
