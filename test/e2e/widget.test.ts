@@ -11,6 +11,8 @@ import { PASSWORD, startTestApp, type TestApp, type TestTenant } from '../helper
 import { describeEngines } from '../helpers/engines.js';
 import { startFakeCaptcha, type FakeCaptcha } from '../fakes/fake-captcha.js';
 import { fakeCaptchaScript } from '../fakes/fake-captcha-widget.js';
+import { EngagementClient } from '@opencallback/client/engagement';
+import { CALLBACK_STATES } from '../../src/domain/callback-state.js';
 
 const SHOTS = path.join(SCREENSHOTS, 'widget');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -403,6 +405,17 @@ describe.skipIf(CHROMIUM === undefined)('the booking widget in Chromium', () => 
         phoneNumber: '+12125550104',
       });
       await page.close();
+    });
+
+    it("shows the widget's bookings through the typed client", async () => {
+      const client = new EngagementClient({ baseUrl: base, apiKey: acme.keys.engagement });
+      const { callbacks } = await client.query({
+        serviceName: 'support',
+        states: [...CALLBACK_STATES],
+      });
+      expect(callbacks.map((c) => c.phoneNumber)).toEqual(
+        expect.arrayContaining(['+12125550101', '+12125550102']),
+      );
     });
 
     it("lists the widget's bookings in the console", async () => {
