@@ -103,7 +103,7 @@ export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
 }
 
-/** A fresh API key; the part before the second underscore is safe to show as its prefix. */
+/** A fresh API key; `ocb_` and the six characters after it (which may hold a `_`) are its prefix. */
 export function generateApiKey(): { key: string; prefix: string } {
   const secret = crypto.randomBytes(24).toString('base64url');
   const prefix = `ocb_${secret.slice(0, 6)}`;
