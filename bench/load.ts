@@ -21,15 +21,25 @@ export interface Measured {
   p99: number;
   /** Responses by status code, e.g. `200×5120 429×3`, plus failed connections. */
   statuses: string;
+  /**
+   * The server's CPU time per answered request, in µs: unlike req/s it barely moves with what
+   * else the machine runs (the load generator, another process), as long as it is not swapping.
+   */
+  cpuUsPerRequest: number | undefined;
 }
+
+/** Reads the server's CPU time so far, in ms (`NodeChild.cpuMs`). */
+export type CpuReader = () => number | undefined;
 
 async function measure(
   base: string,
   s: Scenario,
   connections: number,
   seconds: number,
+  cpu: CpuReader | undefined,
 ): Promise<Measured> {
   const body = s.body;
+  const cpuBefore = cpu?.();
   const headers = { ...(body ? { 'content-type': 'application/json' } : {}), ...s.headers };
   const result = await autocannon({
     url: base,
@@ -52,6 +62,7 @@ async function measure(
       },
     ],
   });
+  const cpuAfter = cpu?.();
   const statuses = Object.entries(result.statusCodeStats ?? {})
     .map(([code, stat]) => `${code}×${stat.count ?? 0}`)
     .concat(
@@ -64,6 +75,10 @@ async function measure(
     p50: result.latency.p50,
     p99: result.latency.p99,
     statuses,
+    cpuUsPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
   };
 }
 
@@ -73,13 +88,14 @@ export async function measureAll(
   scenarios: readonly Scenario[],
   connections: number,
   seconds: number,
+  cpu?: CpuReader,
 ): Promise<Measured[]> {
   const warmUp = Math.max(1, Math.round(seconds / 5));
   const out: Measured[] = [];
   for (const s of scenarios) {
     process.stderr.write(`  ${s.name}…\n`);
-    await measure(base, s, connections, warmUp);
-    out.push(await measure(base, s, connections, seconds));
+    await measure(base, s, connections, warmUp, undefined);
+    out.push(await measure(base, s, connections, seconds, cpu));
   }
   return out;
 }

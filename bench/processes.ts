@@ -26,11 +26,38 @@ export interface NodeChild {
   stderr(): string;
   /** Peak resident set size in bytes (Linux VmHWM), undefined where /proc is unavailable. */
   peakRss(): number | undefined;
+  /** CPU time (user + system) of the process and its descendants so far, in ms (Linux). */
+  cpuMs(): number | undefined;
   /**
    * SIGTERM, then waits for a graceful exit (which is when `--cpu-prof` writes its profile);
    * after `graceMs` SIGKILL. Resolves to the exit code (null when it had to be killed).
    */
   stop(graceMs?: number): Promise<number | null>;
+}
+
+// /proc reports CPU time in USER_HZ ticks, 100 per second on every Linux.
+const TICK_MS = 10;
+
+/**
+ * CPU time of a process and, recursively, its live children (cluster workers), in ms; undefined
+ * without /proc. Fields 14 and 15 of `stat` (utime, stime) follow the command name, which is in
+ * parentheses and may hold spaces.
+ */
+function treeCpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    let ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const children = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+      for (const child of children.split(' ').filter((c) => c !== '')) {
+        ms += treeCpuMs(Number(child)) ?? 0;
+      }
+    }
+    return ms;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -65,6 +92,7 @@ export function startNode(
         return undefined;
       }
     },
+    cpuMs: () => (child.pid === undefined ? undefined : treeCpuMs(child.pid)),
     stop: (graceMs = 30_000) =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);

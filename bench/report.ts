@@ -23,8 +23,24 @@ function printColumns(header: string[], rows: string[][], left: ReadonlySet<numb
  * before each; then the hello-world's own range over the run.
  */
 export function printTable(rows: readonly { scenario: Measured; hello: Measured }[]): void {
+  const us = (m: Measured) => m.cpuUsPerRequest?.toFixed(0) ?? '-';
+  const cpuRatio = (r: Measured, hello: Measured) =>
+    r.cpuUsPerRequest === undefined || hello.cpuUsPerRequest === undefined
+      ? '-'
+      : (hello.cpuUsPerRequest / r.cpuUsPerRequest).toFixed(2);
   printColumns(
-    ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'hello req/s', '× hello', 'responses'],
+    [
+      'scenario',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'hello req/s',
+      '× hello',
+      'CPU µs/req',
+      'hello µs',
+      '× hello CPU',
+      'responses',
+    ],
     rows.map(({ scenario: r, hello }) => [
       r.name,
       r.reqPerSec.toFixed(0),
@@ -32,9 +48,12 @@ export function printTable(rows: readonly { scenario: Measured; hello: Measured 
       String(r.p99),
       hello.reqPerSec.toFixed(0),
       (r.reqPerSec / hello.reqPerSec).toFixed(2),
+      us(r),
+      us(hello),
+      cpuRatio(r, hello),
       r.statuses,
     ]),
-    new Set([0, 6]),
+    new Set([0, 9]),
   );
   const hellos = rows.map((r) => r.hello.reqPerSec).sort((a, b) => a - b);
   const median = hellos[Math.floor(hellos.length / 2)] ?? 0;

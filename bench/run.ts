@@ -159,6 +159,7 @@ async function main(): Promise<void> {
         [{ name: 'fastify hello-world', method: 'GET', path: () => '/' }],
         opts.connections,
         opts.duration,
+        () => hello.cpuMs(),
       );
       if (!measured) throw new Error('the hello-world measured nothing');
       return measured;
@@ -221,7 +222,9 @@ async function main(): Promise<void> {
         if (!many || service.child.pid === undefined) throw new Error('many-queues: no tenants');
         const measured = await measureManyQueues(many, service.child.pid, async (scenario) => {
           const helloNow = await measureHello();
-          const [m] = await measureAll(base, [scenario], opts.connections, opts.duration);
+          const [m] = await measureAll(base, [scenario], opts.connections, opts.duration, () =>
+            service.cpuMs(),
+          );
           if (!m) throw new Error(`${scenario.name} measured nothing`);
           return { scenario: m, hello: helloNow };
         });
@@ -242,7 +245,9 @@ async function main(): Promise<void> {
       } else {
         const scenario = await builders[name]();
         const helloNow = await measureHello();
-        const [measured] = await measureAll(base, [scenario], opts.connections, opts.duration);
+        const [measured] = await measureAll(base, [scenario], opts.connections, opts.duration, () =>
+          service.cpuMs(),
+        );
         if (measured) rows.push({ scenario: measured, hello: helloNow });
       }
     }

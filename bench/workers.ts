@@ -34,7 +34,9 @@ export async function measureWorkers(
       for (const build of ctx.scenarios) {
         const scenario = await build();
         const hello = await ctx.measureHello();
-        const [measured] = await measureAll(base, [scenario], ctx.connections, ctx.duration);
+        const [measured] = await measureAll(base, [scenario], ctx.connections, ctx.duration, () =>
+          service.cpuMs(),
+        );
         if (measured) {
           const workers = `${count} worker${count === 1 ? '' : 's'}`;
           rows.push({ scenario: { ...measured, name: `${measured.name} (${workers})` }, hello });
