@@ -16,7 +16,7 @@ const path = (title: string) => ({
 const APPLE_ID = '^[A-Z0-9]{10}$';
 
 /**
- * Each kind's title, secret field, required fields (credentials.ts's Type.Optional says the same)
+ * Each kind's title, secret field, required fields (the schemas of credentials.ts agree, tested)
  * and fields in form order.
  */
 export const CREDENTIAL_FIELDS = {
