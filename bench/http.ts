@@ -5,13 +5,15 @@ const agent = new http.Agent({ keepAlive: true });
 
 /**
  * One HTTP request that may take as long as `timeoutMs` (fetch gives up waiting for response
- * headers after 300 s, and a stalled API or a purge of a million callbacks can take longer).
+ * headers after 300 s, and a stalled API or a purge of a million callbacks can take longer). It
+ * also costs the load generator less CPU than fetch, which shares the cores with the service.
  */
 export function request(
   method: 'GET' | 'POST',
   url: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  body?: string,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent, timeout: timeoutMs }, (res) => {
@@ -26,6 +28,6 @@ export function request(
       req.destroy(new Error(`${method} ${url}: no answer in ${timeoutMs} ms`)),
     );
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }

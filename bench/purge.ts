@@ -19,6 +19,8 @@ export interface PurgeResult {
   seconds: number;
   /** The slowest queue-status answer during the purge and just after: the API's stall (ms). */
   worstStall: number;
+  /** When the slowest answer was asked, in seconds after the purge began (after its end: > seconds). */
+  worstStallAt: number;
   probeP99: number;
   probes: number;
 }
@@ -106,9 +108,12 @@ export async function purgeScenario(run: PurgeRun): Promise<PurgeResult> {
   }
   const t1 = performance.now();
   const seconds = (t1 - t0) / 1000;
-  const latencies = (await probing)
-    .filter((p) => p.at + p.latency > t0 && p.at < t1 + PROBE_TAIL_MS)
-    .map((p) => p.latency);
+  const counted = (await probing).filter((p) => p.at + p.latency > t0 && p.at < t1 + PROBE_TAIL_MS);
+  const latencies = counted.map((p) => p.latency);
+  const worst = counted.reduce<ProbeSample | undefined>(
+    (w, p) => (w === undefined || p.latency > w.latency ? p : w),
+    undefined,
+  );
   if (purged !== run.seeded) {
     throw new Error(`the purge completed ${purged} callbacks, ${run.seeded} were waiting`);
   }
@@ -117,6 +122,7 @@ export async function purgeScenario(run: PurgeRun): Promise<PurgeResult> {
     purged,
     seconds,
     worstStall: percentile(latencies, 100),
+    worstStallAt: worst === undefined ? 0 : (worst.at - t0) / 1000,
     probeP99: percentile(latencies, 99),
     probes: latencies.length,
   };

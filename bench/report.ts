@@ -85,6 +85,7 @@ export function printPurge(p: PurgeResult): void {
   out(
     `End-of-day purge: ${p.purged} waiting callbacks purged in ${p.seconds.toFixed(1)} s ` +
       `(${(p.purged / p.seconds).toFixed(0)}/s); worst API stall ${p.worstStall} ms ` +
+      `at ${p.worstStallAt.toFixed(1)} s ` +
       `(queue-status every 10 ms during the purge and 2 s after: ${p.probes} answers, p99 ${p.probeP99} ms)`,
   );
 }

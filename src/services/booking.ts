@@ -20,7 +20,7 @@ import { phoneMemo } from '../infra/phone-memo.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import { endOfLocalDay, formatUtc, parseInstant, startOfLocalDay } from '../domain/time.js';
 import type { CreateCallbackInput } from '../http/schemas/callbacks.js';
-import type { Tx } from '../store/db.js';
+import type { Queryable, Tx } from '../store/db.js';
 import type { CallbackRow } from '../store/repos/callbacks.js';
 import type { Store } from '../store/index.js';
 import { newUuidV7 } from '../security/tokens.js';
@@ -117,6 +117,10 @@ export class BookingService {
       completed_at: null,
     };
 
+    if (this.store.db.caps.writingCte && (!checkCapacity || slot)) {
+      const shape = desired.immediate ? 'immediate' : checkCapacity ? 'slot' : 'plain';
+      if (await this.bookAtOnce(row, settings, shape, slot, now)) return row;
+    }
     // Bookings made together share a commit where the store can (see groupedTransaction): a
     // broken rule comes back as the refusal. Only the last check, taking a place in the immediate
     // queue, writes, and only once it admits.
@@ -124,7 +128,7 @@ export class BookingService {
       async (trx) => {
         try {
           // Per-number and per-queue locks make the counting checks race-free on every node.
-          await this.store.db.lock(trx, `number:${tenantId}:${settings.name}:${phone}`);
+          await this.store.db.lock(trx, numberLock(row));
           await this.checkNumberLimits(trx, tenantId, settings, phone, now);
           if (checkCapacity) {
             await this.checkSlotCapacity(trx, tenantId, settings, desired.desiredMs, slot, now);
@@ -140,15 +144,74 @@ export class BookingService {
         await this.store.callbacks.insert(row, trx);
         // Every booking is first "created" (subscribers to it hear of each one), then enters its
         // state: an immediate one is queued at once.
-        await this.eventWriter.record(
-          trx,
-          [row],
-          desired.immediate ? ['callback.created', 'callback.queued'] : 'callback.created',
-          now,
-        );
+        await this.eventWriter.record(trx, [row], eventTypesOf(row), now);
       },
     );
     return row;
+  }
+
+  /**
+   * Books in one statement under the number's and the queue's or slot's locks, where the store
+   * can (CallbackRepo.book): true once booked; a broken rule is thrown. False when the immediate
+   * queue's recorded bound is at the limit (or none is recorded yet): the transactional path then
+   * counts the queue again (takeQueueRoom).
+   */
+  private async bookAtOnce(
+    row: CallbackRow,
+    settings: QueueSettings,
+    shape: 'immediate' | 'slot' | 'plain',
+    slot: Slot | undefined,
+    now: number,
+  ): Promise<boolean> {
+    const limits = numberLimits(settings);
+    const place =
+      shape === 'immediate'
+        ? {
+            key: immediateLock(row.tenant_id, settings.name),
+            args: { cap: settings.maxQueuedImmediate },
+          }
+        : shape === 'slot' && slot
+          ? {
+              key: slotLock(row.tenant_id, settings.name, slot.start),
+              args: { slotStart: slot.start, capacity: slot.capacity },
+            }
+          : undefined;
+    const outcome = await this.store.callbacks.book(
+      shape,
+      place ? [numberLock(row), place.key] : [numberLock(row)],
+      {
+        row: JSON.stringify(row),
+        tenantId: row.tenant_id,
+        serviceName: settings.name,
+        phoneNumber: row.phone_number,
+        sinceMs: this.localDays.startOf(now, settings.timezone),
+        maxToday: limits.perDay,
+        maxActive: limits.active,
+        types: eventTypesOf(row),
+        now,
+        ...place?.args,
+      },
+    );
+    if (outcome.inserted) {
+      this.eventWriter.recorded([row]);
+      return true;
+    }
+    const refusal = numberRefusal(settings, row.phone_number, {
+      createdSince: Number(outcome.since),
+      active: Number(outcome.active),
+    });
+    if (refusal) throw refusal;
+    if (shape === 'slot' && slot) {
+      throw await this.slotFull(
+        this.store.db.kysely,
+        row.tenant_id,
+        settings,
+        row.desired_time,
+        slot,
+        now,
+      );
+    }
+    return false;
   }
 
   /**
@@ -161,7 +224,7 @@ export class BookingService {
    */
   private async takeQueueRoom(trx: Tx, tenantId: string, settings: QueueSettings): Promise<void> {
     const cap = settings.maxQueuedImmediate;
-    await this.store.db.lock(trx, `immediate:${tenantId}:${settings.name}`);
+    await this.store.db.lock(trx, immediateLock(tenantId, settings.name));
     if (await this.store.callbacks.raiseImmediateBound(tenantId, settings.name, cap, trx)) return;
     const active = await this.store.callbacks.activeImmediate(tenantId, settings.name, cap, trx);
     if (active >= cap) {
@@ -184,20 +247,8 @@ export class BookingService {
       this.localDays.startOf(now, settings.timezone),
       trx,
     );
-    const today = usage.createdSince;
-    if (settings.throttlePerNumberPerDay > 0 && today >= settings.throttlePerNumberPerDay) {
-      throw new AppError(
-        'THROTTLED',
-        `${phone} already has ${today} callbacks today in "${settings.name}" (limit ${settings.throttlePerNumberPerDay})`,
-      );
-    }
-    const active = usage.active;
-    if (active >= duplicateLimit(settings.duplicateCheck)) {
-      throw new AppError(
-        'DUPLICATE_CALLBACK',
-        `${phone} already has ${active} active callback${active === 1 ? '' : 's'} in "${settings.name}"`,
-      );
-    }
+    const refusal = numberRefusal(settings, phone, usage);
+    if (refusal) throw refusal;
   }
 
   /**
@@ -216,7 +267,7 @@ export class BookingService {
   ): Promise<void> {
     if (target && target.start === heldSlot) return;
     if (target) {
-      await this.store.db.lock(trx, `slot:${tenantId}:${settings.name}:${target.start}`);
+      await this.store.db.lock(trx, slotLock(tenantId, settings.name, target.start));
       const booked = await this.store.callbacks.bookedInSlot(
         tenantId,
         settings.name,
@@ -225,9 +276,21 @@ export class BookingService {
       );
       if (booked < target.capacity) return;
     }
+    throw await this.slotFull(trx, tenantId, settings, desiredMs, target, now);
+  }
+
+  /** The 42901 refusal of a full slot (or a time outside every slot), with the nearest free slots. */
+  private async slotFull(
+    q: Queryable,
+    tenantId: string,
+    settings: QueueSettings,
+    desiredMs: number,
+    target: Slot | undefined,
+    now: number,
+  ): Promise<AppError> {
     const from = Math.max(now, desiredMs - PROPOSAL_WINDOW_MS);
     const to = desiredMs + PROPOSAL_WINDOW_MS;
-    const counts = await this.store.callbacks.activeBySlot(tenantId, settings.name, from, to, trx);
+    const counts = await this.store.callbacks.activeBySlot(tenantId, settings.name, from, to, q);
     const uses = slotsBetween(settings, from, to, now).map((s) => ({
       ...s,
       booked: counts.get(s.start) ?? 0,
@@ -240,7 +303,7 @@ export class BookingService {
     // GES clients parse `slots` as a map of slot time to remaining capacity (both strings); the
     // fuller list, with each slot's total, has a field of its own.
     const slots = Object.fromEntries(proposals.map((p) => [p.utcTime, String(p.capacity)]));
-    throw new AppError(
+    return new AppError(
       'SLOT_FULL',
       target ? 'The requested slot is full' : 'The requested time is not in an open slot',
       { slots, proposals },
@@ -365,6 +428,50 @@ export class BookingService {
   async positionInQueue(row: CallbackRow): Promise<number> {
     return (await this.store.callbacks.countAhead(row, this.store.db.kysely)) + 1;
   }
+}
+
+// The advisory locks that make the counting checks race-free on every node (Db.lock).
+const numberLock = (row: Pick<CallbackRow, 'tenant_id' | 'service_name' | 'phone_number'>) =>
+  `number:${row.tenant_id}:${row.service_name}:${row.phone_number}`;
+const immediateLock = (tenantId: string, queue: string) => `immediate:${tenantId}:${queue}`;
+const slotLock = (tenantId: string, queue: string, start: number) =>
+  `slot:${tenantId}:${queue}:${start}`;
+
+/** A new callback's events: first "created" (subscribers hear of each), then an immediate one is queued. */
+const eventTypesOf = (row: CallbackRow) =>
+  row.immediate === 1 ? ['callback.created', 'callback.queued'] : ['callback.created'];
+
+/** The number's limits: bookings per local day and active callbacks stay below them (null: none). */
+function numberLimits(settings: QueueSettings) {
+  const active = duplicateLimit(settings.duplicateCheck);
+  return {
+    perDay: settings.throttlePerNumberPerDay > 0 ? settings.throttlePerNumberPerDay : null,
+    active: Number.isFinite(active) ? active : null,
+  };
+}
+
+/** 42902 or 40901 when the number's usage reaches its limits (numberLimits). */
+function numberRefusal(
+  settings: QueueSettings,
+  phone: string,
+  usage: { createdSince: number; active: number },
+): AppError | undefined {
+  const limits = numberLimits(settings);
+  const today = usage.createdSince;
+  if (limits.perDay !== null && today >= limits.perDay) {
+    return new AppError(
+      'THROTTLED',
+      `${phone} already has ${today} callbacks today in "${settings.name}" (limit ${limits.perDay})`,
+    );
+  }
+  const active = usage.active;
+  if (limits.active !== null && active >= limits.active) {
+    return new AppError(
+      'DUPLICATE_CALLBACK',
+      `${phone} already has ${active} active callback${active === 1 ? '' : 's'} in "${settings.name}"`,
+    );
+  }
+  return undefined;
 }
 
 function reportingDetails(input: CreateCallbackInput, immediate: boolean) {

@@ -55,6 +55,11 @@ export class CallbackEventWriter {
     if (markQueues) this.markQueues(rows);
   }
 
+  /** Marks the queues of callbacks whose events the store wrote with their change (a booking). */
+  recorded(rows: readonly ChangedCallback[]): void {
+    this.markQueues(rows);
+  }
+
   /**
    * Records one event per callback a bulk change changed, built by the database from the rows as
    * the change left them. The caller marks their queues (bulkChangeBegins / bulkChangeEnds).

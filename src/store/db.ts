@@ -1,4 +1,11 @@
-import { Migrator, type Kysely, type Migration, type Transaction } from 'kysely';
+import {
+  Migrator,
+  type CompiledQuery,
+  type Kysely,
+  type Migration,
+  type QueryResult,
+  type Transaction,
+} from 'kysely';
 import { silentLogger, type Logger } from '../log.js';
 import type { Capabilities } from './engine.js';
 import { migrations } from './migrations/index.js';
@@ -35,6 +42,12 @@ export interface Db {
   ): Promise<T>;
   /** Serialises work on `key` across nodes until the transaction ends (no-op where writes are already serial). */
   lock(trx: Tx, key: string): Promise<void>;
+  /**
+   * Runs `query` in a transaction of its own after taking the locks of `keys` (see lock), in that
+   * order. Where the driver pipelines (PostgreSQL), BEGIN, the locks, the statement and COMMIT go
+   * out together: one round trip instead of one each.
+   */
+  lockedStatement<R>(keys: readonly string[], query: CompiledQuery<R>): Promise<QueryResult<R>>;
   /** Round-trip to the database, for readiness. */
   ping(): Promise<void>;
   /**

@@ -74,21 +74,30 @@ export function prepare<A extends Record<string, unknown>, R>(
   return runNamed<A, R>(compileNamed(names, build));
 }
 
-/** Runs a statement compiled by compileNamed with new arguments (see prepare). */
-export function runNamed<A extends Record<string, unknown>, R>({
-  compiled,
-  bindings,
-}: {
+/** A statement compiled by compileNamed, to be run with new arguments. */
+interface Named<A> {
   compiled: CompiledQuery<unknown>;
   bindings: readonly (keyof A | undefined)[];
-}): (q: Queryable, args: A) => Promise<QueryResult<R>> {
-  return (q, args) =>
-    q.executeQuery<R>({
-      ...compiled,
-      parameters: bindings.map((name, i) =>
-        name === undefined ? compiled.parameters[i] : args[name],
-      ),
-    });
+}
+
+/** A statement compiled by compileNamed with `args` where its stand-ins were. */
+export function bindNamed<A extends Record<string, unknown>, R>(
+  { compiled, bindings }: Named<A>,
+  args: A,
+): CompiledQuery<R> {
+  return {
+    ...compiled,
+    parameters: bindings.map((name, i) =>
+      name === undefined ? compiled.parameters[i] : args[name],
+    ),
+  };
+}
+
+/** Runs a statement compiled by compileNamed with new arguments (see prepare). */
+export function runNamed<A extends Record<string, unknown>, R>(
+  named: Named<A>,
+): (q: Queryable, args: A) => Promise<QueryResult<R>> {
+  return (q, args) => q.executeQuery<R>(bindNamed<A, R>(named, args));
 }
 
 // Bound parameters one statement may carry on both engines (SQLite allows 32 766, PostgreSQL

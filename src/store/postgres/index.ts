@@ -6,6 +6,7 @@ import { CAPABILITIES } from '../engine.js';
 import type { Database } from '../schema.js';
 import { checkedTransaction, prepare } from '../sql.js';
 import { listenPostgres } from './listen.js';
+import { pipelinedTransaction } from './pipelined.js';
 
 // BIGINT arrives from pg as a string by default; our instants fit a double exactly.
 const PG_INT8 = 20;
@@ -14,7 +15,9 @@ pgTypes.setTypeParser(PG_INT8, 'text', (value: string) => Number(value));
 
 /** Opens a PostgreSQL database as the store's Db: a pool, shared by several nodes. */
 export function openPostgres(url: string, log: Logger, onQuery?: QueryListener): Db {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  // Pipelined: a client sends the statements it is given without waiting for each answer
+  // (lockedStatement); statements awaited one by one, as Kysely runs them, go as before.
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, pipeline: true });
   // An idle connection cut by the server (restart, failover, admin) is dropped from the pool and
   // the next query opens a new one; without a listener the error would crash the process.
   pool.on('error', (err) => log.warn(errorContext(err), 'idle PostgreSQL connection lost'));
@@ -23,6 +26,7 @@ export function openPostgres(url: string, log: Logger, onQuery?: QueryListener):
     ...(onQuery && { log: (event) => onQuery(event.query.sql, event.query.parameters) }),
   });
   // Every booking takes two: compiled once (see prepare).
+  const lockSql = sql`select pg_advisory_xact_lock(hashtextextended(${''}, 0))`.compile(kysely);
   const lockKey = prepare(['key'], ({ key }: { key: string }) => ({
     compile: () => sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.compile(kysely),
   }));
@@ -36,6 +40,7 @@ export function openPostgres(url: string, log: Logger, onQuery?: QueryListener):
     async lock(trx, key) {
       await lockKey(trx, { key });
     },
+    lockedStatement: (keys, query) => pipelinedTransaction(pool, lockSql, keys, query, onQuery),
     async ping() {
       await sql`select 1`.execute(kysely);
     },

@@ -1,6 +1,12 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely';
 import type { Db, Queryable, Tx } from '../db.js';
-import { insertSlices, prepare, recheck, idsWithinTenant } from '../sql.js';
+import { bindNamed, insertSlices, prepare, recheck, idsWithinTenant } from '../sql.js';
+import {
+  bookingStatement,
+  type BookingArgs,
+  type BookingOutcome,
+  type BookingShape,
+} from '../postgres/booking.js';
 import type { CallbacksTable } from '../schema.js';
 import { STATE, type CallbackState, type OrderKey } from '../../domain/callback-state.js';
 
@@ -99,6 +105,7 @@ export class CallbackRepo {
   private readonly raiseBoundBelow;
   private readonly setImmediateBound;
   private readonly bookedInSlotOf;
+  private readonly bookings = new Map<BookingShape, ReturnType<typeof bookingStatement>>();
 
   constructor(
     private readonly db: Db,
@@ -180,6 +187,26 @@ export class CallbackRepo {
   /** Stores a new callback. */
   async insert(row: CallbackRow, q: Queryable = this.db.kysely): Promise<void> {
     await this.insertRow(q, row);
+  }
+
+  /**
+   * Books `args.row` in one statement under the locks of `keys`, if the number's limits, the
+   * slot's capacity or the immediate queue's bound admit it (postgres/booking.ts); only where the
+   * engine has data-modifying WITH (caps.writingCte).
+   */
+  async book(shape: BookingShape, keys: readonly string[], args: BookingArgs) {
+    let statement = this.bookings.get(shape);
+    if (!statement) {
+      statement = bookingStatement(this.db.kysely, shape);
+      this.bookings.set(shape, statement);
+    }
+    const { rows } = await this.db.lockedStatement(
+      keys,
+      bindNamed<BookingArgs, BookingOutcome>(statement, args),
+    );
+    const [outcome] = rows;
+    if (!outcome) throw new Error('the booking statement answered no row');
+    return outcome;
   }
 
   /** Stores many callbacks, as few statements as the engine's bind limits allow. */

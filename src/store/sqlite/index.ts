@@ -71,6 +71,8 @@ export function openSqlite(file: string, log: Logger, onQuery?: QueryListener): 
     groupedTransaction: groupCommitter(kysely),
     // One writer in one process: writes are serial already.
     lock: async () => undefined,
+    lockedStatement: (_keys, query) =>
+      kysely.transaction().execute((trx) => trx.executeQuery(query)),
     async ping() {
       await sql`select 1`.execute(kysely);
     },
