@@ -48,6 +48,12 @@ export interface Db {
    * out together: one round trip instead of one each.
    */
   lockedStatement<R>(keys: readonly string[], query: CompiledQuery<R>): Promise<QueryResult<R>>;
+  /**
+   * Runs a read that may walk much of a table without holding the event loop: on a connection of
+   * its own in a worker thread where statements are synchronous (SQLite), as any query elsewhere.
+   * It sees what is committed, not the caller's transaction.
+   */
+  readAside<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
   /** Round-trip to the database, for readiness. */
   ping(): Promise<void>;
   /**

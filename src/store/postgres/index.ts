@@ -41,6 +41,8 @@ export function openPostgres(url: string, log: Logger, onQuery?: QueryListener):
       await lockKey(trx, { key });
     },
     lockedStatement: (keys, query) => pipelinedTransaction(pool, lockSql, keys, query, onQuery),
+    // Asynchronous already: the event loop goes on while PostgreSQL reads.
+    readAside: (query) => kysely.executeQuery(query),
     async ping() {
       await sql`select 1`.execute(kysely);
     },

@@ -8,6 +8,7 @@ import { CAPABILITIES } from '../engine.js';
 import type { Database } from '../schema.js';
 import { startCheckpointer } from './checkpointer.js';
 import { groupCommitter } from './group-commit.js';
+import { asideReader } from './reader.js';
 
 /**
  * The writing connection still checkpoints once the WAL holds this many pages (32 MiB): only a
@@ -64,6 +65,8 @@ export function openSqlite(file: string, log: Logger, onQuery?: QueryListener): 
     ...(onQuery && { log: (event) => onQuery(event.query.sql, event.query.parameters) }),
   });
   const stopCheckpointer = file === ':memory:' ? undefined : startCheckpointer(file, log);
+  // An in-memory database has no file another connection could open.
+  const aside = file === ':memory:' ? undefined : asideReader(file);
   return {
     kysely,
     caps: CAPABILITIES.sqlite,
@@ -73,6 +76,11 @@ export function openSqlite(file: string, log: Logger, onQuery?: QueryListener): 
     lock: async () => undefined,
     lockedStatement: (_keys, query) =>
       kysely.transaction().execute((trx) => trx.executeQuery(query)),
+    readAside(query) {
+      if (!aside) return kysely.executeQuery(query);
+      onQuery?.(query.sql, query.parameters);
+      return aside.read(query);
+    },
     async ping() {
       await sql`select 1`.execute(kysely);
     },
@@ -87,6 +95,7 @@ export function openSqlite(file: string, log: Logger, onQuery?: QueryListener): 
     notify: async () => undefined,
     listen: async () => async () => undefined,
     async close() {
+      await aside?.stop();
       await stopCheckpointer?.();
       await kysely.destroy();
     },
