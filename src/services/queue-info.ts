@@ -180,10 +180,7 @@ export class QueueInfoService {
   /** EWT and what may be offered now (GES queue-status). */
   async queueStatus(tenantId: string, serviceName: string) {
     const settings = await this.queues.get(tenantId, serviceName);
-    const [estimate, agents] = await Promise.all([
-      this.waitTime.estimate(tenantId, settings.name),
-      this.waitTime.agentCounts(tenantId, settings.name),
-    ]);
+    const { estimate, agents } = await this.waitTime.estimateWithAgents(tenantId, settings.name);
     // No agent logged in: nobody's wait can be estimated, whatever the queue's history says.
     const ewt = agents?.loggedIn === 0 ? -1 : estimate;
     return { ewt, ...queueOffer(settings, this.clock.now(), ewt, agents?.loggedIn) };

@@ -65,9 +65,16 @@ export class WaitTimeService {
     return ewtFor(inputs, inputs.pending + extraAhead, mode);
   }
 
-  /** The agent counts a dialer last reported for the queue (undefined: none fresh). */
-  async agentCounts(tenantId: string, serviceName: string): Promise<AgentCounts | undefined> {
-    return (await this.inputs(tenantId, serviceName)).agents;
+  /**
+   * The mode2 EWT with the agent counts a dialer last reported for the queue (undefined: none
+   * fresh), from one read of the remembered inputs (queue-status asks both on every poll).
+   */
+  async estimateWithAgents(
+    tenantId: string,
+    serviceName: string,
+  ): Promise<{ estimate: number; agents: AgentCounts | undefined }> {
+    const inputs = await this.inputs(tenantId, serviceName);
+    return { estimate: ewtFor(inputs, inputs.pending, 'mode2'), agents: inputs.agents };
   }
 
   /** The wait of a callback with `ahead` callbacks before it in the queue, by the same model. */

@@ -11,10 +11,12 @@ export function correlationId(header: string | string[] | undefined): string {
 
 /** Every response carries its correlation ID in the `x-correlation-id` header. */
 export function registerCorrelation(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // Synchronous (a callback, not a promise): every request of every route passes here.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header(HEADER, request.id);
     // Every answer is typed; never let a browser guess another type.
     reply.header('x-content-type-options', 'nosniff');
+    done();
   });
 }
 

@@ -26,18 +26,24 @@ function grant(reply: FastifyReply, origin: string): void {
  * the key's tenant. An origin nobody allows gets 403 / 40301 and no grant.
  */
 export function registerEngagementCors(app: FastifyInstance, services: Services): void {
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // A callback, not a promise: most requests carry no Origin and need no look-up.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('vary', 'Origin');
     const origin = request.headers.origin;
-    if (origin === undefined) return;
     // A page this service served itself (the widget's demo page) is not a cross-origin caller.
-    if (origin === `${request.protocol}://${request.host}`) return;
-    const tenants = await services.tenants.tenantsAllowingOrigin(origin);
-    request.originTenants = tenants;
-    if (tenants.size === 0) {
-      throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin} is not allowed`);
+    if (origin === undefined || origin === `${request.protocol}://${request.host}`) {
+      done();
+      return;
     }
-    grant(reply, origin);
+    services.tenants.tenantsAllowingOrigin(origin).then((tenants) => {
+      request.originTenants = tenants;
+      if (tenants.size === 0) {
+        done(new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin} is not allowed`));
+        return;
+      }
+      grant(reply, origin);
+      done();
+    }, done);
   });
 
   app.options('/*', { schema: { hide: true } }, async (request, reply) => {

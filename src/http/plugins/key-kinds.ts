@@ -1,4 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import { AppError } from '../../domain/errors.js';
 
 /**
@@ -34,37 +39,66 @@ function refuse(what: string): AppError {
   return new AppError('KEY_KIND_FORBIDDEN', `A browser API key cannot ${what}; use a server key`);
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Engagement routes: the methods a browser key may call the route with (none: server only). */
+    browserKeyMethods?: ReadonlySet<string>;
+  }
+}
+
+const QUERY = 'POST /callbacks/query';
+
+const isBrowserKey = (request: FastifyRequest) =>
+  request.principal?.kind === 'key' && request.principal.keyKind === 'browser';
+
+/** A browser key may look up one phone number's callbacks, never list them all. */
+function queryNeedsPhone(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) {
+  if (!isBrowserKey(request)) {
+    done();
+    return;
+  }
+  const body = request.body;
+  const phone =
+    typeof body === 'object' && body !== null && 'phoneNumber' in body
+      ? body.phoneNumber
+      : undefined;
+  done(
+    typeof phone !== 'string' || phone.trim() === ''
+      ? refuse('query callbacks without a phoneNumber')
+      : undefined,
+  );
+}
+
 /**
  * Enforces the browser-key policy after the key is known (onRequest) and, for a query, once the
- * body is parsed: a browser key may look up one phone number's callbacks, never list them all.
+ * body is parsed. Each route's policy is worked out once, as it is registered.
  */
 export function registerKeyKindPolicy(app: FastifyInstance): void {
-  const browser = (request: FastifyRequest) =>
-    request.principal?.kind === 'key' && request.principal.keyKind === 'browser';
-
-  app.addHook('onRequest', async (request) => {
-    const url = request.routeOptions.url;
-    // An unknown path answers 404 as for any key.
-    if (url === undefined || request.method === 'OPTIONS' || !browser(request)) return;
-    if (!BROWSER_KEY_ROUTES.has(routeKey(request.method, url))) {
-      throw refuse(`call ${request.method} ${url.slice(PREFIX.length)}`);
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    const allowed = methods.filter((m) => BROWSER_KEY_ROUTES.has(routeKey(m, route.url)));
+    route.config = { ...route.config, browserKeyMethods: new Set(allowed) };
+    if (methods.some((m) => routeKey(m, route.url) === QUERY)) {
+      route.preHandler = [route.preHandler ?? []].flat().concat(queryNeedsPhone);
     }
   });
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
+    // An unknown path (no route, so no policy) answers 404 as for any key.
+    const allowed = request.routeOptions.config.browserKeyMethods;
     if (
-      !browser(request) ||
-      routeKey(request.method, request.routeOptions.url ?? '') !== 'POST /callbacks/query'
+      allowed === undefined ||
+      request.method === 'OPTIONS' ||
+      !isBrowserKey(request) ||
+      allowed.has(request.method)
     ) {
+      done();
       return;
     }
-    const body = request.body;
-    const phone =
-      typeof body === 'object' && body !== null && 'phoneNumber' in body
-        ? body.phoneNumber
-        : undefined;
-    if (typeof phone !== 'string' || phone.trim() === '') {
-      throw refuse('query callbacks without a phoneNumber');
-    }
+    done(refuse(`call ${request.method} ${request.routeOptions.url?.slice(PREFIX.length) ?? ''}`));
   });
 }

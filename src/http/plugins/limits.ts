@@ -32,24 +32,43 @@ function jsonDepth(text: string, limit: number): number {
   return max;
 }
 
+/** Why a single value is refused, or undefined: see badValue. */
+function badLeaf(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'must be finite';
+  if (typeof value === 'string' && value.includes('\u0000')) return 'contains a NUL character';
+  return undefined;
+}
+
+/**
+ * The names leading to the first value badValue refuses (innermost last) and why, or undefined.
+ * The path is only built for a refusal: every request's query and parameters pass here.
+ */
+function findBad(value: unknown): { names: string[]; why: string } | undefined {
+  if (typeof value !== 'object' || value === null) {
+    const why = badLeaf(value);
+    return why === undefined ? undefined : { names: [], why };
+  }
+  for (const k of Object.keys(value)) {
+    if (k.includes('\u0000')) return { names: [], why: 'has a name with a NUL character' };
+    const found = findBad((value as Record<string, unknown>)[k]);
+    if (found !== undefined) {
+      found.names.unshift(k);
+      return found;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The first value no route can take, and why: a number that is not finite (JSON's `1e309` parses
  * to Infinity) or text with a NUL character (PostgreSQL cannot store one in text, so it failed
  * deep inside a query instead of being refused here).
  */
 function badValue(value: unknown, path: string): string | undefined {
-  if (typeof value === 'number')
-    return Number.isFinite(value) ? undefined : `${path} must be finite`;
-  if (typeof value === 'string') {
-    return value.includes('\u0000') ? `${path} contains a NUL character` : undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    if (k.includes('\u0000')) return `${path} has a name with a NUL character`;
-    const found = badValue(v, path === '' ? k : `${path}.${k}`);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+  const found = findBad(value);
+  if (found === undefined) return undefined;
+  // A NUL in a name is reported at the object holding it.
+  return `${(path === '' ? found.names : [path, ...found.names]).join('.')} ${found.why}`;
 }
 
 /**
@@ -90,9 +109,13 @@ export function registerJsonGuard(app: FastifyInstance): void {
  * text may carry a NUL; every route refuses both here, after validation and before its handler.
  */
 export function registerInputGuard(app: FastifyInstance): void {
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const why = badValue(request.query, 'query') ?? badValue(request.params, 'params');
-    if (why !== undefined) throw new AppError('INVALID_PARAMETER', `Invalid parameter: ${why}`);
+    done(
+      why === undefined
+        ? undefined
+        : new AppError('INVALID_PARAMETER', `Invalid parameter: ${why}`),
+    );
   });
 }
 
@@ -121,25 +144,35 @@ const FORM_TYPES = /^(text\/plain|application\/x-www-form-urlencoded|multipart\/
  * browsers riding on a cookie, so they are left alone.
  */
 export function registerConsoleOriginCheck(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
-    if (SAFE_METHODS.has(request.method) || !request.url.startsWith('/admin/')) return;
-    if (request.headers['x-api-key'] !== undefined) return;
-    const origin = request.headers.origin;
-    if (origin !== undefined && !ownOrigin(origin, request.host)) {
-      throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin} may not change the console`);
-    }
-    const site = request.headers['sec-fetch-site'];
-    if (origin === undefined && site !== undefined && site !== 'same-origin' && site !== 'none') {
-      throw new AppError('ORIGIN_NOT_ALLOWED', 'Cross-site requests may not change the console');
-    }
-    const type = request.headers['content-type'];
-    if (type !== undefined && FORM_TYPES.test(type)) {
-      throw new AppError(
-        'ORIGIN_NOT_ALLOWED',
-        'Console changes are sent as application/json (or without a body)',
-      );
-    }
+  // Synchronous: every request passes here, and only console changes need more than a look.
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(
+      SAFE_METHODS.has(request.method) || !request.url.startsWith('/admin/')
+        ? undefined
+        : consoleChangeRefusal(request),
+    );
   });
+}
+
+/** Why a state-changing admin request may not be made from where it comes, or undefined. */
+function consoleChangeRefusal(request: FastifyRequest): AppError | undefined {
+  if (request.headers['x-api-key'] !== undefined) return undefined;
+  const origin = request.headers.origin;
+  if (origin !== undefined && !ownOrigin(origin, request.host)) {
+    return new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin} may not change the console`);
+  }
+  const site = request.headers['sec-fetch-site'];
+  if (origin === undefined && site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return new AppError('ORIGIN_NOT_ALLOWED', 'Cross-site requests may not change the console');
+  }
+  const type = request.headers['content-type'];
+  if (type !== undefined && FORM_TYPES.test(type)) {
+    return new AppError(
+      'ORIGIN_NOT_ALLOWED',
+      'Console changes are sent as application/json (or without a body)',
+    );
+  }
+  return undefined;
 }
 
 function phoneNumberOf(body: unknown): string | undefined {

@@ -114,7 +114,12 @@ function registerQueueGauges(
 }
 
 const REQUEST_LABELS = ['method', 'route', 'status'] as const;
-type RequestLabel = (typeof REQUEST_LABELS)[number];
+
+/** Requests of one route and method, by status. */
+interface RouteCounts {
+  labels: { method: string; route: string };
+  byStatus: Map<number, number>;
+}
 
 /** What /metrics serves. */
 export interface Metrics {
@@ -137,7 +142,10 @@ export function registerMetrics(
   const newScrape = registerQueueGauges(registry, services, opts.labelTenants);
   // Counted here and handed to prom-client when scraped: its Counter.inc builds a result object
   // over every label set on each call, a per-request cost for a figure read once per scrape.
-  const requestCounts = new Map<string, { labels: Record<RequestLabel, string>; n: number }>();
+  // Counts sit per route (its config object, one per route and the not-found handler) and method,
+  // so a request finds its own without building a key.
+  const byRoute = new WeakMap<object, Map<string, RouteCounts>>();
+  const allCounts: RouteCounts[] = [];
   new Counter({
     name: 'opencallback_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -145,7 +153,10 @@ export function registerMetrics(
     registers: [registry],
     collect() {
       this.reset();
-      for (const { labels, n } of requestCounts.values()) this.inc(labels, n);
+      for (const route of allCounts) {
+        for (const [status, n] of route.byStatus)
+          this.inc({ ...route.labels, status: String(status) }, n);
+      }
     },
   });
   // Failures without a valid key or session are not any tenant's: counted here, without a tenant.
@@ -169,19 +180,28 @@ export function registerMetrics(
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
+  const countsOf = (config: object, method: string, route: string): RouteCounts => {
+    let methods = byRoute.get(config);
+    if (methods === undefined) byRoute.set(config, (methods = new Map<string, RouteCounts>()));
+    let counts = methods.get(method);
+    if (counts === undefined) {
+      counts = { labels: { method, route }, byStatus: new Map() };
+      methods.set(method, counts);
+      allCounts.push(counts);
+    }
+    return counts;
+  };
+  app.addHook('onResponse', (request, reply, done) => {
+    const options = request.routeOptions;
     // The route pattern, not the URL, keeps label cardinality bounded.
-    const route = request.routeOptions.url ?? 'unmatched';
-    const status = String(reply.statusCode);
-    const key = `${request.method} ${route} ${status}`;
-    const counted = requestCounts.get(key);
-    if (counted) counted.n++;
-    else requestCounts.set(key, { labels: { method: request.method, route, status }, n: 1 });
-    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const counts = countsOf(options.config, request.method, options.url ?? 'unmatched');
+    counts.byStatus.set(reply.statusCode, (counts.byStatus.get(reply.statusCode) ?? 0) + 1);
+    latency.observe(counts.labels, reply.elapsedTime / 1000);
     request.log.debug(
       { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
       'request completed',
     );
+    done();
   });
   return {
     contentType: registry.contentType,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import type { Config } from '../../../config.js';
 import type { Services } from '../../../services/index.js';
 import { adminGuard } from '../../plugins/auth.js';
@@ -24,6 +25,8 @@ export interface AdminOptions {
 export async function adminApi(app: FastifyInstance, { services, config }: AdminOptions) {
   // Only these two go down: the `prefix` this plugin was registered with must not nest.
   const opts = { services, config };
+  // Only the console's session rides on a cookie: the other APIs skip parsing them on each request.
+  await app.register(cookie);
   app.addHook('onRequest', adminGuard(services));
   registerErrorLog(app, services);
   await app.register(sessionRoutes, opts);
