@@ -40,13 +40,23 @@ export class QueueService {
         this.parsed.delete(key);
         return null;
       }
-      const last = this.parsed.get(key);
-      if (last?.text === row.settings) return last.settings;
-      const fresh = parseQueueSettings(JSON.parse(row.settings));
-      this.parsed.set(key, { text: row.settings, settings: fresh });
-      return fresh;
+      return this.settingsOf(tenantId, name, row.settings);
     });
     return settings ?? undefined;
+  }
+
+  /**
+   * The settings a queue's stored text holds: the object last parsed from the same text, so the
+   * scheduler's passes over every queue share what the calendar remembers per settings object
+   * with the requests, instead of parsing and converting each queue's days again every pass.
+   */
+  settingsOf(tenantId: string, name: string, text: string): QueueSettings {
+    const key = `${tenantId}\u0000${name}`;
+    const last = this.parsed.get(key);
+    if (last?.text === text) return last.settings;
+    const fresh = parseQueueSettings(JSON.parse(text));
+    this.parsed.set(key, { text, settings: fresh });
+    return fresh;
   }
 
   /** A queue's settings, or 40402 (also for another tenant's queue). */
