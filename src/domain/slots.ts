@@ -1,7 +1,7 @@
 import type { Temporal } from 'temporal-polyfill';
 import { type Span, checkRange, ownedSpans } from './calendar.js';
 import { AppError } from './errors.js';
-import { type Weekday, WEEKDAYS, parseClock, weekdayOf } from './hours.js';
+import { type BusinessHours, type Weekday, WEEKDAYS, parseClock, weekdayOf } from './hours.js';
 import type { CapacityRule, QueueSettings } from './queue-settings.js';
 import { DAY_MS, MINUTE_MS, plainDateOf, zoned } from './time.js';
 
@@ -59,10 +59,38 @@ function firstStartingFrom(grid: readonly Slot[], ms: number): number {
   return lo;
 }
 
-// The grid of a run of local dates depends only on the settings and the dates; availability asks
-// for the same days again and again, so each (settings object, dates) grid is tiled once.
-const grids = new WeakMap<SlotSettings, Map<string, readonly Slot[]>>();
+// The grid of a run of local dates depends only on the slot settings and the dates; availability
+// asks for the same days again and again, so each grid is tiled once per hours object (equal hours
+// are one object, services/queues.ts) and the rest of the slot settings: queues with the same
+// slots share their grids instead of holding one each (bench/README.md).
+const grids = new WeakMap<BusinessHours, Map<string, Map<string, readonly Slot[]>>>();
+const allDayGrids = new Map<string, Map<string, readonly Slot[]>>();
+const gridKeys = new WeakMap<SlotSettings, string>();
 const GRID_MEMO_LIMIT = 1_000;
+
+/** The grids of the slot settings other than the hours, by the local dates they cover. */
+function gridMemo(settings: SlotSettings): Map<string, readonly Slot[]> {
+  let key = gridKeys.get(settings);
+  if (key === undefined) {
+    const { timezone, slotDurationMinutes, slotCapacity, capacityRule } = settings;
+    key = JSON.stringify([timezone, slotDurationMinutes, slotCapacity, capacityRule ?? null]);
+    gridKeys.set(settings, key);
+  }
+  let byKey = allDayGrids;
+  const hours = settings.businessHours;
+  if (hours) {
+    const forHours = grids.get(hours) ?? new Map<string, Map<string, readonly Slot[]>>();
+    if (!grids.has(hours)) grids.set(hours, forHours);
+    byKey = forHours;
+  }
+  let memo = byKey.get(key);
+  if (!memo) {
+    if (byKey.size >= GRID_MEMO_LIMIT) byKey.clear();
+    memo = new Map();
+    byKey.set(key, memo);
+  }
+  return memo;
+}
 // plainDateOf hands out the same date object all through a quarter hour: its text is made once.
 const dateTexts = new WeakMap<Temporal.PlainDate, string>();
 
@@ -84,11 +112,7 @@ function slotGrid(
   from: Temporal.PlainDate,
   last: Temporal.PlainDate,
 ): readonly Slot[] {
-  let memo = grids.get(settings);
-  if (!memo) {
-    memo = new Map();
-    grids.set(settings, memo);
-  }
+  const memo = gridMemo(settings);
   const key = `${dateText(from)} ${dateText(last)}`;
   const known = memo.get(key);
   if (known) return known;

@@ -18,12 +18,26 @@ export interface BulkChangeNews {
   serviceName: string;
 }
 
-/** The bulk-change news in a message: 'own' if this node sent it, undefined if it holds none. */
-function bulkChangeNews(payload: string, self: string): BulkChangeNews | 'own' | undefined {
+/** A queue whose callbacks changed on some node. */
+export interface ChangedQueue {
+  tenantId: string;
+  serviceName: string;
+}
+
+// PostgreSQL refuses a NOTIFY payload of 8 000 bytes or more: larger batches go in several.
+const MAX_PAYLOAD_BYTES = 7_000;
+
+/** The news in a message: 'own' if this node sent it, undefined if it holds none. */
+function queueNews(
+  payload: string,
+  self: string,
+): BulkChangeNews | ChangedQueue[] | 'own' | undefined {
   if (!payload.startsWith('{')) return undefined;
   try {
     const m = JSON.parse(payload) as Record<string, unknown>;
-    const { bulk: phase, tenant: tenantId, queue: serviceName, node } = m;
+    const { bulk: phase, tenant: tenantId, queue: serviceName, changed, node } = m;
+    if (node === self) return 'own';
+    if (Array.isArray(changed)) return changedQueues(changed);
     if (
       (phase !== 'begins' && phase !== 'ends') ||
       typeof tenantId !== 'string' ||
@@ -31,10 +45,22 @@ function bulkChangeNews(payload: string, self: string): BulkChangeNews | 'own' |
     ) {
       return undefined;
     }
-    return node === self ? 'own' : { phase, tenantId, serviceName };
+    return { phase, tenantId, serviceName };
   } catch {
     return undefined;
   }
+}
+
+function changedQueues(changed: unknown[]): ChangedQueue[] {
+  const queues: ChangedQueue[] = [];
+  for (const pair of changed) {
+    if (!Array.isArray(pair)) continue;
+    const [tenantId, serviceName] = pair as unknown[];
+    if (typeof tenantId === 'string' && typeof serviceName === 'string') {
+      queues.push({ tenantId, serviceName });
+    }
+  }
+  return queues;
 }
 
 /**
@@ -43,15 +69,17 @@ function bulkChangeNews(payload: string, self: string): BulkChangeNews | 'own' |
  * lifetimes remain the safety net for a missed message (and the only mechanism on SQLite, where
  * the CLI is the only other writer).
  *
- * The same channel carries the news of bulk changes of a queue (QueueActivity): while one runs on
+ * The same channel carries the news of queues whose callbacks changed, in batches, so that every
+ * node recounts their figures (QueueActivity), and of bulk changes of a queue: while one runs on
  * any node, every node keeps the queue's figures as they were instead of recounting them.
  */
 export class Invalidation {
   private readonly handlers = new Map<CacheKind, (() => void)[]>();
   private readonly bulkHandlers: ((news: BulkChangeNews) => void)[] = [];
+  private readonly changeHandlers: ((queues: readonly ChangedQueue[]) => void)[] = [];
+  private readonly missedHandlers: (() => void)[] = [];
   // This node's own news comes back on the channel; the node already knows it.
   private readonly node = randomUUID();
-  // News is sent in order: an end overtaking its beginning would hold figures on other nodes.
   private sending = Promise.resolve();
   private stopListening: (() => Promise<void>) | undefined;
 
@@ -84,16 +112,55 @@ export class Invalidation {
     this.bulkHandlers.push(hear);
   }
 
+  /** Registers what to do when another node tells of queues it changed. */
+  onQueuesChanged(hear: (queues: readonly ChangedQueue[]) => void): void {
+    this.changeHandlers.push(hear);
+  }
+
+  /** Registers what to do when news from the other nodes may have been missed. */
+  onMissedNews(hear: () => void): void {
+    this.missedHandlers.push(hear);
+  }
+
   /** Tells the other nodes of a bulk change on this one. */
   announce({ phase, tenantId, serviceName }: BulkChangeNews): Promise<void> {
     const message = { bulk: phase, tenant: tenantId, queue: serviceName, node: this.node };
+    // A node that misses it recounts the queue's figures by age, as without the news.
+    return this.send(JSON.stringify(message), { tenantId, serviceName, phase });
+  }
+
+  /** Tells the other nodes of queues whose callbacks changed on this one. */
+  announceChanged(queues: readonly ChangedQueue[]): Promise<void> {
+    let batch: [string, string][] = [];
+    let bytes = 0;
+    const flush = () => {
+      if (batch.length === 0) return;
+      // A node that misses it recounts these queues' figures by age.
+      void this.send(JSON.stringify({ changed: batch, node: this.node }), {
+        queues: batch.length,
+      });
+      batch = [];
+      bytes = 0;
+    };
+    for (const { tenantId, serviceName } of queues) {
+      // The pair as it is written in the message, and its comma.
+      const pairBytes = Buffer.byteLength(JSON.stringify([tenantId, serviceName])) + 1;
+      if (bytes + pairBytes > MAX_PAYLOAD_BYTES) flush();
+      batch.push([tenantId, serviceName]);
+      bytes += pairBytes;
+    }
+    flush();
+    return this.sending;
+  }
+
+  /** Sends news in order: an end overtaking its beginning would hold figures on other nodes. */
+  private send(payload: string, context: Record<string, unknown>): Promise<void> {
     this.sending = this.sending
-      .then(() => this.db.notify(INVALIDATION_CHANNEL, JSON.stringify(message)))
-      // A node that misses it recounts the queue's figures by age, as without the news.
+      .then(() => this.db.notify(INVALIDATION_CHANNEL, payload))
       .catch((err: unknown) =>
         this.log.warn(
-          { ...errorContext(err), tenantId, serviceName, phase },
-          'telling the other nodes of a bulk change failed; they recount the queue by age',
+          { ...errorContext(err), ...context },
+          'telling the other nodes of changed queues failed; they recount them by age',
         ),
       );
     return this.sending;
@@ -102,11 +169,15 @@ export class Invalidation {
   /** Starts hearing the other nodes. */
   async start(): Promise<void> {
     this.stopListening ??= await this.db.listen(INVALIDATION_CHANNEL, (payload) => {
-      const news = bulkChangeNews(payload, this.node);
+      const news = queueNews(payload, this.node);
       if (news === 'own') return;
-      if (news) for (const hear of this.bulkHandlers) hear(news);
+      if (Array.isArray(news)) for (const hear of this.changeHandlers) hear(news);
+      else if (news) for (const hear of this.bulkHandlers) hear(news);
       else if (isKind(payload)) this.fire(payload);
-      else for (const kind of CACHE_KINDS) this.fire(kind);
+      else {
+        for (const kind of CACHE_KINDS) this.fire(kind);
+        for (const hear of this.missedHandlers) hear();
+      }
     });
   }
 

@@ -1,4 +1,4 @@
-import type { BulkChangeNews } from './invalidation.js';
+import type { BulkChangeNews, ChangedQueue } from './invalidation.js';
 
 /** One queue of one tenant, as a map key. */
 export const queueKey = (tenantId: string, serviceName: string) =>
@@ -11,29 +11,71 @@ export const BULK_CHANGE_ANNOUNCE_MS = 10_000;
  * stops (or a message lost) leaves the hold to run out, and the figures age again.
  */
 export const BULK_CHANGE_HEARD_HOLD_MS = 3 * BULK_CHANGE_ANNOUNCE_MS;
+/**
+ * How long the queues changed on this node are collected before the other nodes are told, in one
+ * message: a busy queue changes many times a second, and one recount per batch is enough.
+ */
+export const CHANGES_ANNOUNCE_MS = 100;
+
+/** Where a node's news goes: to the other nodes (Invalidation), or nowhere for a single node. */
+export interface ActivityNews {
+  bulk(news: BulkChangeNews): void;
+  changed(queues: readonly ChangedQueue[]): void;
+}
+
+const noNews: ActivityNews = { bulk: () => undefined, changed: () => undefined };
 
 /**
- * Which queues' callbacks this node has changed, as a version per queue: figures derived from a
- * queue's callbacks (EWT) can be cached until the queue changes here, and briefly otherwise.
- * Bulk changes of a queue (a purge) are told to the other nodes through `announce`, and theirs
- * heard (`heard`), so that no node recounts a queue while any node empties it.
+ * Which queues' callbacks changed, as a version per queue: figures derived from a queue's
+ * callbacks (EWT) are remembered until the queue changes. The queues changed here are told to the
+ * other nodes in batches (`news.changed`) and theirs heard (`heardChanged`), so a node recounts
+ * only the queues that changed somewhere. Bulk changes of a queue (a purge) are told too
+ * (`news.bulk`, `heard`), so that no node recounts a queue while any node empties it.
  */
 export class QueueActivity {
   private readonly versions = new Map<string, number>();
   // Bulk changes under way per queue on this node (a purge-now and the TTL job may overlap on
-  // one queue), with the timer telling the other nodes they go on, and how many have ended (here
-  // or on another node).
+  // one queue), with the timer telling the other nodes they go on.
   private readonly bulk = new Map<string, { count: number; timer: NodeJS.Timeout }>();
-  private readonly bulkEnded = new Map<string, number>();
+  // Changes made elsewhere (another node's news, a bulk change that ended) per queue, and for all
+  // queues at once (news that may have been missed).
+  private readonly outdated = new Map<string, number>();
+  private allOutdated = 0;
   // Bulk changes other nodes announced: until when this node holds the queue's figures.
   private readonly heldFor = new Map<string, number>();
+  // Queues changed here since the other nodes were last told.
+  private readonly untold = new Map<string, ChangedQueue>();
+  private telling: NodeJS.Timeout | undefined;
 
-  constructor(private readonly announce: (news: BulkChangeNews) => void = () => undefined) {}
+  constructor(private readonly news: ActivityNews = noNews) {}
 
-  /** Notes that a queue's callbacks changed. */
+  /** Notes that a queue's callbacks changed on this node. */
   touched(tenantId: string, serviceName: string): void {
     const key = queueKey(tenantId, serviceName);
     this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    this.untold.set(key, { tenantId, serviceName });
+    this.telling ??= setTimeout(() => this.tell(), CHANGES_ANNOUNCE_MS).unref();
+  }
+
+  private tell(): void {
+    this.telling = undefined;
+    const queues = [...this.untold.values()];
+    this.untold.clear();
+    this.news.changed(queues);
+  }
+
+  /**
+   * Another node changed these queues' callbacks: their figures are out of date, as if their age
+   * had run out (not held for a fresh figure at any cost, as after a change here: while a bulk
+   * change of the queue runs, its figures stand).
+   */
+  heardChanged(queues: readonly ChangedQueue[]): void {
+    for (const { tenantId, serviceName } of queues) this.aged(queueKey(tenantId, serviceName));
+  }
+
+  /** News from the other nodes may have been missed: every queue's figures are out of date. */
+  heardNothingFor(): void {
+    this.allOutdated++;
   }
 
   /**
@@ -50,8 +92,8 @@ export class QueueActivity {
       return;
     }
     const news = { phase: 'begins', tenantId, serviceName } as const;
-    this.announce(news);
-    const timer = setInterval(() => this.announce(news), BULK_CHANGE_ANNOUNCE_MS).unref();
+    this.news.bulk(news);
+    const timer = setInterval(() => this.news.bulk(news), BULK_CHANGE_ANNOUNCE_MS).unref();
     this.bulk.set(key, { count: 1, timer });
   }
 
@@ -67,7 +109,7 @@ export class QueueActivity {
     else if (running) {
       clearInterval(running.timer);
       this.bulk.delete(key);
-      this.announce({ phase: 'ends', tenantId, serviceName });
+      this.news.bulk({ phase: 'ends', tenantId, serviceName });
     }
     this.aged(key);
   }
@@ -81,7 +123,7 @@ export class QueueActivity {
   }
 
   private aged(key: string): void {
-    this.bulkEnded.set(key, (this.bulkEnded.get(key) ?? 0) + 1);
+    this.outdated.set(key, (this.outdated.get(key) ?? 0) + 1);
   }
 
   /** The queue's state as this node knows it at `now`, for figures derived from its callbacks. */
@@ -89,7 +131,7 @@ export class QueueActivity {
     const key = queueKey(tenantId, serviceName);
     return {
       version: this.versions.get(key) ?? 0,
-      bulkEnded: this.bulkEnded.get(key) ?? 0,
+      outdated: (this.outdated.get(key) ?? 0) + this.allOutdated,
       inBulkChange: this.bulk.has(key) || (this.heldFor.get(key) ?? 0) > now,
     };
   }
@@ -99,8 +141,11 @@ export class QueueActivity {
 export interface QueueStamp {
   /** Changes made on this node: a figure read before the latest one is wrong. */
   version: number;
-  /** Bulk changes that have ended: a figure read before the latest one is out of date. */
-  bulkEnded: number;
+  /**
+   * Changes made elsewhere (another node, a bulk change that ended): a figure read before the
+   * latest one is out of date.
+   */
+  outdated: number;
   /** Whether a bulk change is under way on any node: the figure from before it stands. */
   inBulkChange: boolean;
 }

@@ -4,20 +4,29 @@ import { queueKey, type QueueActivity, type QueueStamp } from './queue-activity.
 /** What a remembered figure costs besides its value: the entry, its key and its stamp. */
 const ENTRY_BYTES = 200;
 
+/**
+ * How long a figure is kept at most: every change is heard of (made here or announced by the node
+ * that made it), so the age is only the safety net for news lost between nodes.
+ */
+export const FIGURE_MAX_AGE_MS = 30_000;
+
 interface Figure<V> {
   version: number;
-  bulkEnded: number;
+  outdated: number;
   at: number;
   value: V;
 }
 
 /**
  * Figures derived from a queue's callbacks (EWT, booked slots), remembered until the queue changes
- * on this node and for at most `maxAgeMs` (changes made by other nodes); while a bulk change of
- * the queue runs on any node this node knows of, for as long as it runs. Once only the age has
- * run out (or a bulk change has ended), an answer waits for the fresh figure at most
- * `patienceMs`, then takes the one it had: a recount in the middle of a bulk change of the queue
- * can take hundreds of milliseconds on PostgreSQL (bench/README.md), and nobody should wait it.
+ * (here, or on another node that tells of it) and for at most `maxAgeMs`; while a bulk change of
+ * the queue runs on any node this node knows of, for as long as it runs. So a queue is recounted
+ * when it changed, not every time it is polled. A figure must not depend on the time it was read
+ * at: what changes with time alone is derived from it when answering. Once a figure is only out
+ * of date (changed elsewhere, aged, or a bulk change has ended), an answer waits for the fresh
+ * figure at most `patienceMs`, then takes the one it had: a recount in the middle of a bulk change
+ * of the queue can take hundreds of milliseconds on PostgreSQL (bench/README.md), and nobody
+ * should wait it.
  */
 export class QueueFigures<V> {
   // Thousands of queues each polled by visitors: their figures stay within a byte budget, the
@@ -33,7 +42,7 @@ export class QueueFigures<V> {
     // A fresh figure equal to the remembered one keeps the remembered object, so whatever was
     // derived from that object (remembered by its identity) stays valid.
     private readonly same?: (a: V, b: V) => boolean,
-    private readonly maxAgeMs = 1_000,
+    private readonly maxAgeMs = FIGURE_MAX_AGE_MS,
     memory: { budgetBytes: number; sizeOf: (value: V) => number } = {
       budgetBytes: 8 * 2 ** 20,
       sizeOf: () => 100,
@@ -55,7 +64,7 @@ export class QueueFigures<V> {
     const current = hit !== undefined && hit.version === stamp.version && now >= hit.at;
     const upToDate =
       current &&
-      hit.bulkEnded === stamp.bulkEnded &&
+      hit.outdated === stamp.outdated &&
       (stamp.inBulkChange || now - hit.at < this.maxAgeMs);
     if (upToDate) return hit.value;
     const fresh = this.fresh(id, stamp, now, compute);
@@ -66,7 +75,7 @@ export class QueueFigures<V> {
   /** The read of (queue, key) under way for this state of the queue, or a new one. */
   private fresh(id: string, stamp: QueueStamp, now: number, compute: () => Promise<V>) {
     const running = this.reading.get(id);
-    if (running?.stamp.version === stamp.version && running.stamp.bulkEnded === stamp.bulkEnded) {
+    if (running?.stamp.version === stamp.version && running.stamp.outdated === stamp.outdated) {
       return running.value;
     }
     const value = this.read(id, stamp, now, compute);
@@ -82,9 +91,9 @@ export class QueueFigures<V> {
     const fresh = await compute();
     const hit = this.entries.peek(id);
     // A read begun after a later change may have finished first: keep its figure.
-    if (hit && (hit.version > stamp.version || hit.bulkEnded > stamp.bulkEnded)) return fresh;
+    if (hit && (hit.version > stamp.version || hit.outdated > stamp.outdated)) return fresh;
     const value = hit && this.same?.(hit.value, fresh) === true ? hit.value : fresh;
-    this.entries.set(id, { version: stamp.version, bulkEnded: stamp.bulkEnded, at: now, value });
+    this.entries.set(id, { version: stamp.version, outdated: stamp.outdated, at: now, value });
     return value;
   }
 }

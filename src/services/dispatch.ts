@@ -17,7 +17,7 @@ import type { Clock } from '../infra/clock.js';
 import type { QueueActivity } from '../infra/queue-activity.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
 import type { QueueService } from './queues.js';
-import type { AgentCounts, AgentSource } from './wait-time.js';
+import { freshAgents, type AgentCounts, type AgentReport, type AgentSource } from './wait-time.js';
 
 // The dispatch routes import these from here.
 export { OUTCOMES, type Outcome } from '../domain/callback-state.js';
@@ -89,7 +89,7 @@ function grouped(changes: readonly (readonly [string, HeldChange])[]) {
   return groups;
 }
 
-/** Agent reports older than this no longer count for EWT. */
+/** Agent reports older than this no longer count for EWT (the report's age itself counts). */
 const AGENT_REPORT_FRESH_MS = 5 * 60_000;
 const LONG_POLL_STEP_MS = 250;
 /** Waits `ms`, or less when `signal` aborts first. */
@@ -133,9 +133,18 @@ export class DispatchService implements AgentSource {
 
   /** Fresh agent counts of a queue, for EWT. */
   async agentsFor(tenantId: string, serviceName: string): Promise<AgentCounts | undefined> {
+    return freshAgents(await this.agentReport(tenantId, serviceName), this.clock.now());
+  }
+
+  /** The agent counts a dialer last reported for a queue, with how long they count. */
+  async agentReport(tenantId: string, serviceName: string): Promise<AgentReport | undefined> {
     const row = await this.store.lifecycle.agents(tenantId, serviceName);
-    if (!row || this.clock.now() - row.reported_at > AGENT_REPORT_FRESH_MS) return undefined;
-    return { loggedIn: row.logged_in, available: row.available };
+    if (!row) return undefined;
+    return {
+      loggedIn: row.logged_in,
+      available: row.available,
+      freshUntil: row.reported_at + AGENT_REPORT_FRESH_MS,
+    };
   }
 
   /**

@@ -110,8 +110,13 @@ export function createServices(
   const endpoints = withOutbound(config.integrations);
   const credentials = new CredentialService(store, clock, audit, keyring, endpoints);
   const captcha = new CaptchaService(store, clock, audit, credentials, invalidation, endpoints);
-  const activity = new QueueActivity((news) => void invalidation.announce(news));
+  const activity = new QueueActivity({
+    bulk: (news) => void invalidation.announce(news),
+    changed: (queues) => void invalidation.announceChanged(queues),
+  });
   invalidation.onBulkChange((news) => activity.heard(news, clock.now()));
+  invalidation.onQueuesChanged((queues) => activity.heardChanged(queues));
+  invalidation.onMissedNews(() => activity.heardNothingFor());
   const eventWriter = new CallbackEventWriter(store, activity);
   const booking = new BookingService(store, clock, queues, eventWriter, {
     verifyCaptcha: (tenantId, token) => captcha.requireValid(tenantId, token),

@@ -8,7 +8,6 @@ import {
 } from '../domain/callback-state.js';
 import { AppError } from '../domain/errors.js';
 import type { QueueSettings } from '../domain/queue-settings.js';
-import { parseQueueSettings } from '../domain/queue-settings.js';
 import type { Tx } from '../store/db.js';
 import type { BulkChanged, WaitingFilter } from '../store/repos/lifecycle.js';
 import type { Store } from '../store/index.js';
@@ -113,7 +112,10 @@ export class LifecycleService {
   private async *eachQueue(): AsyncGenerator<{ tenantId: string; settings: QueueSettings }> {
     for (const row of await this.store.queues.listAll()) {
       await setImmediate();
-      yield { tenantId: row.tenant_id, settings: parseQueueSettings(JSON.parse(row.settings)) };
+      yield {
+        tenantId: row.tenant_id,
+        settings: this.queues.settingsOf(row.tenant_id, row.name, row.settings),
+      };
     }
   }
 

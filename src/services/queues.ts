@@ -1,4 +1,5 @@
 import { AppError } from '../domain/errors.js';
+import type { BusinessHours } from '../domain/hours.js';
 import {
   mergeQueueSettings,
   parseQueueSettings,
@@ -13,6 +14,7 @@ import type { Invalidation } from '../infra/invalidation.js';
 import { TtlCache } from '../infra/ttl-cache.js';
 
 const SETTINGS_CACHE_MS = 5_000;
+const MAX_SHARED_HOURS = 10_000;
 
 /** Callback services (virtual queues): their settings, validated and cached. */
 export class QueueService {
@@ -21,6 +23,9 @@ export class QueueService {
   // keeps the same object, so what is remembered by its identity (slot grids, availability
   // answers) outlives the cache's expiry.
   private readonly parsed = new Map<string, { text: string; settings: QueueSettings }>();
+  // Equal hours of different queues are one object: what the calendar remembers per hours object
+  // (each date's spans in real time, the costly part) is then computed once for all of them.
+  private readonly hoursByText = new Map<string, BusinessHours>();
 
   constructor(
     private readonly store: Store,
@@ -40,13 +45,39 @@ export class QueueService {
         this.parsed.delete(key);
         return null;
       }
-      const last = this.parsed.get(key);
-      if (last?.text === row.settings) return last.settings;
-      const fresh = parseQueueSettings(JSON.parse(row.settings));
-      this.parsed.set(key, { text: row.settings, settings: fresh });
-      return fresh;
+      return this.settingsOf(tenantId, name, row.settings);
     });
     return settings ?? undefined;
+  }
+
+  /**
+   * The settings a queue's stored text holds: the object last parsed from the same text, so the
+   * scheduler's passes over every queue share what the calendar remembers per settings object
+   * with the requests, instead of parsing and converting each queue's days again every pass.
+   */
+  settingsOf(tenantId: string, name: string, text: string): QueueSettings {
+    const key = `${tenantId}\u0000${name}`;
+    const last = this.parsed.get(key);
+    if (last?.text === text) return last.settings;
+    const parsed = parseQueueSettings(JSON.parse(text));
+    const { businessHours, immediateOfferHours } = parsed;
+    const fresh = {
+      ...parsed,
+      ...(businessHours && { businessHours: this.sharedHours(businessHours) }),
+      ...(immediateOfferHours && { immediateOfferHours: this.sharedHours(immediateOfferHours) }),
+    };
+    this.parsed.set(key, { text, settings: fresh });
+    return fresh;
+  }
+
+  private sharedHours(hours: BusinessHours): BusinessHours {
+    const text = JSON.stringify(hours);
+    const known = this.hoursByText.get(text);
+    if (known) return known;
+    // As many as there are queues at most; a flood of changed hours starts the sharing afresh.
+    if (this.hoursByText.size >= MAX_SHARED_HOURS) this.hoursByText.clear();
+    this.hoursByText.set(text, hours);
+    return hours;
   }
 
   /** A queue's settings, or 40402 (also for another tenant's queue). */

@@ -13,12 +13,23 @@ export interface AgentCounts {
   available: number;
 }
 
-/** Where agent counts come from (the dispatch API records them). */
-export interface AgentSource {
-  agentsFor(tenantId: string, serviceName: string): Promise<AgentCounts | undefined>;
+/** The agent counts a dialer last reported, counting until `freshUntil` (epoch ms). */
+export interface AgentReport extends AgentCounts {
+  freshUntil: number;
 }
 
-const noAgents: AgentSource = { agentsFor: async () => undefined };
+/** The counts of a report still fresh at `now`. */
+export function freshAgents(report: AgentReport | undefined, now: number): AgentCounts | undefined {
+  if (!report || now > report.freshUntil) return undefined;
+  return { loggedIn: report.loggedIn, available: report.available };
+}
+
+/** Where agent reports come from (the dispatch API records them). */
+export interface AgentSource {
+  agentReport(tenantId: string, serviceName: string): Promise<AgentReport | undefined>;
+}
+
+const noAgents: AgentSource = { agentReport: async () => undefined };
 
 /** Gaps between consecutive completions: the queue's recent throughput, in seconds per callback. */
 function completionGaps(completionsNewestFirst: readonly number[]): number[] {
@@ -31,11 +42,11 @@ function completionGaps(completionsNewestFirst: readonly number[]): number[] {
   return gaps;
 }
 
-/** What EWT is computed from, read once per queue version. */
+/** What EWT is computed from, read once per queue version; the report's freshness is not. */
 interface EwtInputs {
   pending: number;
   gaps: number[];
-  agents: AgentCounts | undefined;
+  report: AgentReport | undefined;
 }
 
 /** Estimated wait time of a queue, as GES computes it (mode1: throughput; mode2: with agents). */
@@ -44,7 +55,7 @@ export class WaitTimeService {
 
   constructor(
     private readonly store: Store,
-    clock: Clock,
+    private readonly clock: Clock,
     activity: QueueActivity,
     private readonly agents: AgentSource = noAgents,
     memoryBytes = 8 * 2 ** 20,
@@ -62,7 +73,7 @@ export class WaitTimeService {
    */
   async estimate(tenantId: string, serviceName: string, mode: EwtMode = 'mode2', extraAhead = 0) {
     const inputs = await this.inputs(tenantId, serviceName);
-    return ewtFor(inputs, inputs.pending + extraAhead, mode);
+    return this.ewtFor(inputs, inputs.pending + extraAhead, mode);
   }
 
   /**
@@ -74,29 +85,41 @@ export class WaitTimeService {
     serviceName: string,
   ): Promise<{ estimate: number; agents: AgentCounts | undefined }> {
     const inputs = await this.inputs(tenantId, serviceName);
-    return { estimate: ewtFor(inputs, inputs.pending, 'mode2'), agents: inputs.agents };
+    return {
+      estimate: this.ewtFor(inputs, inputs.pending, 'mode2'),
+      agents: freshAgents(inputs.report, this.clock.now()),
+    };
   }
 
   /** The wait of a callback with `ahead` callbacks before it in the queue, by the same model. */
   async waitBehind(tenantId: string, serviceName: string, ahead: number, mode: EwtMode = 'mode2') {
-    return ewtFor(await this.inputs(tenantId, serviceName), ahead, mode);
+    return this.ewtFor(await this.inputs(tenantId, serviceName), ahead, mode);
   }
 
   private inputs(tenantId: string, serviceName: string): Promise<EwtInputs> {
     return this.figures.get(tenantId, serviceName, 'ewt-inputs', async () => {
-      const [pending, completions, agents] = await Promise.all([
+      const [pending, completions, report] = await Promise.all([
         this.store.callbacks.countQueued(tenantId, serviceName),
         this.store.callbacks.recentCompletions(tenantId, serviceName, EWT_HISTORY_SIZE),
-        this.agents.agentsFor(tenantId, serviceName),
+        this.agents.agentReport(tenantId, serviceName),
       ]);
-      return { pending, gaps: completionGaps(completions), agents };
+      return { pending, gaps: completionGaps(completions), report };
     });
+  }
+
+  /** EWT for a callback with `ahead` callbacks before it, with the agents reported as of now. */
+  private ewtFor(inputs: EwtInputs, ahead: number, mode: EwtMode): number {
+    return ewtOf(inputs.gaps, freshAgents(inputs.report, this.clock.now()), ahead, mode);
   }
 }
 
 /** EWT for a callback with `ahead` callbacks before it. */
-function ewtFor(inputs: EwtInputs, ahead: number, mode: EwtMode): number {
-  const { gaps, agents } = inputs;
+function ewtOf(
+  gaps: readonly number[],
+  agents: AgentCounts | undefined,
+  ahead: number,
+  mode: EwtMode,
+): number {
   const throughput = () => ewtMode1({ pending: ahead, recentHandleTimesSeconds: gaps });
   // Without a fresh agent report the queue's own throughput is still an estimate (SPEC: -1 only
   // when none can be made).

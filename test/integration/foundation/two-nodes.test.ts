@@ -5,6 +5,7 @@ import {
   INVALIDATION_CHANNEL,
   type BulkChangeNews,
 } from '../../../src/infra/invalidation.js';
+import { CHANGES_ANNOUNCE_MS } from '../../../src/infra/queue-activity.js';
 import { openRuntime } from '../../../src/runtime.js';
 import { generateMasterKey } from '../../../src/security/secret-box.js';
 import { migrate, openDb } from '../../../src/store/db.js';
@@ -111,6 +112,25 @@ describe.runIf(PG_URL !== undefined)('two service instances on one PostgreSQL da
     expect(await eventually(async () => (await offered()).offerScheduledCallback, false)).toBe(
       false,
     );
+  });
+
+  it("a queue's callbacks changed on one node are counted by the other's next answer once told", async () => {
+    const offered = async () =>
+      (await status(two, acme.keys.engagement)).body.data as { offerImmediateCallback: boolean };
+    expect((await offered()).offerImmediateCallback).toBe(true);
+    const report = await one.call({
+      method: 'POST',
+      url: '/dispatch/v1/agents',
+      headers: { 'x-api-key': acme.keys.dispatch },
+      payload: { serviceName: 'support', loggedIn: 0, available: 0 },
+    });
+    expect(report.body.status.code).toBe(0);
+    // No clock moves: the other node recounts the queue when the batch of changes arrives.
+    const started = Date.now();
+    expect(await eventually(async () => (await offered()).offerImmediateCallback, false)).toBe(
+      false,
+    );
+    expect(Date.now() - started).toBeLessThan(CHANGES_ANNOUNCE_MS + 1_000);
   });
 
   it("a node hears the other's bulk-change news but not its own; a message it cannot read forgets every cache", async () => {

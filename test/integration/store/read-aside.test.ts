@@ -28,7 +28,14 @@ describeEngines('a read aside', (engine) => {
   it('answers what is committed', async () => {
     await suite.db.kysely
       .insertInto('tenants')
-      .values({ id: 't-aside', name: 't-aside', timezone: 'UTC', source: 'api', created_at: 0 })
+      .values({
+        id: 't-aside',
+        name: 't-aside',
+        timezone: 'UTC',
+        settings: '{}',
+        source: 'api',
+        created_at: 0,
+      })
       .execute();
     const { rows } = await suite.db.readAside(
       suite.db.kysely.selectFrom('tenants').select('name').where('id', '=', 't-aside').compile(),

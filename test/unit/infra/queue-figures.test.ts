@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BULK_CHANGE_ANNOUNCE_MS,
   BULK_CHANGE_HEARD_HOLD_MS,
+  CHANGES_ANNOUNCE_MS,
   QueueActivity,
 } from '../../../src/infra/queue-activity.js';
-import { QueueFigures } from '../../../src/infra/queue-figures.js';
-import type { BulkChangeNews } from '../../../src/infra/invalidation.js';
+import { FIGURE_MAX_AGE_MS, QueueFigures } from '../../../src/infra/queue-figures.js';
+import type { BulkChangeNews, ChangedQueue } from '../../../src/infra/invalidation.js';
 
 /** A read the test finishes by hand, counting how many were started. */
 function manualReads() {
@@ -45,6 +46,34 @@ describe('queue figures', () => {
     const again = figures.get('t', 'q', 'ewt', reads.read);
     expect(reads.started()).toBe(2);
     expect(await again).toBe(2);
+  });
+
+  it('a figure is read once while its queue does not change, until the safety age', async () => {
+    const activity = new QueueActivity();
+    let now = 0;
+    const figures = new QueueFigures<number>(activity, () => now);
+    let reads = 0;
+    const read = async () => ++reads;
+    for (; now < FIGURE_MAX_AGE_MS; now += FIGURE_MAX_AGE_MS / 10) {
+      expect(await figures.get('t', 'q', 'ewt', read)).toBe(1);
+    }
+    expect(await figures.get('t', 'q', 'ewt', read)).toBe(2);
+  });
+
+  it("another node's change of the queue makes the next answer recount it, and only it", async () => {
+    const activity = new QueueActivity();
+    const figures = new QueueFigures<number>(activity, () => 0);
+    let reads = 0;
+    const read = async () => ++reads;
+    await figures.get('t', 'q', 'ewt', read);
+    await figures.get('t', 'other', 'ewt', read);
+    activity.heardChanged([{ tenantId: 't', serviceName: 'q' }]);
+    expect(await figures.get('t', 'q', 'ewt', read)).toBe(3);
+    expect(await figures.get('t', 'other', 'ewt', read)).toBe(2);
+    // News that may have been missed (a lost connection): every queue is recounted.
+    activity.heardNothingFor();
+    expect(await figures.get('t', 'other', 'ewt', read)).toBe(4);
+    expect(reads).toBe(4);
   });
 
   describe('once a figure is older than maxAgeMs', () => {
@@ -158,7 +187,11 @@ describe('queue figures', () => {
     const announcing = () => {
       vi.useFakeTimers();
       const told: BulkChangeNews[] = [];
-      return { told, activity: new QueueActivity((news) => told.push(news)) };
+      const activity = new QueueActivity({
+        bulk: (news) => told.push(news),
+        changed: () => undefined,
+      });
+      return { told, activity };
     };
     const news = (phase: BulkChangeNews['phase'], serviceName = 'q') => ({
       phase,
@@ -176,6 +209,29 @@ describe('queue figures', () => {
       expect(told.at(-1)).toEqual(news('ends'));
       vi.advanceTimersByTime(BULK_CHANGE_ANNOUNCE_MS * 2);
       expect(told).toHaveLength(4);
+    });
+
+    it('tells of the queues changed here in one batch, each once', () => {
+      vi.useFakeTimers();
+      const told: ChangedQueue[][] = [];
+      const activity = new QueueActivity({
+        bulk: () => undefined,
+        changed: (queues) => told.push([...queues]),
+      });
+      activity.touched('t', 'q');
+      activity.touched('t', 'q');
+      activity.touched('t', 'other');
+      vi.advanceTimersByTime(CHANGES_ANNOUNCE_MS - 1);
+      expect(told).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(told).toEqual([
+        [
+          { tenantId: 't', serviceName: 'q' },
+          { tenantId: 't', serviceName: 'other' },
+        ],
+      ]);
+      vi.advanceTimersByTime(CHANGES_ANNOUNCE_MS * 5);
+      expect(told).toHaveLength(1);
     });
 
     it('tells of overlapping bulk changes of a queue as one, ending with the last', () => {
