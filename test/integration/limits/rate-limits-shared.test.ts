@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FLUSH_EVERY_MS } from '../../../src/services/rate-limits.js';
 import { startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
 import { PG_URL } from '../../helpers/engines.js';
@@ -127,5 +127,33 @@ describe.runIf(PG_URL !== undefined)('rate limits counted in batches [postgres]'
     for (let i = 0; i < 7; i++) expect((await status(three, tenant)).res.statusCode).toBe(200);
     await three.close();
     expect(await stored(tenant)).toBe(7);
+  });
+
+  it('a failed flush keeps its hits and says so once; the next flush writes them', async () => {
+    const tenant = await tenantWith('retry', '1000/min');
+    one.clock.set('2026-11-25T19:00:00Z');
+    const warn = vi.spyOn(one.services.log, 'warn');
+    const add = vi
+      .spyOn(one.services.store.rateLimits, 'add')
+      .mockRejectedValueOnce(new Error('database down'));
+    try {
+      for (let i = 0; i < 3; i++) expect((await status(one, tenant)).res.statusCode).toBe(200);
+      const started = Date.now();
+      while ((await stored(tenant)) < 3 && Date.now() - started < 2_000) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(await stored(tenant)).toBe(3);
+      expect(add.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        expect.objectContaining({
+          err: expect.objectContaining({ message: 'database down' }) as unknown,
+        }),
+        'writing rate-limit counts failed',
+      );
+    } finally {
+      add.mockRestore();
+      warn.mockRestore();
+    }
   });
 });
