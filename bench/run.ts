@@ -66,6 +66,15 @@ async function provisionKeys(env: Record<string, string>, opts: Options) {
   return { engagement: engagement ?? '', admin: admin ?? '', dialers };
 }
 
+const WIDE = '100000000/min';
+
+/** The configuration's tenants with rate limits that count every request but never refuse one. */
+function withWideLimits<T extends { id: string }>(config: { tenants: T[] }) {
+  const everyScope = { perKey: WIDE, perIp: WIDE, perPhoneNumber: WIDE };
+  const rateLimits = { default: everyScope, create: everyScope, match: everyScope };
+  return { tenants: config.tenants.map((t) => ({ ...t, rateLimits })) };
+}
+
 /** The many-queues scenario's tenants, provisioned with the CLI, each with an engagement key. */
 async function provisionManyQueues(
   env: Record<string, string>,
@@ -76,7 +85,7 @@ async function provisionManyQueues(
   const layout = manyQueuesLayout(opts.tenants, opts.queuesPerTenant);
   note(`Provisioning ${opts.tenants} tenants × ${opts.queuesPerTenant} queues with the CLI…`);
   const file = path.join(dir, 'many-queues.yaml');
-  fs.writeFileSync(file, YAML.stringify(manyQueuesConfig(zone, layout)));
+  fs.writeFileSync(file, YAML.stringify(withWideLimits(manyQueuesConfig(zone, layout))));
   await runCli(env, 'apply', file);
   const tenants = [];
   // One CLI at a time: each is a node process, and the machine has few cores.
@@ -118,13 +127,13 @@ async function main(): Promise<void> {
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'oc-bench-profile-'))
     : undefined;
   const database = await prepareDatabase(opts.db, dir);
-  // The load comes from one address at thousands of requests a second: no rate limits.
+  // The rate limits are on, as in production; the tenants' limits are wide (withWideLimits), since
+  // the load comes from one address at thousands of requests a second.
   const env = {
     ...database.env,
     SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
-    RATE_LIMITS: 'off',
     // One process, as every figure before --workers was measured (PostgreSQL defaults to the cores).
     WORKERS: '1',
   };
@@ -133,7 +142,7 @@ async function main(): Promise<void> {
   try {
     note(`Provisioning ${QUEUE_COUNT + 1} queues (zone ${zone}) on ${opts.db} with the CLI…`);
     const configFile = path.join(dir, 'tenants.yaml');
-    fs.writeFileSync(configFile, YAML.stringify(tenantConfig(zone)));
+    fs.writeFileSync(configFile, YAML.stringify(withWideLimits(tenantConfig(zone))));
     await runCli(env, 'apply', configFile);
     const keys = await provisionKeys(env, opts);
     const many = opts.only.has('many-queues')

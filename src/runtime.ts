@@ -33,6 +33,8 @@ export async function openRuntime(
   return {
     services,
     close: async () => {
+      // The rate limits' pending counts are written before the database goes.
+      await services.rateLimits.close();
       await services.invalidation.stop();
       await db.close();
     },

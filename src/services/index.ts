@@ -181,6 +181,6 @@ export function createServices(
     statistics,
     callIn,
     adminJobs,
-    rateLimits: new RateLimitService(store, clock, config.limits.rateLimits, invalidation),
+    rateLimits: new RateLimitService(store, clock, config.limits.rateLimits, invalidation, log),
   };
 }

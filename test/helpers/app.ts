@@ -147,6 +147,7 @@ export async function startTestApp(
     tenant,
     close: async () => {
       await app.close();
+      await services.rateLimits.close();
       await services.invalidation.stop();
       await db.close();
     },

@@ -1,11 +1,19 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
 
-/** One request counted in a bucket's window. */
-export interface CounterHit {
+/** Requests to count in a bucket's window. */
+export interface CounterHits {
   bucket: string;
   windowStart: number;
   expiresAt: number;
+  hits: number;
+}
+
+/** A bucket's count in a window, as the database has it. */
+export interface CounterCount {
+  bucket: string;
+  windowStart: number;
+  hits: number;
 }
 
 /** Rate-limit counters shared by every node. */
@@ -13,29 +21,37 @@ export class RateLimitRepo {
   constructor(private readonly db: Db) {}
 
   /**
-   * Counts one request in each bucket's window and returns each bucket's count including it: one
-   * upsert for all of them, atomic per row, so concurrent nodes never lose a count.
+   * Adds each bucket's hits to its window and returns each count including them: one upsert for
+   * all of them, atomic per row, so concurrent nodes never lose a count. The rows are locked in
+   * one order (bucket, window) so that two nodes' multi-row upserts cannot deadlock.
    */
-  async hit(hits: readonly CounterHit[]): Promise<Map<string, number>> {
-    if (hits.length === 0) return new Map();
+  async add(hits: readonly CounterHits[]): Promise<CounterCount[]> {
+    if (hits.length === 0) return [];
+    const sorted = [...hits].sort((a, b) =>
+      a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.windowStart - b.windowStart,
+    );
     const rows = await this.db.kysely
       .insertInto('rate_limit_counters')
       .values(
-        hits.map((h) => ({
+        sorted.map((h) => ({
           bucket: h.bucket,
           window_start: h.windowStart,
-          hits: 1,
+          hits: h.hits,
           expires_at: h.expiresAt,
         })),
       )
       .onConflict((oc) =>
         oc
           .columns(['bucket', 'window_start'])
-          .doUpdateSet({ hits: sql<number>`rate_limit_counters.hits + 1` }),
+          .doUpdateSet({ hits: sql<number>`rate_limit_counters.hits + excluded.hits` }),
       )
-      .returning(['bucket', 'hits'])
+      .returning(['bucket', 'window_start', 'hits'])
       .execute();
-    return new Map(rows.map((r) => [r.bucket, Number(r.hits)]));
+    return rows.map((r) => ({
+      bucket: r.bucket,
+      windowStart: Number(r.window_start),
+      hits: Number(r.hits),
+    }));
   }
 
   /** Deletes the counters of windows that ended before `nowMs`; returns how many. */
