@@ -5,6 +5,9 @@
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  // Loads under way: when an entry expires, every request in flight for it would otherwise load
+  // it again (hundreds at once for a polled queue).
+  private readonly loading = new Map<string, Promise<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -36,16 +39,27 @@ export class TtlCache<V> {
   async getOrLoad(key: string, nowMs: number, load: () => Promise<V>): Promise<V> {
     const hit = this.get(key, nowMs);
     if (hit !== undefined) return hit;
-    const value = await load();
-    this.set(key, value, nowMs);
-    return value;
+    const running = this.loading.get(key);
+    if (running) return running;
+    const loaded = load();
+    this.loading.set(key, loaded);
+    try {
+      const value = await loaded;
+      // A load overtaken by a change (delete, clear) answers its callers but is not kept.
+      if (this.loading.get(key) === loaded) this.set(key, value, nowMs);
+      return value;
+    } finally {
+      if (this.loading.get(key) === loaded) this.loading.delete(key);
+    }
   }
 
   delete(key: string): void {
     this.entries.delete(key);
+    this.loading.delete(key);
   }
 
   clear(): void {
     this.entries.clear();
+    this.loading.clear();
   }
 }
