@@ -51,6 +51,14 @@ export interface TestApp {
 const PASSWORD = 'correct horse battery';
 const TEST_MASTER_KEY = generateMasterKey();
 
+/**
+ * Another node of `first`'s PostgreSQL database, on the same fake clock, with these variables
+ * (nodes of one deployment share their configuration).
+ */
+export function startOtherNode(first: TestApp, env: Record<string, string> = {}) {
+  return startTestApp('postgres', { env, shared: first.config.database, clock: first.clock });
+}
+
 /** Boots the app on `engine` (or on an existing database target, for a second node). */
 export async function startTestApp(
   engine: EngineName,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FLUSH_EVERY_MS } from '../../../src/services/rate-limits.js';
-import { startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
+import { startOtherNode, startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
 import { PG_URL } from '../../helpers/engines.js';
 
 type App = TestApp & { dropDatabase(): Promise<void> };
@@ -15,11 +15,7 @@ describe.runIf(PG_URL !== undefined)('rate limits counted in batches [postgres]'
   let two: App;
   beforeAll(async () => {
     one = await startTestApp('postgres', { env: ON });
-    two = await startTestApp('postgres', {
-      env: ON,
-      shared: one.config.database,
-      clock: one.clock,
-    });
+    two = await startOtherNode(one, ON);
   });
   afterAll(async () => {
     await two.close();
@@ -119,11 +115,7 @@ describe.runIf(PG_URL !== undefined)('rate limits counted in batches [postgres]'
   it('a node that closes writes the hits it has admitted', async () => {
     const tenant = await tenantWith('closing', '1000/min');
     one.clock.set('2026-11-25T18:00:00Z');
-    const three = await startTestApp('postgres', {
-      env: ON,
-      shared: one.config.database,
-      clock: one.clock,
-    });
+    const three = await startOtherNode(one, ON);
     for (let i = 0; i < 7; i++) expect((await status(three, tenant)).res.statusCode).toBe(200);
     await three.close();
     expect(await stored(tenant)).toBe(7);

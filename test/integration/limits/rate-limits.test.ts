@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
+import { startOtherNode, startTestApp, type TestApp, type TestTenant } from '../../helpers/app.js';
 import { describeEngines, PG_URL } from '../../helpers/engines.js';
 
 type App = TestApp & { dropDatabase(): Promise<void> };
@@ -173,11 +173,7 @@ describeEngines('Engagement API rate limits', (engine) => {
   let tenant: TestTenant;
   beforeAll(async () => {
     one = await startTestApp('postgres', { env: ON });
-    two = await startTestApp('postgres', {
-      env: ON,
-      shared: one.config.database,
-      clock: one.clock,
-    });
+    two = await startOtherNode(one, ON);
     tenant = await one.tenant('acme');
     await configure(one, 'acme', { default: { perKey: '10/min', perIp: 'off' } });
   });
