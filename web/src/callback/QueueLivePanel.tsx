@@ -57,7 +57,7 @@ export function QueueLivePanel() {
       </div>
       {stats.error !== undefined && <LoadError error={stats.error} feature="The live queue view" />}
       {stats.data === undefined && stats.error === undefined && (
-        <p className="muted" role="status">
+        <p className="muted" role="status" data-testid="loading">
           Loading…
         </p>
       )}

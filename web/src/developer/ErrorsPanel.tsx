@@ -78,7 +78,7 @@ function ErrorDetailPanel({ id, onClose }: { id: string; onClose: () => void }) 
         </button>
       </div>
       {detail.loading && d === undefined && (
-        <p className="muted" role="status">
+        <p className="muted" role="status" data-testid="loading">
           Loading…
         </p>
       )}
@@ -245,7 +245,7 @@ export function ErrorsPanel() {
       </form>
       <ErrorNotice error={page.error} />
       {page.loading && (
-        <p className="muted" role="status" data-testid="errors-loading">
+        <p className="muted" role="status" data-testid="loading">
           Loading errors…
         </p>
       )}
