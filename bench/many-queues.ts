@@ -47,7 +47,11 @@ export function sampleRss(pid: number) {
  */
 export function manyQueuesScenarios(layout: ManyQueues): Scenario[] {
   const all = layout.tenants.flatMap((t) => t.queues.map((q) => ({ key: t.key, queue: q })));
-  const spread = (name: string, pathOf: (queue: string) => string): Scenario => {
+  const spread = (
+    name: string,
+    pathOf: (queue: string) => string,
+    headers: Record<string, string> = {},
+  ): Scenario => {
     let i = 0;
     let last = { key: '', queue: '' };
     return {
@@ -58,12 +62,16 @@ export function manyQueuesScenarios(layout: ManyQueues): Scenario[] {
         return pathOf(last.queue);
       },
       // Asked right after the path (load.ts): the key of the tenant whose queue it names.
-      headersFor: () => ({ 'x-api-key': last.key }),
+      headersFor: () => ({ ...headers, 'x-api-key': last.key }),
     };
   };
   return [
     spread('queue-status', (q) => `${API}/queue-status/${q}`),
     spread('availability', (q) => `${API}/availability/${q}?numberOfDays=7`),
+    // As browsers and the GES clients ask: compressed answers are what a node keeps of thousands.
+    spread('availability br', (q) => `${API}/availability/${q}?numberOfDays=7`, {
+      'accept-encoding': 'gzip, deflate, br',
+    }),
   ];
 }
 

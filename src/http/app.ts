@@ -27,6 +27,7 @@ import { dispatchApi } from './routes/dispatch/index.js';
 import { engagementApi } from './routes/engagement/index.js';
 import { healthRoutes } from './routes/health.js';
 import { widgetRoutes } from './routes/widget.js';
+import { RememberedBodies } from './remembered.js';
 
 export interface AppOptions {
   config: Config;
@@ -128,8 +129,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { services, metrics, metricsToken: config.metricsToken });
-  await app.register(engagementApi, { prefix: '/engagement/v3', services });
-  await app.register(adminApi, { prefix: '/admin/v1', services, config });
+  // An eighth of the queues' memory for the availability answers sent most recently, uncompressed
+  // (services/index.ts shares out the rest).
+  const bodies = new RememberedBodies(config.queueMemoryBytes / 8);
+  await app.register(engagementApi, { prefix: '/engagement/v3', services, bodies });
+  await app.register(adminApi, { prefix: '/admin/v1', services, config, bodies });
   await app.register(dispatchApi, { prefix: '/dispatch/v1', services });
   await app.register(widgetRoutes);
 

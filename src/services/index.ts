@@ -122,7 +122,8 @@ export function createServices(
     verifyCaptcha: (tenantId, token) => captcha.requireValid(tenantId, token),
   });
   const dispatch = new DispatchService(store, clock, queues, activity);
-  // An eighth of the queues' memory for wait-time inputs, the rest for slots and answers.
+  // An eighth of the queues' memory for wait-time inputs, six for slots and answers (the last
+  // eighth is the API's, for answers sent uncompressed: http/app.ts).
   const waitTime = new WaitTimeService(
     store,
     clock,
@@ -142,7 +143,7 @@ export function createServices(
     waitTime,
     booking,
     activity,
-    (config.queueMemoryBytes * 7) / 8,
+    (config.queueMemoryBytes * 6) / 8,
   );
   const push = new PushService(store, clock, credentials, endpoints, log);
   eventDispatcher.listen({

@@ -47,7 +47,7 @@ export interface AvailabilitySlot {
   readonly total: number;
 }
 
-/** An availability answer; remembered answers are shared between requests, so never changed. */
+/** An availability answer, built afresh for each caller that asks for the object. */
 export interface Availability {
   readonly slots: readonly AvailabilitySlot[];
   readonly durationMin: number;
@@ -55,6 +55,16 @@ export interface Availability {
   readonly timezone: string;
   /** The queue's own zone (an OpenCallback field GES clients ignore), for naming it to people. */
   readonly serviceTimezone: string;
+}
+
+/**
+ * An availability answer as remembered: the same handle for the same question until the queue's
+ * settings or booked counts change, and the answer itself built only when asked. A week's slots
+ * are ~100 KB as objects; thousands of queues' answers are remembered as their compressed bytes,
+ * kept beside the handle by whoever sends them (http/remembered.ts).
+ */
+export interface RememberedAvailability {
+  build(): Availability;
 }
 
 export interface OpenForQuery {
@@ -87,7 +97,7 @@ export class QueueInfoService {
       undefined,
       { budgetBytes: memoryBytes / 7, sizeOf: (counts) => 100 + counts.size * BYTES_PER_COUNT },
     );
-    this.answers = new AnswerMemo((memoryBytes * 6) / 7, availabilityBytes);
+    this.answers = new AnswerMemo((memoryBytes * 6) / 7, (answer) => answer.bytes);
   }
 
   // Booked counts per slot, read for whole UTC days so that every visitor asking about the same
@@ -98,7 +108,11 @@ export class QueueInfoService {
   // Availability is piecewise constant in "now": it changes only when a slot starts, the booked
   // counts are read afresh (a booking here, or the figures' max age) or the settings change. So
   // answers are remembered per (settings, booked counts) and the question that picks the slots.
-  private readonly answers: AnswerMemo<QueueSettings, Map<number, number>, Availability>;
+  private readonly answers: AnswerMemo<
+    QueueSettings,
+    Map<number, number>,
+    RememberedAvailability & { bytes: number }
+  >;
 
   private booked(tenantId: string, serviceName: string, fromMs: number, toMs: number) {
     const from = Math.floor(fromMs / DAY_MS) * DAY_MS;
@@ -113,7 +127,7 @@ export class QueueInfoService {
     tenantId: string,
     serviceName: string,
     q: AvailabilityQuery,
-  ): Promise<Availability> {
+  ): Promise<RememberedAvailability> {
     const settings = await this.queues.get(tenantId, serviceName);
     const now = this.clock.now();
     // localTime is written in the zone asked for, UTC without one (GES); days are counted in
@@ -143,16 +157,25 @@ export class QueueInfoService {
       end,
     );
     const reportBusy = q.reportBusy === true;
+    const { maxTimeSlots } = q;
     // The settings tile one fixed grid, so its first slot and their number name the slots.
-    const key = `${timezone} ${reportBusy} ${q.maxTimeSlots} ${slots[0]?.start} ${slots.length}`;
-    return this.answers.get(settings, booked, key, () =>
-      Object.freeze({
-        slots: Object.freeze(openSlots(slots, booked, timezone, reportBusy, q.maxTimeSlots)),
-        durationMin: settings.slotDurationMinutes,
-        timezone,
-        serviceTimezone: settings.timezone,
-      }),
-    );
+    const key = `${timezone} ${reportBusy} ${maxTimeSlots} ${slots[0]?.start} ${slots.length}`;
+    const { slotDurationMinutes: durationMin, timezone: serviceTimezone } = settings;
+    return this.answers.get(settings, booked, key, () => {
+      // What the answer needs, and no more: a handle outlives its settings and counts.
+      const free = Int32Array.from(slots, (s) =>
+        Math.max(0, s.capacity - (booked.get(s.start) ?? 0)),
+      );
+      return {
+        bytes: BYTES_PER_ANSWER + slots.length * BYTES_PER_SLOT,
+        build: () => ({
+          slots: openSlots(slots, free, timezone, reportBusy, maxTimeSlots),
+          durationMin,
+          timezone,
+          serviceTimezone,
+        }),
+      };
+    });
   }
 
   /** Seconds until the office closes, with the optional immediate-offer fields. */
@@ -261,28 +284,28 @@ export class QueueInfoService {
 }
 
 // Estimates of what a remembered figure or answer holds in memory: a Map entry of two numbers;
-// a slot object with its two strings, plus its JSON remembered beside it for sending (encoded and
-// compressed, http/remembered.ts).
+// an answer's handle with its slots (a reference and a count each), and its compressed bytes kept
+// beside it for sending (gzip ~6 and brotli ~4 bytes per slot of a week, bench/README.md).
 const BYTES_PER_COUNT = 40;
-const BYTES_PER_SLOT = 400;
-const availabilityBytes = (answer: Availability) => 500 + answer.slots.length * BYTES_PER_SLOT;
+const BYTES_PER_ANSWER = 1000;
+const BYTES_PER_SLOT = 24;
 
-/** The slots with their remaining capacity; full ones only when reportBusy. */
+/** The slots with their remaining capacity (`free`, by index); full ones only when reportBusy. */
 function openSlots(
   slots: readonly Slot[],
-  booked: ReadonlyMap<number, number>,
+  free: Int32Array,
   timezone: string,
   reportBusy: boolean,
   maxTimeSlots: number | undefined,
 ): AvailabilitySlot[] {
   const out: AvailabilitySlot[] = [];
-  for (const s of slots) {
-    const free = Math.max(0, s.capacity - (booked.get(s.start) ?? 0));
-    if (free === 0 && !reportBusy) continue;
+  for (const [i, s] of slots.entries()) {
+    const capacity = free[i] ?? 0;
+    if (capacity === 0 && !reportBusy) continue;
     out.push({
       utcTime: formatUtc(s.start),
       localTime: formatLocal(s.start, timezone),
-      capacity: free,
+      capacity,
       total: s.capacity,
     });
     if (maxTimeSlots !== undefined && out.length >= maxTimeSlots) break;

@@ -12,6 +12,7 @@ import { developerRoutes } from './developer.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { queueRoutes } from './queues.js';
 import { queueToolRoutes } from './queue-tools.js';
+import type { RememberedBodies } from '../../remembered.js';
 import { queueCheckRoutes } from './queue-check.js';
 import { sessionRoutes } from './session.js';
 import { toolsRoutes } from './tools.js';
@@ -19,12 +20,14 @@ import { toolsRoutes } from './tools.js';
 export interface AdminOptions {
   services: Services;
   config: Config;
+  /** The availability bodies the Engagement API keeps, which the queue check answers with too. */
+  bodies: RememberedBodies;
 }
 
 /** The admin API of the console and of automation: sessions, roles, tenant administration. */
-export async function adminApi(app: FastifyInstance, { services, config }: AdminOptions) {
-  // Only these two go down: the `prefix` this plugin was registered with must not nest.
-  const opts = { services, config };
+export async function adminApi(app: FastifyInstance, { services, config, bodies }: AdminOptions) {
+  // Only these go down: the `prefix` this plugin was registered with must not nest.
+  const opts = { services, config, bodies };
   // Only the console's session rides on a cookie: the other APIs skip parsing them on each request.
   await app.register(cookie);
   app.addHook('onRequest', adminGuard(services));

@@ -9,7 +9,10 @@ import { TOOLS } from './roles.js';
  * user (who has no API key at hand). Same handlers, so the console shows exactly what a client
  * of the Engagement API is answered.
  */
-export async function queueCheckRoutes(fastify: FastifyInstance, { services }: AdminOptions) {
+export async function queueCheckRoutes(
+  fastify: FastifyInstance,
+  { services, bodies }: AdminOptions,
+) {
   fastify.addHook('onRoute', (route) => {
     route.config = { ...route.config, roles: TOOLS };
     const summary = route.schema?.summary;
@@ -19,5 +22,5 @@ export async function queueCheckRoutes(fastify: FastifyInstance, { services }: A
       summary: `Queue check for the console, as the Engagement API answers it: ${summary ?? ''}`,
     };
   });
-  await fastify.register(availabilityRoutes, { services, prefix: '/queue-check' });
+  await fastify.register(availabilityRoutes, { services, bodies, prefix: '/queue-check' });
 }

@@ -36,12 +36,14 @@ export async function queueToolRoutes(fastify: FastifyInstance, { services }: Ad
       const now = services.clock.now();
       const tz = settings.timezone;
       const endMs = dayStart(plainDateOf(now, tz).add({ days: request.query.days }), tz);
-      const open = await services.queueInfo.availability(tenantId, settings.name, {
-        startMs: now,
-        endMs,
-        timezone: tz,
-        reportBusy: true,
-      });
+      const open = (
+        await services.queueInfo.availability(tenantId, settings.name, {
+          startMs: now,
+          endMs,
+          timezone: tz,
+          reportBusy: true,
+        })
+      ).build();
       return success(request.id, {
         timezone: open.timezone,
         durationMin: open.durationMin,

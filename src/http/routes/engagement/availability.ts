@@ -6,7 +6,7 @@ import type { Services } from '../../../services/index.js';
 import { checkTimeZone } from '../../../services/tenants.js';
 import { tenantOf } from '../../plugins/auth.js';
 import { envelope, success } from '../../envelope.js';
-import { sendRemembered } from '../../remembered.js';
+import type { RememberedBodies } from '../../remembered.js';
 import { LenientBoolean, asBoolean } from '../../lenient.js';
 import { DateTimeText, ServiceName, TimeZoneName } from '../../schemas/common.js';
 
@@ -32,7 +32,7 @@ function instantOf(
 /** Availability, open-for, queue-status and estimated wait time (GES). */
 export async function availabilityRoutes(
   fastify: FastifyInstance,
-  { services }: { services: Services },
+  { services, bodies }: { services: Services; bodies: RememberedBodies },
 ) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['availability'];
@@ -75,7 +75,7 @@ export async function availabilityRoutes(
     },
     async (request, reply) => {
       const q = request.query;
-      const data = await services.queueInfo.availability(
+      const answer = await services.queueInfo.availability(
         tenantOf(request),
         request.params.serviceName,
         {
@@ -88,7 +88,7 @@ export async function availabilityRoutes(
         },
       );
       // A week is ~50 KB of JSON: serializing it per request was most of the cost.
-      return sendRemembered(reply, request.id, data);
+      return bodies.send(reply, request.id, answer);
     },
   );
 

@@ -6,6 +6,7 @@ import { registerErrorLog } from '../../plugins/error-log.js';
 import { registerKeyKindPolicy } from '../../plugins/key-kinds.js';
 import { routeNotFound } from '../../plugins/errors.js';
 import { callbackRoutes } from './callbacks.js';
+import type { RememberedBodies } from '../../remembered.js';
 import { availabilityRoutes } from './availability.js';
 import { callInRoutes } from './call-in.js';
 import { captchaRoutes } from './captcha.js';
@@ -14,7 +15,10 @@ import { notificationRoutes } from './notification.js';
 import { statisticsRoutes } from './statistics.js';
 
 /** The GES-compatible Engagement API v3: key auth, CORS, error log, then the routes. */
-export async function engagementApi(app: FastifyInstance, opts: { services: Services }) {
+export async function engagementApi(
+  app: FastifyInstance,
+  opts: { services: Services; bodies: RememberedBodies },
+) {
   const { services } = opts;
   registerEngagementCors(app, services);
   registerErrorLog(app, services);
@@ -27,7 +31,7 @@ export async function engagementApi(app: FastifyInstance, opts: { services: Serv
   });
   registerKeyKindPolicy(app);
   await app.register(callbackRoutes, { services });
-  await app.register(availabilityRoutes, { services });
+  await app.register(availabilityRoutes, { services, bodies: opts.bodies });
   await app.register(captchaRoutes, { services });
   await app.register(captchaConfigRoutes, { services });
   await app.register(notificationRoutes, { services });
