@@ -57,20 +57,32 @@ const BROTLI_END = 0x03;
 function compress(entry: Compact, coding: Compression, plain: Buffer): Compressed {
   if (coding === 'gzip') {
     entry.gzip = {
-      deflated: zlib.deflateRawSync(plain, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+      deflated: exact(zlib.deflateRawSync(plain, { finishFlush: zlib.constants.Z_SYNC_FLUSH })),
       crc: zlib.crc32(plain),
     };
     return { coding, form: entry.gzip };
   }
-  entry.br = zlib.brotliCompressSync(plain, {
-    finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
-    params: {
-      [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-      [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
-      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: plain.length,
-    },
-  });
+  entry.br = exact(
+    zlib.brotliCompressSync(plain, {
+      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      params: {
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: plain.length,
+      },
+    }),
+  );
   return { coding, form: entry.br };
+}
+
+/**
+ * A copy of exactly `view`'s bytes, in memory of its own: zlib answers with a view of its 16 KB
+ * output chunk, which a kept 1–3 KB answer would otherwise hold on to.
+ */
+function exact(view: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(view.length);
+  view.copy(copy);
+  return copy;
 }
 
 /** `coding`'s form of the body if kept. */

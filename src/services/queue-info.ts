@@ -160,22 +160,9 @@ export class QueueInfoService {
     const { maxTimeSlots } = q;
     // The settings tile one fixed grid, so its first slot and their number name the slots.
     const key = `${timezone} ${reportBusy} ${maxTimeSlots} ${slots[0]?.start} ${slots.length}`;
-    const { slotDurationMinutes: durationMin, timezone: serviceTimezone } = settings;
-    return this.answers.get(settings, booked, key, () => {
-      // What the answer needs, and no more: a handle outlives its settings and counts.
-      const free = Int32Array.from(slots, (s) =>
-        Math.max(0, s.capacity - (booked.get(s.start) ?? 0)),
-      );
-      return {
-        bytes: BYTES_PER_ANSWER + slots.length * BYTES_PER_SLOT,
-        build: () => ({
-          slots: openSlots(slots, free, timezone, reportBusy, maxTimeSlots),
-          durationMin,
-          timezone,
-          serviceTimezone,
-        }),
-      };
-    });
+    return this.answers.get(settings, booked, key, () =>
+      rememberedAvailability(settings, slots, booked, { timezone, reportBusy, maxTimeSlots }),
+    );
   }
 
   /** Seconds until the office closes, with the optional immediate-offer fields. */
@@ -289,6 +276,30 @@ export class QueueInfoService {
 const BYTES_PER_COUNT = 40;
 const BYTES_PER_ANSWER = 1000;
 const BYTES_PER_SLOT = 24;
+
+/**
+ * The handle of an answer: it keeps what the answer needs and no more (a handle outlives the
+ * settings and counts it was made from), and builds the answer when asked.
+ */
+function rememberedAvailability(
+  settings: QueueSettings,
+  slots: readonly Slot[],
+  booked: ReadonlyMap<number, number>,
+  question: { timezone: string; reportBusy: boolean; maxTimeSlots: number | undefined },
+) {
+  const { timezone, reportBusy, maxTimeSlots } = question;
+  const { slotDurationMinutes: durationMin, timezone: serviceTimezone } = settings;
+  const free = Int32Array.from(slots, (s) => Math.max(0, s.capacity - (booked.get(s.start) ?? 0)));
+  return {
+    bytes: BYTES_PER_ANSWER + slots.length * BYTES_PER_SLOT,
+    build: (): Availability => ({
+      slots: openSlots(slots, free, timezone, reportBusy, maxTimeSlots),
+      durationMin,
+      timezone,
+      serviceTimezone,
+    }),
+  };
+}
 
 /** The slots with their remaining capacity (`free`, by index); full ones only when reportBusy. */
 function openSlots(
