@@ -272,7 +272,7 @@ export class QueueInfoService {
 
 // Estimates of what a remembered figure or answer holds in memory: a Map entry of two numbers;
 // an answer's handle with its slots (a reference and a count each), and its compressed bytes kept
-// beside it for sending (gzip ~6 and brotli ~4 bytes per slot of a week, bench/README.md).
+// beside it for sending (gzip ~6 and brotli ~3 bytes per slot of a week, bench/README.md).
 const BYTES_PER_COUNT = 40;
 const BYTES_PER_ANSWER = 1000;
 const BYTES_PER_SLOT = 24;
