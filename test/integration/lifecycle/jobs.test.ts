@@ -90,6 +90,28 @@ describeEngines('scheduler jobs and admin lifecycle actions', (engine) => {
     expect(await t.services.lifecycle.purge(t.clock.now())).toBe(0);
   });
 
+  it('records the end-of-day purge once per close, not on every pass between closes', async () => {
+    await makeQueue({ businessHours: NINE_TO_FIVE });
+    const progress = () =>
+      t.services.store.db.transaction((trx) =>
+        t.services.store.lifecycle.jobProgress(tenant.id, queue, 'end-of-day-purge', trx),
+      );
+    t.clock.set('2026-11-25T22:00:01Z'); // just after Wednesday's close in New York
+    await t.services.lifecycle.purge(t.clock.now());
+    const wednesdayClose = Date.parse('2026-11-25T22:00:00Z') + 1;
+    expect(await progress()).toBe(wednesdayClose);
+    for (const at of ['2026-11-25T23:00:00Z', '2026-11-26T15:00:00Z', '2026-11-26T21:59:59Z']) {
+      t.clock.set(at);
+      await t.services.lifecycle.purge(t.clock.now());
+      expect(await progress(), at).toBe(wednesdayClose);
+    }
+    const waiting = await book('+12125550106');
+    t.clock.set('2026-11-26T22:00:01Z'); // Thursday's close
+    await t.services.lifecycle.purge(t.clock.now());
+    expect(await stateOf(waiting)).toBe('COMPLETED/PURGED');
+    expect(await progress()).toBe(Date.parse('2026-11-26T22:00:00Z') + 1);
+  });
+
   it('24/7 queues purge after purge.afterMinutes of waiting', async () => {
     await makeQueue({ purge: { atEndOfBusinessDay: false, afterMinutes: 30 } });
     const id = await book('+12125550104');
